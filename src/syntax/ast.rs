@@ -1,0 +1,339 @@
+//! The syntax tree. Every node keeps byte spans into the original text; line
+//! and column are computed only when something is rendered.
+
+use serde::Serialize;
+
+/// A half-open byte range `[start, end)` into the original file text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+}
+
+/// A parsed Dockerfile. Concatenating the text of `items` gives `text` back
+/// byte for byte.
+#[derive(Debug, Clone)]
+pub struct Dockerfile {
+    pub text: String,
+    pub items: Vec<Item>,
+    /// The escape and line-continuation character (`\` or `` ` ``).
+    pub escape: char,
+    /// The file's own line ending, used for any line a fix generates.
+    pub newline: &'static str,
+    /// Lines where a continuation ran over an empty line (BuildKit warns).
+    pub empty_continuation_lines: Vec<usize>,
+    line_starts: Vec<usize>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Item {
+    /// Whole physical lines, including the final line terminator.
+    pub span: Span,
+    pub kind: ItemKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum ItemKind {
+    Directive(Directive),
+    Comment,
+    Blank,
+    Instruction(Instruction),
+}
+
+/// A parser directive from the file's header (`# syntax=`, `# escape=`, `# check=`).
+#[derive(Debug, Clone, Serialize)]
+pub struct Directive {
+    /// Lower-case key.
+    pub name: String,
+    pub value: String,
+}
+
+/// The instruction keywords BuildKit knows, plus everything else.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Keyword {
+    Add,
+    Arg,
+    Cmd,
+    Copy,
+    Entrypoint,
+    Env,
+    Expose,
+    From,
+    Healthcheck,
+    Label,
+    Maintainer,
+    Onbuild,
+    Run,
+    Shell,
+    Stopsignal,
+    User,
+    Volume,
+    Workdir,
+    Unknown,
+}
+
+impl Keyword {
+    pub fn from_word(word: &str) -> Keyword {
+        match word.to_ascii_lowercase().as_str() {
+            "add" => Keyword::Add,
+            "arg" => Keyword::Arg,
+            "cmd" => Keyword::Cmd,
+            "copy" => Keyword::Copy,
+            "entrypoint" => Keyword::Entrypoint,
+            "env" => Keyword::Env,
+            "expose" => Keyword::Expose,
+            "from" => Keyword::From,
+            "healthcheck" => Keyword::Healthcheck,
+            "label" => Keyword::Label,
+            "maintainer" => Keyword::Maintainer,
+            "onbuild" => Keyword::Onbuild,
+            "run" => Keyword::Run,
+            "shell" => Keyword::Shell,
+            "stopsignal" => Keyword::Stopsignal,
+            "user" => Keyword::User,
+            "volume" => Keyword::Volume,
+            "workdir" => Keyword::Workdir,
+            _ => Keyword::Unknown,
+        }
+    }
+
+    /// RUN, COPY and ADD may carry heredocs.
+    pub fn takes_heredocs(self) -> bool {
+        matches!(self, Keyword::Run | Keyword::Copy | Keyword::Add)
+    }
+}
+
+/// An instruction's text with line continuations joined, as BuildKit sees it,
+/// with a map from every byte back to its offset in the file.
+#[derive(Debug, Clone)]
+pub struct LogicalLine {
+    pub text: String,
+    /// `map[i]` is the file offset of `text`'s byte `i`; `map[text.len()]` is
+    /// the file offset just past the last byte.
+    pub map: Vec<usize>,
+}
+
+impl LogicalLine {
+    /// The file span of the logical range `[start, end)`.
+    pub fn span(&self, start: usize, end: usize) -> Span {
+        if start >= end {
+            let at = self.map[start.min(self.text.len())];
+            return Span::new(at, at);
+        }
+        Span::new(self.map[start], self.map[end - 1] + 1)
+    }
+
+    /// The part of the line from `start` on, keeping its map.
+    pub fn tail(&self, start: usize) -> LogicalLine {
+        LogicalLine {
+            text: self.text[start..].to_string(),
+            map: self.map[start..].to_vec(),
+        }
+    }
+}
+
+/// A `--name[=value]` flag before an instruction's arguments.
+#[derive(Debug, Clone)]
+pub struct Flag {
+    /// The name without the leading dashes.
+    pub name: String,
+    /// The value with quotes and escapes removed; `None` for a bare `--name`.
+    pub value: Option<String>,
+    /// The flag as BuildKit reports it (`--name=value`, quotes removed).
+    pub text: String,
+    pub span: Span,
+}
+
+impl Flag {
+    /// The comma-separated `key=value` fields of a `--mount` value.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        self.value
+            .as_deref()
+            .unwrap_or("")
+            .split(',')
+            .filter(|f| !f.trim().is_empty())
+            .map(|f| match f.split_once('=') {
+                Some((k, v)) => (
+                    k.trim().to_ascii_lowercase(),
+                    v.trim().trim_matches('"').to_string(),
+                ),
+                None => (f.trim().to_ascii_lowercase(), String::new()),
+            })
+            .collect()
+    }
+}
+
+/// A heredoc attached to RUN, COPY or ADD.
+#[derive(Debug, Clone, Serialize)]
+pub struct Heredoc {
+    pub name: String,
+    pub content: String,
+    /// The file span of the body (the lines between the instruction line and
+    /// the terminator).
+    pub content_span: Span,
+    pub expand: bool,
+    pub chomp: bool,
+    pub file_descriptor: u32,
+}
+
+/// One ENV or LABEL pair. `sep` is `=` for `k=v`, empty for the legacy `k v`.
+#[derive(Debug, Clone, Serialize)]
+pub struct KeyValue {
+    pub key: String,
+    pub value: String,
+    pub sep: String,
+}
+
+/// An instruction's arguments in the shape BuildKit gives them.
+#[derive(Debug, Clone)]
+pub enum Args {
+    None,
+    /// JSON (exec) form: `["a", "b"]`.
+    Exec(Vec<String>),
+    /// Shell form: the rest of the line as one string, starting at logical
+    /// offset `start`.
+    Shell {
+        text: String,
+        start: usize,
+    },
+    /// Whitespace-separated words (FROM, EXPOSE, COPY, ADD, VOLUME, ARG).
+    Words(Vec<String>),
+    /// ENV and LABEL pairs.
+    KeyValues(Vec<KeyValue>),
+    /// The whole rest of the line (USER, WORKDIR, STOPSIGNAL, MAINTAINER).
+    Text(String),
+    /// HEALTHCHECK: the type word (`CMD`, `NONE`) and the command.
+    Healthcheck {
+        kind: String,
+        cmd: Box<Args>,
+    },
+    /// ONBUILD: the wrapped trigger.
+    Onbuild(Box<Instruction>),
+}
+
+#[derive(Debug, Clone)]
+pub struct Instruction {
+    pub keyword: Keyword,
+    /// The keyword as written.
+    pub keyword_text: String,
+    pub keyword_span: Span,
+    pub line: LogicalLine,
+    pub flags: Vec<Flag>,
+    pub args: Args,
+    pub heredocs: Vec<Heredoc>,
+    /// 1-based; `end_line` includes continuation lines and heredoc terminators.
+    pub start_line: usize,
+    pub end_line: usize,
+}
+
+impl Instruction {
+    pub fn flag(&self, name: &str) -> Option<&Flag> {
+        self.flags
+            .iter()
+            .find(|f| f.name.eq_ignore_ascii_case(name))
+    }
+
+    /// The shell text of a shell-form RUN/CMD/ENTRYPOINT, with its logical offset.
+    pub fn shell_text(&self) -> Option<(&str, usize)> {
+        match &self.args {
+            Args::Shell { text, start } => Some((text.as_str(), *start)),
+            Args::Healthcheck { cmd, .. } => match cmd.as_ref() {
+                Args::Shell { text, start } => Some((text.as_str(), *start)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The argument words of a word-list instruction, or the exec array.
+    pub fn words(&self) -> &[String] {
+        match &self.args {
+            Args::Words(w) | Args::Exec(w) => w,
+            _ => &[],
+        }
+    }
+
+    /// The command a CMD/ENTRYPOINT/RUN runs, as one string.
+    pub fn command_text(&self) -> String {
+        match &self.args {
+            Args::Exec(w) => w.join(" "),
+            Args::Shell { text, .. } => text.clone(),
+            _ => String::new(),
+        }
+    }
+}
+
+impl Dockerfile {
+    pub(crate) fn new(
+        text: String,
+        items: Vec<Item>,
+        escape: char,
+        empty_continuation_lines: Vec<usize>,
+    ) -> Dockerfile {
+        let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
+        let mut line_starts = vec![0];
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        Dockerfile {
+            text,
+            items,
+            escape,
+            newline,
+            empty_continuation_lines,
+            line_starts,
+        }
+    }
+
+    pub fn instructions(&self) -> impl Iterator<Item = (&Item, &Instruction)> {
+        self.items.iter().filter_map(|item| match &item.kind {
+            ItemKind::Instruction(ins) => Some((item, ins)),
+            _ => None,
+        })
+    }
+
+    pub fn directive(&self, name: &str) -> Option<&Directive> {
+        self.items.iter().find_map(|item| match &item.kind {
+            ItemKind::Directive(d) if d.name == name => Some(d),
+            _ => None,
+        })
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = match self.line_starts.binary_search(&offset) {
+            Ok(i) => i,
+            Err(i) => i - 1,
+        };
+        let start = self.line_starts[line];
+        let mut col = self.text[start..offset].chars().count() + 1;
+        // A BOM is not a column anyone can see.
+        if line == 0 && self.text.starts_with('\u{feff}') && offset > 0 {
+            col -= 1;
+        }
+        (line + 1, col)
+    }
+
+    /// The file offset of the start of 1-based `line`.
+    pub fn line_start(&self, line: usize) -> usize {
+        self.line_starts
+            .get(line.saturating_sub(1))
+            .copied()
+            .unwrap_or(self.text.len())
+    }
+
+    pub fn slice(&self, span: Span) -> &str {
+        &self.text[span.start..span.end]
+    }
+}

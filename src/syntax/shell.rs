@@ -1,0 +1,328 @@
+//! A small POSIX-shell splitter for RUN bodies: enough to find simple
+//! commands and their words with byte offsets, not a shell interpreter.
+//!
+//! Commands are separated by `&&`, `||`, `;`, `|`, `&`, newlines and
+//! parentheses. Words keep their offsets into the script and carry their
+//! value with quotes and escapes removed. Redirections are dropped. Reserved
+//! words that open a compound command (`if`, `then`, `do`, ...) are skipped
+//! so that `then pip install x` is seen as `pip install x`.
+
+/// A shell word: its value and its byte range in the script, quotes included.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Word {
+    pub text: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// A simple command: its words, and the operator that ended it (`&&`, `;`,
+/// `|`, newline as `\n`, or empty at the end of the script).
+#[derive(Debug, Clone)]
+pub struct Command {
+    pub words: Vec<Word>,
+    pub terminator: String,
+}
+
+impl Command {
+    pub fn start(&self) -> usize {
+        self.words.first().map_or(0, |w| w.start)
+    }
+    pub fn end(&self) -> usize {
+        self.words.last().map_or(0, |w| w.end)
+    }
+    pub fn args(&self) -> impl Iterator<Item = &str> {
+        self.words.iter().map(|w| w.text.as_str())
+    }
+}
+
+const RESERVED: &[&str] = &[
+    "if", "then", "else", "elif", "fi", "do", "done", "while", "until", "!", "{", "}", "case",
+    "esac",
+];
+
+/// Split a script into simple commands.
+pub fn commands(script: &str) -> Vec<Command> {
+    let mut lexer = Lexer {
+        src: script.as_bytes(),
+        pos: 0,
+    };
+    let mut out = Vec::new();
+    let mut words: Vec<Word> = Vec::new();
+    let mut skip_next_word = false;
+    loop {
+        match lexer.next_token() {
+            Token::End => {
+                push_command(&mut out, &mut words, "");
+                break;
+            }
+            Token::Separator(op) => push_command(&mut out, &mut words, op),
+            Token::Redirect => skip_next_word = true,
+            Token::Word(w) => {
+                if skip_next_word {
+                    skip_next_word = false;
+                } else if words.is_empty() && RESERVED.contains(&w.text.as_str()) {
+                    // `then`, `do`, ...: the command starts after it.
+                } else {
+                    words.push(w);
+                }
+            }
+        }
+    }
+    out
+}
+
+fn push_command(out: &mut Vec<Command>, words: &mut Vec<Word>, terminator: &str) {
+    if !words.is_empty() {
+        out.push(Command {
+            words: std::mem::take(words),
+            terminator: terminator.to_string(),
+        });
+    }
+}
+
+enum Token {
+    Word(Word),
+    Separator(&'static str),
+    Redirect,
+    End,
+}
+
+struct Lexer<'a> {
+    src: &'a [u8],
+    pos: usize,
+}
+
+impl Lexer<'_> {
+    fn peek(&self, at: usize) -> Option<u8> {
+        self.src.get(self.pos + at).copied()
+    }
+
+    fn next_token(&mut self) -> Token {
+        // Blanks, line continuations and comments.
+        loop {
+            match self.peek(0) {
+                Some(b' ' | b'\t' | b'\r') => self.pos += 1,
+                Some(b'\\') if self.peek(1) == Some(b'\n') => self.pos += 2,
+                Some(b'\\') if self.peek(1) == Some(b'\r') && self.peek(2) == Some(b'\n') => {
+                    self.pos += 3
+                }
+                Some(b'#') => {
+                    while !matches!(self.peek(0), None | Some(b'\n')) {
+                        self.pos += 1;
+                    }
+                }
+                _ => break,
+            }
+        }
+        let Some(c) = self.peek(0) else {
+            return Token::End;
+        };
+        let two = (c, self.peek(1));
+        let op: Option<(&'static str, usize)> = match two {
+            (b'&', Some(b'&')) => Some(("&&", 2)),
+            (b'|', Some(b'|')) => Some(("||", 2)),
+            (b';', Some(b';')) => Some((";;", 2)),
+            (b'&', Some(b'>')) => None,
+            (b'&', _) => Some(("&", 1)),
+            (b'|', _) => Some(("|", 1)),
+            (b';', _) => Some((";", 1)),
+            (b'\n', _) => Some(("\n", 1)),
+            (b'(', _) => Some(("(", 1)),
+            (b')', _) => Some((")", 1)),
+            _ => None,
+        };
+        if let Some((op, len)) = op {
+            self.pos += len;
+            return Token::Separator(op);
+        }
+        if c == b'<' || c == b'>' || (c == b'&' && self.peek(1) == Some(b'>')) {
+            self.redirect_operator();
+            return Token::Redirect;
+        }
+        self.word()
+    }
+
+    fn redirect_operator(&mut self) {
+        while matches!(self.peek(0), Some(b'<' | b'>' | b'&' | b'|')) {
+            self.pos += 1;
+        }
+        // `2>&1`, `>&-`: the target is part of the operator.
+        if self.src.get(self.pos.wrapping_sub(1)) == Some(&b'&') {
+            while matches!(self.peek(0), Some(b'0'..=b'9' | b'-')) {
+                self.pos += 1;
+            }
+        }
+    }
+
+    fn word(&mut self) -> Token {
+        let start = self.pos;
+        let mut text = String::new();
+        let mut bytes: Vec<u8> = Vec::new();
+        while let Some(c) = self.peek(0) {
+            match c {
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' => break,
+                b'<' | b'>' => {
+                    // `2>file`: a number right before a redirection is its fd.
+                    if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit) {
+                        self.pos = start;
+                        while self.peek(0).is_some_and(|b| b.is_ascii_digit()) {
+                            self.pos += 1;
+                        }
+                        self.redirect_operator();
+                        return Token::Redirect;
+                    }
+                    break;
+                }
+                b'\\' => {
+                    self.pos += 1;
+                    match self.peek(0) {
+                        Some(b'\n') => self.pos += 1,
+                        Some(n) => {
+                            bytes.push(n);
+                            self.pos += 1;
+                        }
+                        None => {}
+                    }
+                }
+                b'\'' => {
+                    self.pos += 1;
+                    while let Some(n) = self.peek(0) {
+                        self.pos += 1;
+                        if n == b'\'' {
+                            break;
+                        }
+                        bytes.push(n);
+                    }
+                }
+                b'"' => {
+                    self.pos += 1;
+                    while let Some(n) = self.peek(0) {
+                        self.pos += 1;
+                        match n {
+                            b'"' => break,
+                            b'\\'
+                                if matches!(
+                                    self.peek(0),
+                                    Some(b'"' | b'\\' | b'$' | b'`' | b'\n')
+                                ) =>
+                            {
+                                let e = self.src[self.pos];
+                                self.pos += 1;
+                                if e != b'\n' {
+                                    bytes.push(e);
+                                }
+                            }
+                            b'$' if self.peek(0) == Some(b'(') => {
+                                bytes.push(n);
+                                self.nested(&mut bytes, b'(', b')');
+                            }
+                            _ => bytes.push(n),
+                        }
+                    }
+                }
+                b'$' if matches!(self.peek(1), Some(b'(' | b'{')) => {
+                    bytes.push(c);
+                    self.pos += 1;
+                    let (open, close) = if self.peek(0) == Some(b'(') {
+                        (b'(', b')')
+                    } else {
+                        (b'{', b'}')
+                    };
+                    self.nested(&mut bytes, open, close);
+                }
+                b'`' => {
+                    bytes.push(c);
+                    self.pos += 1;
+                    while let Some(n) = self.peek(0) {
+                        bytes.push(n);
+                        self.pos += 1;
+                        if n == b'`' {
+                            break;
+                        }
+                    }
+                }
+                _ => {
+                    bytes.push(c);
+                    self.pos += 1;
+                }
+            }
+        }
+        text.push_str(&String::from_utf8_lossy(&bytes));
+        Token::Word(Word {
+            text,
+            start,
+            end: self.pos,
+        })
+    }
+
+    /// Copy a balanced `$( ... )` or `${ ... }` into the word as written.
+    fn nested(&mut self, bytes: &mut Vec<u8>, open: u8, close: u8) {
+        let mut depth = 0usize;
+        while let Some(n) = self.peek(0) {
+            bytes.push(n);
+            self.pos += 1;
+            if n == open {
+                depth += 1;
+            } else if n == close {
+                depth -= 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(script: &str) -> Vec<Vec<String>> {
+        commands(script)
+            .into_iter()
+            .map(|c| c.words.into_iter().map(|w| w.text).collect())
+            .collect()
+    }
+
+    #[test]
+    fn splits_on_operators_and_keeps_quotes_out_of_values() {
+        assert_eq!(
+            texts(r#"apt-get update && pip install "a>=1" 'b c'; echo x|tee y"#),
+            vec![
+                vec!["apt-get", "update"],
+                vec!["pip", "install", "a>=1", "b c"],
+                vec!["echo", "x"],
+                vec!["tee", "y"],
+            ]
+        );
+    }
+
+    #[test]
+    fn redirections_comments_and_reserved_words() {
+        assert_eq!(
+            texts("if true; then pip install x >/dev/null 2>&1; fi # done\ncurl -o f u"),
+            vec![
+                vec!["true"],
+                vec!["pip", "install", "x"],
+                vec!["curl", "-o", "f", "u"],
+            ]
+        );
+    }
+
+    #[test]
+    fn words_keep_offsets_with_quotes() {
+        let script = r#"pip install "opencv-python==4.8""#;
+        let cmd = &commands(script)[0];
+        let w = &cmd.words[2];
+        assert_eq!(&script[w.start..w.end], r#""opencv-python==4.8""#);
+        assert_eq!(w.text, "opencv-python==4.8");
+    }
+
+    #[test]
+    fn command_substitution_stays_in_one_word() {
+        assert_eq!(
+            texts("echo $(uname -m) ${A:-b c}"),
+            vec![vec!["echo", "$(uname -m)", "${A:-b c}"]]
+        );
+    }
+}
