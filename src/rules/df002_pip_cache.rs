@@ -1,0 +1,114 @@
+//! DF002 pip-cache-in-layer: `pip install` / `uv pip install` in a shipping
+//! stage that keeps its download cache in the image layer.
+
+use super::{package_install, Context, Installer, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::semantics::{commands::resolve, truthy};
+
+pub static RULE: Rule = Rule {
+    code: "DF002",
+    name: "pip-cache-in-layer",
+    summary: "`pip install` keeps its download cache in the image layer",
+    severity: Severity::Warning,
+    fixable: false,
+    doc: include_str!("../../rules/DF002.md"),
+    check,
+};
+
+/// Whether a mount target holds `dir` (is it or one of its parents).
+fn covers(target: &str, dir: &str) -> bool {
+    let dir = dir.trim_end_matches('/');
+    dir == target || dir.starts_with(&format!("{target}/"))
+}
+
+fn check(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for run in cx.shipping_runs() {
+        let scope = cx.model.scope(cx.df, run.stage, run.item);
+        let user = cx.model.user_at(cx.df, run.stage, run.item);
+        let home = match &user {
+            None => Some("/root".to_string()),
+            Some(u) if u.is_root() => Some("/root".to_string()),
+            Some(u) if u.resolved.is_some() => Some(format!("/home/{}", u.name())),
+            Some(_) => None,
+        };
+        let mounts = run.cache_mounts();
+        for (script, cmds) in &run.scripts {
+            for (i, cmd) in cmds.iter().enumerate() {
+                let Some(install) = package_install(cmd) else {
+                    continue;
+                };
+                let (env_off, env_dir, option_off, sub) = match install.installer {
+                    Installer::Pip => {
+                        ("PIP_NO_CACHE_DIR", "PIP_CACHE_DIR", "--no-cache-dir", "pip")
+                    }
+                    Installer::Uv => ("UV_NO_CACHE", "UV_CACHE_DIR", "--no-cache", "uv"),
+                };
+                let inline_off = install.resolved.env_value(env_off).is_some_and(truthy);
+                let option = install.has_option(option_off)
+                    || (install.installer == Installer::Uv && install.has_option("-n"));
+                if option || inline_off || scope.truthy(env_off) {
+                    continue;
+                }
+                let cache_dir = install
+                    .option_value("--cache-dir")
+                    .or(install.resolved.env_value(env_dir))
+                    .or(scope.get(env_dir))
+                    .map(str::to_string)
+                    .or_else(|| home.as_ref().map(|h| format!("{h}/.cache/{sub}")));
+                let mounted = match &cache_dir {
+                    Some(dir) => dir == "/dev/null" || mounts.iter().any(|t| covers(t, dir)),
+                    // Unknown user: any mount of a `.cache/<tool>` dir will do.
+                    None => mounts
+                        .iter()
+                        .any(|t| t.ends_with(&format!(".cache/{sub}")) || t.ends_with(".cache")),
+                };
+                if mounted {
+                    continue;
+                }
+                // The cache removed later in the same script leaves nothing behind.
+                let purged = cmds[i + 1..].iter().any(|later| {
+                    let r = resolve(later);
+                    let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+                    let purge = matches!(words.as_slice(), [p, "cache", "purge" | "clean" | "prune", ..] if p.rsplit('/').next().is_some_and(|b| b.starts_with("pip") || b == "uv"));
+                    let removes = r.program() == "rm"
+                        && words[1..].iter().any(|w| {
+                            let w = w.trim_end_matches(['/', '*']);
+                            cache_dir.as_deref().is_some_and(|d| covers(w, d))
+                                || w.ends_with(&format!(".cache/{sub}"))
+                                || w.ends_with("/.cache")
+                                || w == "~/.cache"
+                        });
+                    purge || removes
+                });
+                if purged {
+                    continue;
+                }
+                let what = match install.installer {
+                    Installer::Pip => "pip install".to_string(),
+                    Installer::Uv => {
+                        let words: Vec<&str> = install.resolved.words
+                            [..install.resolved.words.len() - install.args.len()]
+                            .iter()
+                            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+                            .filter(|w| !w.starts_with('-'))
+                            .collect();
+                        words.join(" ")
+                    }
+                };
+                let help = match (&home, &user) {
+                    (Some(h), u) if u.as_ref().is_none_or(|u| u.is_root()) => format!(
+                        "Add `--mount=type=cache,target={h}/.cache/{sub}` to the RUN, or `{option_off}` to the command"
+                    ),
+                    _ => format!("Add `{option_off}` to the command"),
+                };
+                out.push(RULE.diagnostic(
+                    run.command_span(script, cmd),
+                    format!("`{what}` keeps its download cache in the layer"),
+                    help,
+                ));
+            }
+        }
+    }
+    out
+}

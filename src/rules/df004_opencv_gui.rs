@@ -1,0 +1,84 @@
+//! DF004 opencv-gui-package: `opencv-python` or `opencv-contrib-python`,
+//! which bring Qt and X11 libraries, where the `-headless` builds serve.
+
+use super::{package_install, Context, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DF004",
+    name: "opencv-gui-package",
+    summary: "`opencv-python` installs GUI libraries a server never uses",
+    severity: Severity::Warning,
+    fixable: false,
+    doc: include_str!("../../rules/DF004.md"),
+    check,
+};
+
+/// The project name of a requirement (`opencv_python[extra]>=4.8; python_version>"3"`),
+/// normalised as PEP 503 does (lower case, runs of `-_.` as `-`).
+pub fn requirement_name(spec: &str) -> String {
+    let end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(spec.len());
+    let mut name = String::new();
+    for c in spec[..end].chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !name.ends_with('-') {
+                name.push('-');
+            }
+        } else {
+            name.push(c.to_ascii_lowercase());
+        }
+    }
+    name
+}
+
+/// The GUI OpenCV packages and their headless counterparts.
+pub const GUI_PACKAGES: &[(&str, &str)] = &[
+    ("opencv-python", "opencv-python-headless"),
+    ("opencv-contrib-python", "opencv-contrib-python-headless"),
+];
+
+fn check(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for run in cx.shipping_runs() {
+        for (script, cmds) in &run.scripts {
+            for cmd in cmds {
+                let Some(install) = package_install(cmd) else {
+                    continue;
+                };
+                for word in install.requirements() {
+                    let name = requirement_name(&word.text);
+                    let Some((gui, headless)) = GUI_PACKAGES.iter().find(|(g, _)| *g == name)
+                    else {
+                        continue;
+                    };
+                    out.push(RULE.diagnostic(
+                        script.span(run.ins, word.start, word.end),
+                        format!("`{gui}` pulls in Qt and X11 libraries that a server never uses"),
+                        format!("Install `{headless}` instead"),
+                    ));
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::requirement_name;
+
+    #[test]
+    fn names_are_normalised() {
+        assert_eq!(requirement_name("OpenCV_Python==4.8.0.76"), "opencv-python");
+        assert_eq!(
+            requirement_name("opencv-contrib-python[extra]>=4"),
+            "opencv-contrib-python"
+        );
+        assert_eq!(
+            requirement_name("opencv-python-headless"),
+            "opencv-python-headless"
+        );
+    }
+}

@@ -1,0 +1,323 @@
+//! Recognising the commands the rules ask about, whatever prefix or
+//! spelling they use: `pip`, `pip3`, `python3.11 -m pip`, `/opt/venv/bin/pip`,
+//! `$VENV/bin/pip`, `uv pip`, `apt-get`/`apt`, behind `sudo`, `env VAR=1`,
+//! `VAR=1`, `exec`, `time`, `nohup` or `command`.
+
+use crate::syntax::shell::{Command, Word};
+
+/// A command with its prefixes removed.
+#[derive(Debug, Clone)]
+pub struct Resolved<'a> {
+    /// `VAR=value` assignments in front of the program (also via `env`).
+    pub env: Vec<(String, String)>,
+    /// The program and its arguments.
+    pub words: &'a [Word],
+}
+
+impl Resolved<'_> {
+    /// The program's file name, without its directory.
+    pub fn program(&self) -> &str {
+        self.words
+            .first()
+            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
+            .unwrap_or("")
+    }
+
+    pub fn env_value(&self, name: &str) -> Option<&str> {
+        self.env
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+fn is_assignment(word: &str) -> Option<(String, String)> {
+    let (name, value) = word.split_once('=')?;
+    let valid = !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    valid.then(|| (name.to_string(), value.to_string()))
+}
+
+/// Strip `sudo`, `env`, assignments and other transparent prefixes.
+pub fn resolve(cmd: &Command) -> Resolved<'_> {
+    let words = &cmd.words[..];
+    let mut env = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i].text.as_str();
+        if let Some(pair) = is_assignment(w) {
+            env.push(pair);
+            i += 1;
+            continue;
+        }
+        match w {
+            "sudo" | "env" | "exec" | "time" | "nohup" | "command" | "nice" => {
+                let takes_value: &[&str] = match w {
+                    "sudo" => &["-u", "-g", "-C", "-h", "-p", "-U"],
+                    "env" => &["-u", "-C", "-S"],
+                    "nice" => &["-n"],
+                    _ => &[],
+                };
+                i += 1;
+                while i < words.len() && words[i].text.starts_with('-') {
+                    if takes_value.contains(&words[i].text.as_str()) {
+                        i += 1;
+                    }
+                    i += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    Resolved {
+        env,
+        words: &words[i.min(words.len())..],
+    }
+}
+
+fn is_pip(program: &str) -> bool {
+    program
+        .strip_prefix("pip")
+        .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+fn is_python(program: &str) -> bool {
+    program == "py"
+        || program
+            .strip_prefix("python")
+            .is_some_and(|v| v.chars().all(|c| c.is_ascii_digit() || c == '.'))
+}
+
+/// Which installer a package install uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Installer {
+    Pip,
+    Uv,
+}
+
+/// A `pip install` or `uv pip install`-like command.
+#[derive(Debug, Clone)]
+pub struct PackageInstall<'a> {
+    pub installer: Installer,
+    pub resolved: Resolved<'a>,
+    /// The words after the subcommand (`install`, `sync`, ...).
+    pub args: &'a [Word],
+    /// Options given before the subcommand (`pip --no-cache-dir install`).
+    pub global_options: &'a [Word],
+}
+
+impl PackageInstall<'_> {
+    /// Whether an option is given, as `--opt` or `--opt=value`.
+    pub fn has_option(&self, name: &str) -> bool {
+        self.args
+            .iter()
+            .chain(self.global_options)
+            .any(|w| w.text == name || w.text.starts_with(&format!("{name}=")))
+    }
+
+    /// The value of `--opt value` or `--opt=value`.
+    pub fn option_value(&self, name: &str) -> Option<&str> {
+        let all: Vec<&Word> = self.global_options.iter().chain(self.args).collect();
+        for (i, w) in all.iter().enumerate() {
+            if let Some(v) = w.text.strip_prefix(&format!("{name}=")) {
+                return Some(v);
+            }
+            if w.text == name {
+                return all.get(i + 1).map(|n| n.text.as_str());
+            }
+        }
+        None
+    }
+
+    /// Requirement words: arguments that are package specs, not options or
+    /// option values (`-r file`, `-c file`, `--index-url URL`, ...).
+    pub fn requirements(&self) -> Vec<&Word> {
+        const TAKES_VALUE: &[&str] = &[
+            "-r",
+            "--requirement",
+            "-c",
+            "--constraint",
+            "-e",
+            "--editable",
+            "-i",
+            "--index-url",
+            "--extra-index-url",
+            "-f",
+            "--find-links",
+            "-t",
+            "--target",
+            "--prefix",
+            "--root",
+            "--cache-dir",
+            "--python",
+            "-p",
+            "--platform",
+            "--python-version",
+            "--implementation",
+            "--abi",
+            "--src",
+            "--trusted-host",
+            "--progress-bar",
+            "--upgrade-strategy",
+            "--only-binary",
+            "--no-binary",
+            "--config-settings",
+            "-C",
+            "--global-option",
+            "--report",
+            "--index",
+            "--default-index",
+            "--group",
+            "--extra",
+            "--with",
+            "--with-requirements",
+        ];
+        let mut out = Vec::new();
+        let mut skip = false;
+        for w in self.args {
+            if skip {
+                skip = false;
+                continue;
+            }
+            if w.text.starts_with('-') {
+                skip = TAKES_VALUE.contains(&w.text.as_str());
+                continue;
+            }
+            out.push(w);
+        }
+        out
+    }
+}
+
+/// The first word after `words[from..]` that is not an option.
+fn subcommand(words: &[Word], from: usize) -> Option<usize> {
+    (from..words.len()).find(|&i| !words[i].text.starts_with('-'))
+}
+
+/// Recognise a package install: `pip install`, `python -m pip install`,
+/// `uv pip install`, `uv pip sync`, `uv sync`, `uv add`, `uv tool install`.
+pub fn package_install(cmd: &Command) -> Option<PackageInstall<'_>> {
+    let resolved = resolve(cmd);
+    let words = resolved.words;
+    let program = resolved.program();
+    let (installer, after_program) = if is_pip(program) {
+        (Installer::Pip, 1)
+    } else if is_python(program) {
+        let m = words.iter().position(|w| w.text == "-m")?;
+        if !is_pip(words.get(m + 1)?.text.as_str()) {
+            return None;
+        }
+        (Installer::Pip, m + 2)
+    } else if program == "uv" {
+        (Installer::Uv, 1)
+    } else {
+        return None;
+    };
+    let sub = subcommand(words, after_program)?;
+    let sub_word = words[sub].text.as_str();
+    let args_from = match (installer, sub_word) {
+        (Installer::Pip, "install") => sub + 1,
+        (Installer::Uv, "pip" | "tool") => {
+            let inner = subcommand(words, sub + 1)?;
+            match (sub_word, words[inner].text.as_str()) {
+                ("pip", "install" | "sync") | ("tool", "install") => inner + 1,
+                _ => return None,
+            }
+        }
+        (Installer::Uv, "sync" | "add") => sub + 1,
+        _ => return None,
+    };
+    Some(PackageInstall {
+        installer,
+        global_options: &words[after_program..sub],
+        args: &words[args_from..],
+        resolved,
+    })
+}
+
+/// An `apt-get` or `apt` call and its subcommand (`update`, `install`, ...).
+pub fn apt_subcommand(cmd: &Command) -> Option<&str> {
+    let resolved = resolve(cmd);
+    if !matches!(resolved.program(), "apt-get" | "apt") {
+        return None;
+    }
+    let words = resolved.words;
+    let sub = subcommand(words, 1)?;
+    Some(words[sub].text.as_str())
+}
+
+/// Whether a command deletes the apt package lists (`rm -rf /var/lib/apt/lists/*`,
+/// `rm -rf /var/lib/apt`, `find /var/lib/apt/lists -delete`, ...).
+pub fn removes_apt_lists(cmd: &Command) -> bool {
+    let resolved = resolve(cmd);
+    let program = resolved.program();
+    let targets_lists = |w: &Word| {
+        let t = w.text.trim_end_matches(['*', '/']);
+        t == "/var/lib/apt/lists" || t == "/var/lib/apt"
+    };
+    match program {
+        "rm" => resolved.words[1..].iter().any(targets_lists),
+        "find" => {
+            resolved.words[1..].iter().any(targets_lists)
+                && resolved
+                    .words
+                    .iter()
+                    .any(|w| w.text == "-delete" || w.text == "rm")
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::shell::commands;
+
+    fn install(script: &str) -> Option<(Installer, Vec<String>)> {
+        let cmds = commands(script);
+        let p = package_install(&cmds[0])?;
+        Some((
+            p.installer,
+            p.requirements().iter().map(|w| w.text.clone()).collect(),
+        ))
+    }
+
+    #[test]
+    fn recognises_pip_in_all_its_spellings() {
+        for s in [
+            "pip install a",
+            "pip3 install a",
+            "python3.11 -m pip install a",
+            "/opt/venv/bin/pip install a",
+            "$VENV/bin/pip install a",
+            "sudo -H pip install a",
+            "env PIP_X=1 pip install a",
+            "PIP_X=1 python -m pip --quiet install -r r.txt a",
+        ] {
+            assert_eq!(
+                install(s),
+                Some((Installer::Pip, vec!["a".to_string()])),
+                "{s}"
+            );
+        }
+        assert_eq!(
+            install("uv pip install --system a").unwrap().0,
+            Installer::Uv
+        );
+        assert!(install("pip uninstall a").is_none());
+        assert!(install("pipx install a").is_none());
+        assert!(install("python setup.py install").is_none());
+    }
+
+    #[test]
+    fn apt_calls_and_list_cleanup() {
+        let cmds =
+            commands("sudo apt-get -y update && apt install -y x && rm -rf /var/lib/apt/lists/*");
+        assert_eq!(apt_subcommand(&cmds[0]), Some("update"));
+        assert_eq!(apt_subcommand(&cmds[1]), Some("install"));
+        assert!(removes_apt_lists(&cmds[2]));
+        assert!(!removes_apt_lists(&commands("rm -rf /tmp/*")[0]));
+    }
+}

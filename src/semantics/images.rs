@@ -1,0 +1,176 @@
+//! What dflint knows about base images by name: devel images and their
+//! runtime counterparts, images that default to a non-root user, and the
+//! distribution family (for generated user-creation commands).
+
+/// An image reference split into repository, tag and digest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    pub repo: String,
+    pub tag: Option<String>,
+    pub digest: Option<String>,
+}
+
+impl ImageRef {
+    pub fn parse(reference: &str) -> ImageRef {
+        let (rest, digest) = match reference.split_once('@') {
+            Some((r, d)) => (r, Some(d.to_string())),
+            None => (reference, None),
+        };
+        let slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (repo, tag) = match rest[slash..].rfind(':') {
+            Some(i) => (
+                rest[..slash + i].to_string(),
+                Some(rest[slash + i + 1..].to_string()),
+            ),
+            None => (rest.to_string(), None),
+        };
+        ImageRef { repo, tag, digest }
+    }
+
+    /// The repository without a `docker.io/` or `docker.io/library/` prefix.
+    pub fn short_repo(&self) -> &str {
+        let r = self.repo.strip_prefix("docker.io/").unwrap_or(&self.repo);
+        r.strip_prefix("library/").unwrap_or(r)
+    }
+
+    pub fn with_tag(&self, tag: &str) -> String {
+        format!("{}:{}", self.repo, tag)
+    }
+}
+
+/// For a devel image that has a runtime counterpart, that counterpart.
+///
+/// `nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04` gives
+/// `nvidia/cuda:12.1.0-cudnn8-runtime-ubuntu22.04`;
+/// `pytorch/pytorch:2.1.0-cuda12.1-cudnn8-devel` gives `...-runtime`;
+/// `tensorflow/tensorflow:2.15.0-devel-gpu` gives `2.15.0-gpu`.
+pub fn runtime_counterpart(reference: &str) -> Option<String> {
+    let image = ImageRef::parse(reference);
+    let tag = image.tag.as_deref()?;
+    let repo = image.short_repo();
+    let cuda_like = matches!(
+        repo,
+        "nvidia/cuda" | "nvcr.io/nvidia/cuda" | "nvidia/cudagl" | "nvcr.io/nvidia/cudagl"
+    );
+    if cuda_like && tag.contains("devel") {
+        return Some(image.with_tag(&tag.replacen("devel", "runtime", 1)));
+    }
+    if repo == "pytorch/pytorch" && tag.ends_with("-devel") {
+        let base = &tag[..tag.len() - "devel".len()];
+        return Some(image.with_tag(&format!("{base}runtime")));
+    }
+    if repo == "tensorflow/tensorflow" && tag.contains("devel") {
+        let runtime = tag.replace("-devel", "").replace("devel-", "");
+        let runtime = if runtime == "devel" {
+            "latest".to_string()
+        } else {
+            runtime
+        };
+        return Some(image.with_tag(&runtime));
+    }
+    None
+}
+
+/// Images whose default user is not root.
+pub fn defaults_to_nonroot(reference: &str) -> bool {
+    let image = ImageRef::parse(reference);
+    let repo = image.short_repo();
+    let tag = image.tag.as_deref().unwrap_or("");
+    (repo.starts_with("gcr.io/distroless/") && tag.contains("nonroot"))
+        || repo.starts_with("cgr.dev/chainguard/")
+        || repo.starts_with("bitnami/")
+        || repo == "nginxinc/nginx-unprivileged"
+}
+
+/// The family of a base image's distribution, for commands that create users.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Distro {
+    Debian,
+    Alpine,
+    Distroless,
+    Windows,
+    Unknown,
+}
+
+pub fn distro(reference: &str) -> Distro {
+    let image = ImageRef::parse(reference);
+    let repo = image.short_repo().to_ascii_lowercase();
+    let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    if repo.contains("distroless") || repo.starts_with("cgr.dev/chainguard/static") {
+        Distro::Distroless
+    } else if repo.contains("windows") || tag.contains("servercore") || tag.contains("nanoserver") {
+        Distro::Windows
+    } else if repo == "alpine" || tag.contains("alpine") {
+        Distro::Alpine
+    } else if [
+        "ubuntu",
+        "debian",
+        "python",
+        "nvidia/cuda",
+        "nvcr.io/nvidia/cuda",
+        "pytorch/pytorch",
+        "tensorflow/tensorflow",
+        "node",
+        "golang",
+        "rust",
+        "buildpack-deps",
+        "openjdk",
+        "eclipse-temurin",
+        "ruby",
+    ]
+    .contains(&repo.as_str())
+    {
+        Distro::Debian
+    } else {
+        Distro::Unknown
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn devel_to_runtime() {
+        assert_eq!(
+            runtime_counterpart("nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04").as_deref(),
+            Some("nvidia/cuda:12.1.0-cudnn8-runtime-ubuntu22.04")
+        );
+        assert_eq!(
+            runtime_counterpart("pytorch/pytorch:2.1.0-cuda12.1-cudnn8-devel").as_deref(),
+            Some("pytorch/pytorch:2.1.0-cuda12.1-cudnn8-runtime")
+        );
+        assert_eq!(
+            runtime_counterpart("nvcr.io/nvidia/cuda:11.8.0-devel-ubuntu22.04").as_deref(),
+            Some("nvcr.io/nvidia/cuda:11.8.0-runtime-ubuntu22.04")
+        );
+        assert_eq!(
+            runtime_counterpart("tensorflow/tensorflow:2.15.0-devel-gpu").as_deref(),
+            Some("tensorflow/tensorflow:2.15.0-gpu")
+        );
+        assert_eq!(
+            runtime_counterpart("nvidia/cuda:12.1.0-runtime-ubuntu22.04"),
+            None
+        );
+        assert_eq!(runtime_counterpart("python:3.11-slim"), None);
+        assert_eq!(runtime_counterpart("localhost:5000/nvidia/cuda"), None);
+    }
+
+    #[test]
+    fn nonroot_images_and_distros() {
+        assert!(defaults_to_nonroot(
+            "gcr.io/distroless/python3-debian12:nonroot"
+        ));
+        assert!(!defaults_to_nonroot("gcr.io/distroless/python3-debian12"));
+        assert!(defaults_to_nonroot("cgr.dev/chainguard/python:latest"));
+        assert_eq!(distro("python:3.11-alpine"), Distro::Alpine);
+        assert_eq!(
+            distro("nvidia/cuda:12.1.0-runtime-ubuntu22.04"),
+            Distro::Debian
+        );
+        assert_eq!(
+            distro("mcr.microsoft.com/windows/servercore:ltsc2022"),
+            Distro::Windows
+        );
+    }
+}
