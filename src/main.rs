@@ -275,7 +275,7 @@ fn parse(path: &str) -> Result<ExitCode> {
         Ok(t) => t,
         Err(message) => {
             let (line, col, msg) = split_position(&message);
-            eprint!("{}", report::render_error(path, line, col, msg));
+            anstream::eprint!("{}", report::render_error(path, line, col, msg));
             return Ok(ExitCode::from(2));
         }
     };
@@ -289,7 +289,7 @@ fn parse(path: &str) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            eprint!(
+            anstream::eprint!(
                 "{}",
                 report::render_error(path, e.line, e.column, &e.message)
             );

@@ -299,3 +299,38 @@ fn directives_in_the_header_only() {
         "file with no instructions"
     );
 }
+
+/// Every real-world file is linted without a panic; the only files rejected
+/// are those BuildKit's instruction layer rejects, at the same place.
+#[test]
+fn realworld_files_lint_or_are_rejected_where_buildkit_rejects_them() {
+    let Some(corpus) = corpus() else { return };
+    let dir = corpus.join("realworld");
+    let mut rejected = Vec::new();
+    let mut findings = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".tsv") || name.ends_with(".md") {
+            continue;
+        }
+        let options = dflint::Options {
+            file_name: Some(name.clone()),
+            ..Default::default()
+        };
+        match dflint::check(&read(&path), &options) {
+            Ok((_, found)) => findings += found.len(),
+            Err(e) => rejected.push(format!("{name}:{e}")),
+        }
+    }
+    rejected.sort();
+    assert_eq!(
+        rejected,
+        vec![
+            // A parser test file with a made-up instruction, and a template.
+            "HewlettPackard__dockerfile-parser-rs__Dockerfile.test:45:1: unknown instruction: other",
+            "Kaggle__docker-python__Dockerfile.tmpl:1:1: unknown instruction: {{",
+        ]
+    );
+    assert!(findings > 100, "only {findings} findings over the corpus");
+}

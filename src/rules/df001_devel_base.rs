@@ -32,6 +32,27 @@ fn launches_training(command: &str) -> bool {
         .any(|w| w.starts_with("train") && (w.ends_with(".py") || w.ends_with(".sh")))
 }
 
+/// Training frameworks: a RUN that installs, builds or checks one of these
+/// belongs to a training image.
+const TRAINING_FRAMEWORKS: &[&str] = &[
+    "deepspeed",
+    "horovod",
+    "axolotl",
+    "llamafactory",
+    "llama-factory",
+];
+
+/// Whether a shipping stage installs or builds a training framework.
+fn installs_training_framework(cx: &Context) -> bool {
+    cx.shipping_runs().iter().any(|run| {
+        let text = std::iter::once(run.ins.command_text())
+            .chain(run.ins.heredocs.iter().map(|h| h.content.clone()))
+            .collect::<String>()
+            .to_ascii_lowercase();
+        TRAINING_FRAMEWORKS.iter().any(|f| text.contains(f))
+    })
+}
+
 /// `Dockerfile.train`, `Dockerfile.training`, `train.Dockerfile`, `gpu-train.dockerfile`.
 fn training_file_name(name: &str) -> bool {
     let name = name.rsplit('/').next().unwrap_or(name).to_ascii_lowercase();
@@ -70,7 +91,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
         }
     }
-    if launches_training(&entry) || launches_training(&cmd) {
+    if launches_training(&entry) || launches_training(&cmd) || installs_training_framework(cx) {
         return Vec::new();
     }
     vec![RULE.diagnostic(

@@ -45,8 +45,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     Installer::Uv => ("UV_NO_CACHE", "UV_CACHE_DIR", "--no-cache", "uv"),
                 };
                 let inline_off = install.resolved.env_value(env_off).is_some_and(truthy);
+                // uv also takes pip's spelling, `--no-cache-dir`, and `-n`.
                 let option = install.has_option(option_off)
-                    || (install.installer == Installer::Uv && install.has_option("-n"));
+                    || (install.installer == Installer::Uv
+                        && (install.has_option("-n") || install.has_option("--no-cache-dir")));
                 if option || inline_off || scope.truthy(env_off) {
                     continue;
                 }

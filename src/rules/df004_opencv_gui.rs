@@ -3,6 +3,7 @@
 
 use super::{package_install, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::semantics::commands::requirement_name;
 
 pub static RULE: Rule = Rule {
     code: "DF004",
@@ -13,25 +14,6 @@ pub static RULE: Rule = Rule {
     doc: include_str!("../../rules/DF004.md"),
     check,
 };
-
-/// The project name of a requirement (`opencv_python[extra]>=4.8; python_version>"3"`),
-/// normalised as PEP 503 does (lower case, runs of `-_.` as `-`).
-pub fn requirement_name(spec: &str) -> String {
-    let end = spec
-        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
-        .unwrap_or(spec.len());
-    let mut name = String::new();
-    for c in spec[..end].chars() {
-        if matches!(c, '-' | '_' | '.') {
-            if !name.ends_with('-') {
-                name.push('-');
-            }
-        } else {
-            name.push(c.to_ascii_lowercase());
-        }
-    }
-    name
-}
 
 /// The GUI OpenCV packages and their headless counterparts.
 pub const GUI_PACKAGES: &[(&str, &str)] = &[
@@ -63,22 +45,4 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::requirement_name;
-
-    #[test]
-    fn names_are_normalised() {
-        assert_eq!(requirement_name("OpenCV_Python==4.8.0.76"), "opencv-python");
-        assert_eq!(
-            requirement_name("opencv-contrib-python[extra]>=4"),
-            "opencv-contrib-python"
-        );
-        assert_eq!(
-            requirement_name("opencv-python-headless"),
-            "opencv-python-headless"
-        );
-    }
 }

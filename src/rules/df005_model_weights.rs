@@ -63,6 +63,12 @@ fn is_weight_url(word: &str) -> bool {
             || (word.contains("huggingface.co/") && word.contains("/resolve/")))
 }
 
+/// Where a searched text lives: the logical line, or a heredoc body in the file.
+enum Place {
+    Line(usize),
+    File(usize),
+}
+
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let help = "Mount the weights at run time (`docker run -v /models:/models`) or download them when the container starts";
@@ -116,12 +122,25 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
         if found.is_none() {
             // Python calls, in `python -c` strings or heredoc bodies.
-            let texts = std::iter::once(run.ins.command_text())
-                .chain(run.ins.heredocs.iter().map(|h| h.content.clone()));
-            for text in texts {
-                if let Some(call) = DOWNLOAD_CALLS.iter().find(|c| text.contains(*c)) {
-                    found = Some((run.ins.keyword_span, format!("`{call}`")));
-                    break;
+            let shell = run
+                .ins
+                .shell_text()
+                .map(|(text, at)| (text, Place::Line(at)));
+            let bodies = run
+                .ins
+                .heredocs
+                .iter()
+                .map(|h| (h.content.as_str(), Place::File(h.content_span.start)));
+            'texts: for (text, place) in shell.into_iter().chain(bodies) {
+                for call in DOWNLOAD_CALLS {
+                    if let Some(i) = text.find(call) {
+                        let span = match place {
+                            Place::Line(at) => run.ins.line.span(at + i, at + i + call.len()),
+                            Place::File(at) => Span::new(at + i, at + i + call.len()),
+                        };
+                        found = Some((span, format!("`{call}`")));
+                        break 'texts;
+                    }
                 }
             }
         }

@@ -191,6 +191,25 @@ impl PackageInstall<'_> {
     }
 }
 
+/// The project name of a requirement (`opencv_python[extra]>=4.8; python_version>"3"`),
+/// normalised as PEP 503 does (lower case, runs of `-_.` as `-`).
+pub fn requirement_name(spec: &str) -> String {
+    let end = spec
+        .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
+        .unwrap_or(spec.len());
+    let mut name = String::new();
+    for c in spec[..end].chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !name.ends_with('-') {
+                name.push('-');
+            }
+        } else {
+            name.push(c.to_ascii_lowercase());
+        }
+    }
+    name
+}
+
 /// The first word after `words[from..]` that is not an option.
 fn subcommand(words: &[Word], from: usize) -> Option<usize> {
     (from..words.len()).find(|&i| !words[i].text.starts_with('-'))
@@ -309,6 +328,16 @@ mod tests {
         assert!(install("pip uninstall a").is_none());
         assert!(install("pipx install a").is_none());
         assert!(install("python setup.py install").is_none());
+    }
+
+    #[test]
+    fn requirement_names_are_normalised() {
+        assert_eq!(requirement_name("OpenCV_Python==4.8.0.76"), "opencv-python");
+        assert_eq!(
+            requirement_name("opencv-contrib-python[extra]>=4"),
+            "opencv-contrib-python"
+        );
+        assert_eq!(requirement_name("'deepspeed'"), "");
     }
 
     #[test]

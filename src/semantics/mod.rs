@@ -58,9 +58,11 @@ impl Model {
                             predefined(k).map(str::to_string)
                         })
                     });
+                    // `FROM builder` or `FROM build-$TARGETOS`: an earlier stage.
+                    let reference = base.as_deref().unwrap_or(&base_raw).to_ascii_lowercase();
                     let parent = stages
                         .iter()
-                        .rposition(|s| s.name.as_deref() == Some(&base_raw.to_ascii_lowercase()));
+                        .rposition(|s| s.name.as_deref() == Some(reference.as_str()));
                     stages.push(Stage {
                         name,
                         from_item: idx,

@@ -1,0 +1,254 @@
+//! The command line: exit codes, output formats, stdin, errors.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+fn dflint(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dflint"))
+        .args(args)
+        .env_remove("CLICOLOR_FORCE")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A scratch file that is removed when dropped.
+struct TempFile(PathBuf);
+
+impl TempFile {
+    fn new(name: &str, content: &str) -> TempFile {
+        let dir = std::env::temp_dir().join(format!("dflint-cli-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join(name);
+        std::fs::write(&path, content).unwrap();
+        TempFile(path)
+    }
+    fn path(&self) -> &str {
+        self.0.to_str().unwrap()
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+    }
+}
+
+const CLEAN: &str = "FROM python:3.11-slim\nRUN useradd app\nUSER app\nCMD [\"python\"]\n";
+const DIRTY: &str = "FROM python:3.11-slim\nRUN pip install flask\nCMD [\"python\"]\n";
+
+#[test]
+fn exit_zero_without_findings() {
+    let f = TempFile::new("clean.Dockerfile", CLEAN);
+    let out = dflint(&["check", f.path()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "");
+}
+
+#[test]
+fn exit_one_with_findings_in_the_documented_text_format() {
+    let f = TempFile::new("dirty.Dockerfile", DIRTY);
+    let out = dflint(&["check", f.path()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains(&format!(
+            "{}:2:5: DF002 `pip install` keeps its download cache in the layer\n",
+            f.path()
+        )),
+        "{stdout}"
+    );
+    assert!(stdout.contains("help: Add `--mount=type=cache,target=/root/.cache/pip`"));
+    assert!(stdout.contains("Found 2 problems in 1 file"));
+    assert!(!stdout.contains('\u{1b}'), "colour with NO_COLOR set");
+}
+
+#[test]
+fn json_output_is_an_array_with_the_documented_fields() {
+    let f = TempFile::new("json.Dockerfile", DIRTY);
+    let out = dflint(&["check", "--format", "json", f.path()], None);
+    assert_eq!(out.status.code(), Some(1));
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let items = items.as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    let first = &items[0];
+    for key in [
+        "file",
+        "code",
+        "name",
+        "severity",
+        "message",
+        "help",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "fix",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key}");
+    }
+    assert_eq!(first["file"], f.path());
+    let df002 = items.iter().find(|i| i["code"] == "DF002").unwrap();
+    assert_eq!(df002["name"], "pip-cache-in-layer");
+    assert_eq!(
+        (df002["line"].as_u64(), df002["column"].as_u64()),
+        (Some(2), Some(5))
+    );
+    assert_eq!(df002["end_column"].as_u64(), Some(22));
+}
+
+#[test]
+fn stdin_is_read_with_a_dash() {
+    let out = dflint(
+        &["check", "-", "--stdin-filename", "Dockerfile"],
+        Some(DIRTY),
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).starts_with("Dockerfile:"));
+    let out = dflint(&["check", "-"], Some(CLEAN));
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn errors_exit_two_and_other_files_are_still_checked() {
+    let dirty = TempFile::new("dirty2.Dockerfile", DIRTY);
+    let invalid = TempFile::new("invalid.Dockerfile", "FROM a\nRUN <<EOF\nno end\n");
+    let out = dflint(
+        &[
+            "check",
+            "does-not-exist.Dockerfile",
+            invalid.path(),
+            dirty.path(),
+        ],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("does-not-exist.Dockerfile:1:1: error: cannot read file"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(
+            "{}:2:1: error: unterminated heredoc",
+            invalid.path()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        text(&out.stdout).contains("DF002"),
+        "the valid file was not checked"
+    );
+}
+
+#[test]
+fn buildkit_invalid_files_are_errors_with_positions() {
+    let f = TempFile::new("unknown.Dockerfile", "FROM a\nCOPY --form=b x y\n");
+    let out = dflint(&["check", f.path()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(":2:6: error: unknown flag: --form"));
+    let f = TempFile::new("latin1.Dockerfile", "");
+    std::fs::write(&f.0, b"FROM a\nLABEL x=\xe9\n").unwrap();
+    let out = dflint(&["check", f.path()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(":2:9: error: file is not valid UTF-8"));
+}
+
+#[test]
+fn bad_flags_and_unknown_rules_exit_two() {
+    assert_eq!(
+        dflint(&["check", "--format", "xml", "-"], Some(CLEAN))
+            .status
+            .code(),
+        Some(2)
+    );
+    let out = dflint(&["check", "--select", "DF999", "-"], Some(CLEAN));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("unknown rule `DF999`"));
+}
+
+#[test]
+fn select_and_ignore_limit_the_rules() {
+    let out = dflint(&["check", "--select", "DF006", "-"], Some(DIRTY));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("DF006") && !stdout.contains("DF002"));
+    let out = dflint(
+        &["check", "--ignore", "pip-cache-in-layer,DF006", "-"],
+        Some(DIRTY),
+    );
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
+fn target_picks_the_final_stage() {
+    let file =
+        "FROM python:3.11-slim AS dev\nRUN pip install x\nFROM python:3.11-slim\nUSER 1000\n";
+    assert_eq!(dflint(&["check", "-"], Some(file)).status.code(), Some(0));
+    let out = dflint(&["check", "--target", "dev", "-"], Some(file));
+    assert!(text(&out.stdout).contains("DF002"));
+    let out = dflint(&["check", "--target", "nope", "-"], Some(file));
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn directories_are_searched_for_dockerfiles() {
+    let f = TempFile::new("Dockerfile.api", DIRTY);
+    let dir = f.0.parent().unwrap().to_str().unwrap().to_string();
+    let out = dflint(&["check", &dir], None);
+    assert!(text(&out.stdout).contains("Dockerfile.api:2:5: DF002"));
+}
+
+#[test]
+fn parse_prints_json_and_rejects_invalid_files() {
+    let out = dflint(
+        &["parse", "-"],
+        Some("FROM a AS b\nRUN --mount=type=cache,target=/x \\\n  echo hi\nCOPY <<EOF /f\nbody\nEOF\n"),
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v[0]["keyword"], "from");
+    assert_eq!(v[0]["args"], serde_json::json!(["a", "AS", "b"]));
+    assert_eq!(v[1]["flags"][0]["name"], "mount");
+    assert_eq!(v[1]["flags"][0]["value"], "type=cache,target=/x");
+    assert_eq!(
+        (v[1]["line"].as_u64(), v[1]["end_line"].as_u64()),
+        (Some(2), Some(3))
+    );
+    assert_eq!(v[1]["form"], "shell");
+    assert_eq!(v[1]["args"], "echo hi");
+    assert_eq!(v[2]["heredocs"][0]["content"], "body\n");
+    let out = dflint(&["parse", "-"], Some("FROM a\nCMD [ \"a\", [ \"b\" ] ]\n"));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains("-:2:1: error: when using JSON array syntax"));
+}
+
+#[test]
+fn rules_and_rule_docs() {
+    let out = dflint(&["rules"], None);
+    let stdout = text(&out.stdout);
+    for code in ["DF001", "DF002", "DF003", "DF004", "DF005", "DF006"] {
+        assert!(stdout.contains(code));
+    }
+    let out = dflint(&["rule", "pip-cache-in-layer"], None);
+    assert!(text(&out.stdout).starts_with("# DF002 pip-cache-in-layer"));
+    assert_eq!(dflint(&["rule", "DF999"], None).status.code(), Some(2));
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let out = dflint(&["check", "--help"], None);
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("Examples:") && stdout.contains("Exit status"));
+}

@@ -1,0 +1,136 @@
+//! The rule docs are executable: every ```dockerfile bad``` block must raise
+//! its rule, every ```dockerfile good``` block must not. Meta checks guard
+//! the conventions every rule follows.
+
+use std::collections::HashSet;
+
+use dflint::rules::RULES;
+use dflint::{check, Options};
+
+/// Fenced blocks of a Markdown doc as `(info string, body)`.
+fn blocks(doc: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut current: Option<(String, String)> = None;
+    for line in doc.lines() {
+        match (&mut current, line.strip_prefix("```")) {
+            (None, Some(info)) => current = Some((info.trim().to_string(), String::new())),
+            (Some(_), Some(_)) => out.extend(current.take()),
+            (Some((_, body)), None) => {
+                body.push_str(line);
+                body.push('\n');
+            }
+            (None, None) => {}
+        }
+    }
+    out
+}
+
+fn codes_for(rule: &str, text: &str) -> Vec<String> {
+    let options = Options {
+        select: vec![rule.to_string()],
+        ..Options::default()
+    };
+    let (_, found) = check(text, &options).unwrap_or_else(|e| panic!("{rule}: {e}\n{text}"));
+    found.into_iter().map(|d| d.code.to_string()).collect()
+}
+
+#[test]
+fn bad_examples_raise_and_good_examples_do_not() {
+    for rule in RULES {
+        let examples = blocks(rule.doc);
+        let bad: Vec<_> = examples
+            .iter()
+            .filter(|(i, _)| i == "dockerfile bad")
+            .collect();
+        let good: Vec<_> = examples
+            .iter()
+            .filter(|(i, _)| i == "dockerfile good")
+            .collect();
+        assert!(!bad.is_empty(), "{} has no bad example", rule.code);
+        assert!(!good.is_empty(), "{} has no good example", rule.code);
+        for (_, text) in bad {
+            let codes = codes_for(rule.code, text);
+            assert!(
+                !codes.is_empty() && codes.iter().all(|c| c == rule.code),
+                "{}: bad example does not raise it:\n{text}",
+                rule.code
+            );
+        }
+        for (_, text) in good {
+            let codes = codes_for(rule.code, text);
+            assert!(
+                codes.is_empty(),
+                "{}: good example raises {codes:?}:\n{text}",
+                rule.code
+            );
+        }
+    }
+}
+
+#[test]
+fn every_rule_has_a_complete_doc_and_a_unique_identity() {
+    let mut codes = HashSet::new();
+    let mut names = HashSet::new();
+    for rule in RULES {
+        assert!(codes.insert(rule.code), "duplicate code {}", rule.code);
+        assert!(names.insert(rule.name), "duplicate name {}", rule.name);
+        assert!(
+            rule.doc
+                .starts_with(&format!("# {} {}\n", rule.code, rule.name)),
+            "{}: the doc must start with `# CODE name`",
+            rule.code
+        );
+        for section in [
+            "## What it does",
+            "## Why is this bad?",
+            "## Example",
+            "## How to fix",
+        ] {
+            assert!(
+                rule.doc.contains(section),
+                "{}: missing {section}",
+                rule.code
+            );
+        }
+        assert!(
+            !rule.summary.ends_with('.'),
+            "{}: summary ends with a period",
+            rule.code
+        );
+    }
+}
+
+#[test]
+fn messages_and_help_follow_the_conventions() {
+    // Every rule's bad examples give messages in sentence case without a
+    // trailing period, and a help line.
+    for rule in RULES {
+        for (info, text) in blocks(rule.doc) {
+            if info != "dockerfile bad" {
+                continue;
+            }
+            let options = Options {
+                select: vec![rule.code.to_string()],
+                ..Options::default()
+            };
+            let (_, found) = check(&text, &options).unwrap();
+            for d in found {
+                assert!(!d.message.ends_with('.'), "{}: {}", rule.code, d.message);
+                assert!(
+                    d.message
+                        .starts_with(|c: char| c.is_uppercase() || c == '`'),
+                    "{}: {}",
+                    rule.code,
+                    d.message
+                );
+                assert!(
+                    !d.help.is_empty() && !d.help.ends_with('.'),
+                    "{}: {}",
+                    rule.code,
+                    d.help
+                );
+                assert!(d.span.start < d.span.end, "{}: empty span", rule.code);
+            }
+        }
+    }
+}
