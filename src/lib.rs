@@ -7,6 +7,7 @@
 pub mod diagnostic;
 pub mod fix;
 pub mod report;
+pub mod rewrite;
 pub mod rules;
 pub mod semantics;
 pub mod syntax;

@@ -21,6 +21,27 @@ Examples:
 Exit status: 0 no findings, 1 findings, 2 an error (unreadable file, a file
 BuildKit would reject, a bad flag). Every file is checked even when one fails.";
 
+const FIX_EXAMPLES: &str = "\
+Examples:
+  dflint fix Dockerfile                Rewrite Dockerfile in place and print the diff
+  dflint fix --diff Dockerfile         Print the diff only; exit 1 if anything would change
+  dflint fix - < Dockerfile > Dockerfile.fixed
+  dflint fix --select DF002,DF003 Dockerfile
+
+What it fixes: pip caches (a BuildKit cache mount when the RUN runs as root,
+else --no-cache-dir), apt lists (cleanup moved into the installing RUN),
+opencv-python (-> opencv-python-headless), root users (a system user and
+USER before CMD), and a devel base (a multi-stage rewrite: a builder stage
+with the build tools and a virtual environment, a runtime stage on the
+runtime image). Model weights (DF005) are left to you.
+
+Files are written atomically (a temporary file beside them, then a rename)
+and keep their permissions. A file that is not a valid Dockerfile is reported
+and left untouched. Fixing twice changes nothing the second time.
+
+Exit status: 0 nothing left to report, 1 findings remain (with --diff: the
+file would change), 2 an error.";
+
 #[derive(Parser)]
 #[command(
     name = "dflint",
@@ -42,6 +63,9 @@ enum Command {
     /// Check Dockerfiles and report findings
     #[command(after_help = CHECK_EXAMPLES)]
     Check(CheckArgs),
+    /// Fix what can be fixed, in place, and show the diff
+    #[command(after_help = FIX_EXAMPLES)]
+    Fix(FixArgs),
     /// Print a Dockerfile's instructions as BuildKit's parser sees them, as JSON
     #[command(
         after_help = "Examples:\n  dflint parse Dockerfile | jq '.[].keyword'\n  dflint parse - < Dockerfile\n\n\
@@ -92,10 +116,33 @@ struct CheckArgs {
     stdin_filename: String,
 }
 
+#[derive(clap::Args)]
+struct FixArgs {
+    /// Files to fix (`-` reads standard input and writes the result to standard output)
+    #[arg(required = true)]
+    paths: Vec<String>,
+    /// Write nothing; print the diff and exit 1 if anything would change
+    #[arg(long)]
+    diff: bool,
+    /// Only apply these rules' fixes (codes or names, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+    /// Never apply these rules' fixes (codes or names, comma-separated)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
+    /// The stage that is built, as `docker build --target` [default: the last stage]
+    #[arg(long, value_name = "STAGE")]
+    target: Option<String>,
+    /// The name to report for standard input
+    #[arg(long, value_name = "NAME", default_value = "-")]
+    stdin_filename: String,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Check(args) => check(args),
+        Command::Fix(args) => fix(args),
         Command::Parse { path } => parse(&path),
         Command::Rules => list_rules(),
         Command::Rule { rule } => show_rule(&rule),
@@ -175,12 +222,18 @@ fn expand_paths(paths: &[String]) -> Vec<String> {
     out
 }
 
-fn check(args: CheckArgs) -> Result<ExitCode> {
-    for key in args.select.iter().chain(&args.ignore) {
+fn known_rules(keys: &[String]) -> Result<()> {
+    for key in keys {
         if rules::find(key).is_none() {
             anyhow::bail!("unknown rule `{key}` (see `dflint rules`)");
         }
     }
+    Ok(())
+}
+
+fn check(args: CheckArgs) -> Result<ExitCode> {
+    known_rules(&args.select)?;
+    known_rules(&args.ignore)?;
     let paths = if args.paths.is_empty() {
         vec!["Dockerfile".to_string()]
     } else {
@@ -268,6 +321,175 @@ fn split_position(message: &str) -> (usize, usize, &str) {
         (Some(l), Some(c), Some(rest)) => (l, c, rest.trim_start()),
         _ => (1, 1, message),
     }
+}
+
+/// A unified diff, coloured when the stream allows it.
+fn unified_diff(path: &str, old: &str, new: &str) -> String {
+    use anstyle::AnsiColor;
+    let diff = similar::TextDiff::from_lines(old, new);
+    // git's `a/` and `b/` prefixes, for paths that are relative.
+    let (old_name, new_name) = if path.starts_with('/') {
+        (path.to_string(), path.to_string())
+    } else {
+        (format!("a/{path}"), format!("b/{path}"))
+    };
+    let text = diff
+        .unified_diff()
+        .context_radius(3)
+        .header(&old_name, &new_name)
+        .to_string();
+    let style = |c: AnsiColor| anstyle::Style::new().fg_color(Some(c.into()));
+    let mut out = String::new();
+    for line in text.split_inclusive('\n') {
+        let s = if line.starts_with("+++") || line.starts_with("---") {
+            anstyle::Style::new().bold()
+        } else if line.starts_with('+') {
+            style(AnsiColor::Green)
+        } else if line.starts_with('-') {
+            style(AnsiColor::Red)
+        } else if line.starts_with("@@") {
+            style(AnsiColor::Cyan)
+        } else {
+            anstyle::Style::new()
+        };
+        let body = line.trim_end_matches('\n');
+        out.push_str(&format!("{s}{body}{s:#}\n"));
+    }
+    out
+}
+
+/// Replace a file's content atomically: write a temporary file beside it
+/// with the same permissions, then rename it over the original.
+fn write_atomically(path: &str, content: &str) -> Result<()> {
+    let target = std::fs::canonicalize(path).with_context(|| format!("cannot resolve {path}"))?;
+    let perms = std::fs::metadata(&target)
+        .with_context(|| format!("cannot read permissions of {path}"))?
+        .permissions();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = target.with_file_name(format!(".{name}.{}.dflint-tmp", std::process::id()));
+    let result = (|| -> Result<()> {
+        std::fs::write(&tmp, content).with_context(|| format!("cannot write {}", tmp.display()))?;
+        std::fs::set_permissions(&tmp, perms).context("cannot copy permissions")?;
+        std::fs::rename(&tmp, &target).with_context(|| format!("cannot replace {path}"))?;
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
+fn fix(args: FixArgs) -> Result<ExitCode> {
+    known_rules(&args.select)?;
+    known_rules(&args.ignore)?;
+    let mut stdout = anstream::stdout();
+    let mut stderr = anstream::stderr();
+    let mut errors = false;
+    let mut changed_any = false;
+    let mut remaining_any = false;
+    for path in &args.paths {
+        let shown = if path == "-" {
+            args.stdin_filename.clone()
+        } else {
+            path.clone()
+        };
+        let options = Options {
+            target: args.target.clone(),
+            select: args.select.clone(),
+            ignore: args.ignore.clone(),
+            file_name: Some(shown.clone()),
+        };
+        let text = match read_source(path) {
+            Ok(t) => t,
+            Err(message) => {
+                errors = true;
+                let (line, col, msg) = split_position(&message);
+                write!(stderr, "{}", report::render_error(&shown, line, col, msg))?;
+                continue;
+            }
+        };
+        let outcome = match dflint::fix::fix(&text, &options) {
+            Ok(o) => o,
+            Err(e) => {
+                errors = true;
+                let message = e.to_string();
+                let (line, col, msg) = split_position(&message);
+                write!(stderr, "{}", report::render_error(&shown, line, col, msg))?;
+                continue;
+            }
+        };
+        let changed = outcome.output != text;
+        changed_any |= changed;
+        remaining_any |= !outcome.remaining.is_empty();
+        // Standard input: the fixed file goes to standard output, the rest to stderr.
+        let mut log: Box<dyn Write> = if path == "-" {
+            Box::new(anstream::stderr())
+        } else {
+            Box::new(anstream::stdout())
+        };
+        if path == "-" {
+            write!(stdout, "{}", outcome.output)?;
+        } else {
+            if changed {
+                write!(log, "{}", unified_diff(&shown, &text, &outcome.output))?;
+            }
+            if changed && !args.diff {
+                if let Err(e) = write_atomically(path, &outcome.output) {
+                    errors = true;
+                    writeln!(stderr, "{shown}: error: {e:#}")?;
+                    continue;
+                }
+            }
+        }
+        summarize(&mut *log, &shown, &outcome, args.diff)?;
+    }
+    Ok(ExitCode::from(if errors {
+        2
+    } else if (args.diff && changed_any) || (!args.diff && remaining_any) {
+        1
+    } else {
+        0
+    }))
+}
+
+/// What was fixed and what remains, one line each.
+fn summarize(
+    out: &mut dyn Write,
+    path: &str,
+    outcome: &dflint::fix::FixOutcome,
+    dry: bool,
+) -> Result<()> {
+    let verb = if dry { "Would fix" } else { "Fixed" };
+    if outcome.fixed.is_empty() {
+        writeln!(out, "{path}: nothing to fix")?;
+    } else {
+        writeln!(out, "{path}: {verb} {}:", outcome.fixed.len())?;
+        for (code, message) in &outcome.fixed {
+            writeln!(out, "  {code} {message}")?;
+        }
+    }
+    for (code, message) in &outcome.rejected {
+        writeln!(
+            out,
+            "  {code} not fixed: the fix would not parse ({message})"
+        )?;
+    }
+    if !outcome.remaining.is_empty() {
+        let df = dflint::syntax::parse(&outcome.output).ok();
+        writeln!(
+            out,
+            "{path}: {} remaining (no automatic fix):",
+            outcome.remaining.len()
+        )?;
+        for d in &outcome.remaining {
+            let (line, col) = df.as_ref().map_or((1, 1), |df| df.line_col(d.span.start));
+            writeln!(out, "  {path}:{line}:{col}: {} {}", d.code, d.message)?;
+        }
+    }
+    Ok(())
 }
 
 fn parse(path: &str) -> Result<ExitCode> {

@@ -66,13 +66,17 @@ fn exit_one_with_findings_in_the_documented_text_format() {
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains(&format!(
-            "{}:2:5: DF002 `pip install` keeps its download cache in the layer\n",
+            "{}:2:5: DF002 [*] `pip install` keeps its download cache in the layer\n",
             f.path()
         )),
         "{stdout}"
     );
     assert!(stdout.contains("help: Add `--mount=type=cache,target=/root/.cache/pip`"));
-    assert!(stdout.contains("Found 2 problems in 1 file"));
+    assert!(
+        stdout.contains(" DF002 [*] ") || stdout.contains("DF002 `pip"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Found 2 problems in 1 file (2 fixable with `dflint fix`, marked [*])"));
     assert!(!stdout.contains('\u{1b}'), "colour with NO_COLOR set");
 }
 

@@ -134,3 +134,45 @@ fn messages_and_help_follow_the_conventions() {
         }
     }
 }
+
+#[test]
+fn fixed_examples_are_the_exact_output_of_fixing_the_bad_one_before() {
+    for rule in RULES {
+        let examples = blocks(rule.doc);
+        let mut fixed_count = 0;
+        for pair in examples.windows(2) {
+            let ((info_a, bad), (info_b, fixed)) = (&pair[0], &pair[1]);
+            if info_b != "dockerfile fixed" {
+                continue;
+            }
+            assert_eq!(
+                info_a, "dockerfile bad",
+                "{}: a fixed block must follow a bad one",
+                rule.code
+            );
+            let options = Options {
+                select: vec![rule.code.to_string()],
+                ..Options::default()
+            };
+            let outcome = dflint::fix::fix(bad, &options).unwrap();
+            assert_eq!(&outcome.output, fixed, "{}: fixing\n{bad}", rule.code);
+            // Fixing again changes nothing.
+            let again = dflint::fix::fix(fixed, &options).unwrap();
+            assert_eq!(&again.output, fixed, "{}: not stable", rule.code);
+            fixed_count += 1;
+        }
+        if rule.fixable {
+            assert!(
+                fixed_count > 0,
+                "{} is fixable but has no fixed example",
+                rule.code
+            );
+        } else {
+            assert_eq!(
+                fixed_count, 0,
+                "{} is not fixable but has a fixed example",
+                rule.code
+            );
+        }
+    }
+}

@@ -3,6 +3,8 @@
 
 use super::{package_install, Context, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Edit, Fix};
+use crate::semantics::images::defaults_to_nonroot;
 use crate::semantics::{commands::resolve, truthy};
 
 pub static RULE: Rule = Rule {
@@ -10,7 +12,7 @@ pub static RULE: Rule = Rule {
     name: "pip-cache-in-layer",
     summary: "`pip install` keeps its download cache in the image layer",
     severity: Severity::Warning,
-    fixable: false,
+    fixable: true,
     doc: include_str!("../../rules/DF002.md"),
     check,
 };
@@ -26,7 +28,12 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     for run in cx.shipping_runs() {
         let scope = cx.model.scope(cx.df, run.stage, run.item);
         let user = cx.model.user_at(cx.df, run.stage, run.item);
+        let base_nonroot = cx
+            .model
+            .root_base(run.stage)
+            .is_some_and(defaults_to_nonroot);
         let home = match &user {
+            None if base_nonroot => None,
             None => Some("/root".to_string()),
             Some(u) if u.is_root() => Some("/root".to_string()),
             Some(u) if u.resolved.is_some() => Some(format!("/home/{}", u.name())),
@@ -98,17 +105,29 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         words.join(" ")
                     }
                 };
-                let help = match (&home, &user) {
-                    (Some(h), u) if u.as_ref().is_none_or(|u| u.is_root()) => format!(
-                        "Add `--mount=type=cache,target={h}/.cache/{sub}` to the RUN, or `{option_off}` to the command"
+                let runs_as_root = home.as_deref() == Some("/root");
+                let (help, edit) = match &cache_dir {
+                    // Root's cache can be a BuildKit cache mount: rebuilds stay fast.
+                    Some(dir) if runs_as_root => (
+                        format!("Add `--mount=type=cache,target={dir}` to the RUN, or `{option_off}` to the command"),
+                        Edit::insert(run.ins.keyword_span.end, format!(" --mount=type=cache,target={dir}")),
                     ),
-                    _ => format!("Add `{option_off}` to the command"),
+                    _ => {
+                        let words = install.resolved.words;
+                        let sub_word = &words[words.len() - install.args.len() - 1];
+                        (
+                            format!("Add `{option_off}` to the command"),
+                            Edit::insert(script.span(run.ins, sub_word.end, sub_word.end).start, format!(" {option_off}")),
+                        )
+                    }
                 };
-                out.push(RULE.diagnostic(
+                let mut d = RULE.diagnostic(
                     run.command_span(script, cmd),
                     format!("`{what}` keeps its download cache in the layer"),
                     help,
-                ));
+                );
+                d.fix = Some(Fix::safe(vec![edit]));
+                out.push(d);
             }
         }
     }

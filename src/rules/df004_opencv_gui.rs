@@ -3,6 +3,7 @@
 
 use super::{package_install, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::fix::{Edit, Fix};
 use crate::semantics::commands::requirement_name;
 
 pub static RULE: Rule = Rule {
@@ -10,7 +11,7 @@ pub static RULE: Rule = Rule {
     name: "opencv-gui-package",
     summary: "`opencv-python` installs GUI libraries a server never uses",
     severity: Severity::Warning,
-    fixable: false,
+    fixable: true,
     doc: include_str!("../../rules/DF004.md"),
     check,
 };
@@ -35,11 +36,26 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     else {
                         continue;
                     };
-                    out.push(RULE.diagnostic(
-                        script.span(run.ins, word.start, word.end),
+                    let span = script.span(run.ins, word.start, word.end);
+                    let mut d = RULE.diagnostic(
+                        span,
                         format!("`{gui}` pulls in Qt and X11 libraries that a server never uses"),
                         format!("Install `{headless}` instead"),
-                    ));
+                    );
+                    // Append `-headless` to the name as written, keeping its
+                    // quoting, spelling and version spec.
+                    let raw = cx.df.slice(span);
+                    let quote = usize::from(raw.starts_with(['"', '\'']));
+                    let name_len = raw[quote..]
+                        .find(|c: char| {
+                            !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                        })
+                        .unwrap_or(raw.len() - quote);
+                    if requirement_name(&raw[quote..quote + name_len]) == *gui {
+                        let at = span.start + quote + name_len;
+                        d.fix = Some(Fix::safe(vec![Edit::insert(at, "-headless")]));
+                    }
+                    out.push(d);
                 }
             }
         }
