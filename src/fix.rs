@@ -144,6 +144,21 @@ fn valid(text: &str) -> bool {
         .is_some_and(|df| syntax::validate::validate(&df).is_ok())
 }
 
+/// The build-tools rewrite, when the structural rewrites are enabled.
+fn build_tools_rewrite(df: &syntax::Dockerfile, options: &Options) -> Option<(Fix, String)> {
+    let df001 = crate::rules::find("DF001")?;
+    if !options.enabled(df001) {
+        return None;
+    }
+    let model = crate::semantics::Model::new(df, options.target.as_deref());
+    let cx = crate::rules::Context {
+        df,
+        model: &model,
+        file_name: options.file_name.as_deref(),
+    };
+    crate::rewrite::build_tools(&cx)
+}
+
 /// Fix a file's text: local fixes first, then the structural rewrite, each
 /// pass re-parsed and re-linted, until no fix applies.
 pub fn fix(text: &str, options: &Options) -> Result<FixOutcome, FixError> {
@@ -172,6 +187,17 @@ pub fn fix(text: &str, options: &Options) -> Result<FixOutcome, FixError> {
             local
         };
         if batch.is_empty() {
+            // Last, the build-tools rewrite, which no finding carries.
+            if let Some((fix, what)) = build_tools_rewrite(&df, options) {
+                let next = apply(&current, &fix.edits);
+                if valid(&next) && next != current && !rejected.iter().any(|(c, _)| *c == "rewrite")
+                {
+                    fixed.push(("rewrite", what));
+                    current = next;
+                    continue;
+                }
+                rejected.push(("rewrite", what));
+            }
             return Ok(FixOutcome {
                 output: current,
                 fixed,

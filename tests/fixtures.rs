@@ -39,3 +39,68 @@ fn fixture_findings() {
         insta::assert_snapshot!(name, out);
     }
 }
+
+/// `dflint fix` on each fixture: the diff is snapshotted; the result is a
+/// valid Dockerfile, fixing it again changes nothing, and the file keeps its
+/// line endings, BOM and escape directive.
+#[test]
+fn fixture_fixes() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let mut names: Vec<_> = fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .collect();
+    names.sort();
+    for path in names {
+        let text = fs::read_to_string(&path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        let options = Options {
+            file_name: Some(name.clone()),
+            ..Options::default()
+        };
+        let outcome = dflint::fix::fix(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let out = &outcome.output;
+        let df = dflint::syntax::parse(out)
+            .unwrap_or_else(|e| panic!("{name}: fixed file does not parse: {e}\n{out}"));
+        dflint::syntax::validate::validate(&df).unwrap_or_else(|e| panic!("{name}: {e}\n{out}"));
+        let again = dflint::fix::fix(out, &options).unwrap();
+        assert_eq!(&again.output, out, "{name}: a second fix changed the file");
+        assert_eq!(
+            text.starts_with('\u{feff}'),
+            out.starts_with('\u{feff}'),
+            "{name}: BOM"
+        );
+        if text.contains("\r\n") {
+            assert_eq!(
+                out.matches('\n').count(),
+                out.matches("\r\n").count(),
+                "{name}: CRLF"
+            );
+        }
+        if let Some(esc) = df.directive("escape") {
+            assert_eq!(esc.value, "`", "{name}");
+            assert!(
+                !out.contains(" \\\n"),
+                "{name}: a backslash continuation under escape=`"
+            );
+        }
+        let diff = similar::TextDiff::from_lines(text.as_str(), out.as_str())
+            .unified_diff()
+            .context_radius(2)
+            .header(&format!("a/{name}"), &format!("b/{name}"))
+            .to_string();
+        let summary: String = outcome
+            .fixed
+            .iter()
+            .map(|(code, message)| format!("fixed {code} {message}\n"))
+            .chain(
+                outcome
+                    .remaining
+                    .iter()
+                    .map(|d| format!("remaining {} {}\n", d.code, d.message)),
+            )
+            .collect();
+        insta::assert_snapshot!(format!("fix-{name}"), format!("{summary}\n{diff}"));
+    }
+}

@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     name: "devel-base-in-final-stage",
     summary: "Final stage is built on a CUDA or framework devel image",
     severity: Severity::Error,
-    fixable: false,
+    fixable: true,
     doc: include_str!("../../rules/DF001.md"),
     check,
 };
@@ -94,13 +94,23 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     if launches_training(&entry) || launches_training(&cmd) || installs_training_framework(cx) {
         return Vec::new();
     }
-    vec![RULE.diagnostic(
+    let mut help = format!(
+        "Compile in a `builder` stage on `{base}` and copy the results into a stage on `{runtime}`"
+    );
+    let fix = match crate::rewrite::multi_stage(cx, &runtime) {
+        Ok(fix) => Some(fix),
+        Err(reason) => {
+            help.push_str(&format!(" (no automatic rewrite: {reason})"));
+            None
+        }
+    };
+    let mut d = RULE.diagnostic(
         cx.from_image_span(cx.model.stages[root].from_item),
         format!("Final stage runs on the devel image `{base}`; serving needs only `{runtime}`"),
-        format!(
-            "Compile in a `builder` stage on `{base}` and copy the results into a stage on `{runtime}`"
-        ),
-    )]
+        help,
+    );
+    d.fix = fix;
+    vec![d]
 }
 
 #[cfg(test)]

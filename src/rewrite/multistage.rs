@@ -1,0 +1,859 @@
+//! The multi-stage rewrite: a single final stage that builds and serves is
+//! split into a `builder` stage on the original base (apt installs with the
+//! build tools, a virtual environment at /opt/venv that the pip installs go
+//! into) and a `runtime` stage on a smaller base that gets the virtual
+//! environment, the run-time apt packages and the app.
+//!
+//! The user's instructions are copied through their spans, comments and
+//! continuations included; only the lines the rewrite introduces are
+//! generated, in the file's line ending and escape character. When the
+//! stage does something the rewrite cannot place (a RUN that builds outside
+//! the virtual environment, an exec-form RUN, ONBUILD), it declines with the
+//! reason rather than guess.
+
+use super::packages::{build_only, runtime_library};
+use crate::fix::{self, Edit, Fix};
+use crate::rules::Context;
+use crate::semantics::commands::{self, apt_subcommand, package_install, resolve};
+use crate::semantics::{images, Script};
+use crate::syntax::shell::{self, Command, Word};
+use crate::syntax::{Args, Instruction, ItemKind, Keyword, Span};
+
+const VENV: &str = "/opt/venv";
+
+/// Where an instruction goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Dest {
+    Builder,
+    Runtime,
+    Both,
+}
+
+/// An instruction with the comment and blank lines directly above it.
+struct Unit {
+    lead: Vec<usize>,
+    item: usize,
+}
+
+/// What the rewrite emits for one unit.
+struct Placed {
+    dest: Dest,
+    /// Edits to the unit's text for the builder copy.
+    builder_edits: Vec<Edit>,
+    /// The runtime copy: the unit with edits, or a generated instruction.
+    runtime: RuntimeText,
+    pip: Option<PipNeeds>,
+    app_copy: bool,
+    workdir: bool,
+}
+
+enum RuntimeText {
+    Edited(Vec<Edit>),
+    Generated(String),
+}
+
+/// Files a pip RUN reads from the build context.
+#[derive(Default, Clone)]
+struct PipNeeds {
+    /// `-r`/`-c` files, as written.
+    files: Vec<String>,
+    /// It installs a local path (`.`, `-e .`, `./pkg`).
+    local: bool,
+    /// It runs `uv sync` (needs `UV_PROJECT_ENVIRONMENT`).
+    uv_project: bool,
+}
+
+const SETUP_PROGRAMS: &[&str] = &[
+    "useradd",
+    "groupadd",
+    "adduser",
+    "addgroup",
+    "usermod",
+    "mkdir",
+    "chown",
+    "chmod",
+    "ln",
+    "echo",
+    "true",
+    "set",
+    "cd",
+    "export",
+    "rm",
+    "touch",
+    "ldconfig",
+    "locale-gen",
+    "update-locale",
+    "printf",
+    ":",
+];
+const APT_SETUP_PROGRAMS: &[&str] = &[
+    "apt-key",
+    "add-apt-repository",
+    "gpg",
+    "curl",
+    "wget",
+    "tee",
+    "dpkg",
+    "debconf-set-selections",
+    "dpkg-reconfigure",
+    "ln",
+    "sed",
+];
+
+fn is_pip_related(cmd: &Command) -> bool {
+    if package_install(cmd).is_some() {
+        return true;
+    }
+    let r = resolve(cmd);
+    let program = r.program();
+    let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+    program.starts_with("pip")
+        || program == "uv"
+        || program == "virtualenv"
+        || (program.starts_with("python")
+            && words.get(1) == Some(&"-m")
+            && matches!(words.get(2), Some(&("pip" | "venv" | "pip3"))))
+}
+
+/// The rewrite, or why it cannot be done.
+pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
+    let df = cx.df;
+    let stage_idx = cx.model.final_stage.ok_or("no stage to build")?;
+    let stage = &cx.model.stages[stage_idx];
+    if stage.parent.is_some() {
+        return Err("the final stage is built on another stage".into());
+    }
+    let base = stage
+        .base
+        .clone()
+        .ok_or("the base image does not resolve")?;
+    let end = cx
+        .model
+        .stages
+        .get(stage_idx + 1)
+        .map_or(df.items.len(), |s| s.from_item);
+    let from_item = stage.from_item;
+    let from = cx.instruction(from_item).ok_or("no FROM")?;
+
+    // Units: each instruction with its leading comments and blank lines.
+    let mut units = Vec::new();
+    let mut lead = Vec::new();
+    for idx in from_item + 1..end {
+        match &df.items[idx].kind {
+            ItemKind::Instruction(_) => units.push(Unit {
+                lead: std::mem::take(&mut lead),
+                item: idx,
+            }),
+            _ => lead.push(idx),
+        }
+    }
+    let trailing = lead;
+
+    let base_repo = images::ImageRef::parse(&base);
+    let repo = base_repo.short_repo().to_string();
+    let framework_base = repo == "pytorch/pytorch" || repo == "tensorflow/tensorflow";
+    let base_has_python = framework_base || repo == "python" || repo.ends_with("/python");
+
+    // Classify every instruction.
+    let mut placed = Vec::new();
+    let mut interpreter: Option<String> = None;
+    for unit in &units {
+        let ItemKind::Instruction(ins) = &df.items[unit.item].kind else {
+            continue;
+        };
+        let p = place(cx, ins, &mut interpreter)?;
+        placed.push(p);
+    }
+    let first_pip = placed
+        .iter()
+        .position(|p| p.pip.is_some())
+        .ok_or("no pip or uv install to move into a virtual environment")?;
+    let interpreter = interpreter
+        .unwrap_or_else(|| if framework_base { "python" } else { "python3" }.to_string());
+
+    // An apt-installed Python needs its venv package to create the venv.
+    let mut venv_package_edit: Option<(usize, Edit)> = None;
+    if !base_has_python {
+        let venv_pkg = format!("{interpreter}-venv");
+        let has_venv_pkg = units[..first_pip].iter().any(|u| {
+            apt_packages(cx, u.item)
+                .iter()
+                .any(|(_, w)| w.text.ends_with("-venv"))
+        });
+        if !has_venv_pkg {
+            let last_install = (0..first_pip)
+                .rev()
+                .find_map(|i| {
+                    apt_packages(cx, units[i].item)
+                        .last()
+                        .cloned()
+                        .map(|p| (i, p))
+                })
+                .ok_or("no apt install of Python before the first pip install")?;
+            let (i, (script_ins, word)) = last_install;
+            let at = word_span(cx, script_ins, &word).end;
+            venv_package_edit = Some((i, Edit::insert(at, format!(" {venv_pkg}"))));
+        }
+    }
+
+    // Dependency manifests: copy them alone before the install, so that a
+    // code change does not invalidate the dependency layer.
+    let manifests = plan_manifests(cx, &units, &placed, first_pip);
+
+    let nl = df.newline;
+    let esc = df.escape;
+    let uv_project = placed
+        .iter()
+        .any(|p| p.pip.as_ref().is_some_and(|n| n.uv_project));
+
+    // The builder stage.
+    let mut builder = String::new();
+    builder.push_str(&builder_from(cx, from_item, from));
+    for (i, (unit, p)) in units.iter().zip(&placed).enumerate() {
+        let in_builder = match p.dest {
+            Dest::Builder | Dest::Both => true,
+            Dest::Runtime => p.app_copy && manifests.app_copies_in_builder.contains(&i),
+        };
+        if i == first_pip {
+            builder.push_str(&format!(
+                "RUN {interpreter} -m venv{} {VENV}{nl}",
+                if framework_base {
+                    " --system-site-packages"
+                } else {
+                    ""
+                }
+            ));
+            builder.push_str(&format!(
+                "ENV VIRTUAL_ENV={VENV} PATH={VENV}/bin:$PATH{}{nl}",
+                if uv_project {
+                    format!(" UV_PROJECT_ENVIRONMENT={VENV}")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if let Some(copies) = manifests.before.get(&i) {
+            for c in copies {
+                builder.push_str(&format!("{c}{nl}"));
+            }
+        }
+        if in_builder {
+            let mut edits = p.builder_edits.clone();
+            if let Some((vi, e)) = &venv_package_edit {
+                if *vi == i {
+                    edits.push(e.clone());
+                }
+            }
+            builder.push_str(&unit_text(cx, unit, &edits));
+        }
+    }
+
+    // The runtime stage.
+    let mut runtime = String::new();
+    let platform = from
+        .flag("platform")
+        .map(|f| format!("--platform={} ", f.value.as_deref().unwrap_or("")))
+        .unwrap_or_default();
+    let runtime_name = if stage.name.as_deref() == Some("runtime") {
+        "final"
+    } else {
+        "runtime"
+    };
+    runtime.push_str(&format!(
+        "FROM {platform}{runtime_base} AS {runtime_name}{nl}"
+    ));
+    let builder_name = stage.name.clone().unwrap_or_else(|| "builder".into());
+    let python_kept = placed.iter().zip(&units).any(|(p, u)| {
+        p.dest != Dest::Builder
+            && apt_packages(cx, u.item).iter().any(|(_, w)| {
+                let t = w.text.as_str();
+                t == interpreter || t == "python3" || t == "python3-minimal"
+            })
+    });
+    let mut deferred: Vec<String> = Vec::new();
+    let mut venv_copied = false;
+    for (i, (unit, p)) in units.iter().zip(&placed).enumerate() {
+        if i == first_pip {
+            if !base_has_python && !python_kept {
+                runtime.push_str(&format!(
+                    "RUN apt-get update && apt-get install -y --no-install-recommends {interpreter} {esc}{nl}    && rm -rf /var/lib/apt/lists/*{nl}"
+                ));
+            }
+            runtime.push_str(&format!("COPY --from={builder_name} {VENV} {VENV}{nl}"));
+            runtime.push_str(&format!("ENV VIRTUAL_ENV={VENV} PATH={VENV}/bin:$PATH{nl}"));
+            venv_copied = true;
+            runtime.extend(deferred.drain(..));
+        }
+        if p.dest == Dest::Builder {
+            continue;
+        }
+        let text = match &p.runtime {
+            RuntimeText::Edited(edits) => unit_text(cx, unit, edits),
+            RuntimeText::Generated(t) => lead_text(cx, unit) + t,
+        };
+        if p.app_copy && !venv_copied {
+            // The app is copied after the dependencies, so that code edits
+            // keep the dependency layers cached.
+            deferred.push(text);
+            continue;
+        }
+        if p.workdir
+            || matches!(
+                cx.instruction(unit.item).map(|i| i.keyword),
+                Some(Keyword::Run)
+            )
+        {
+            runtime.extend(deferred.drain(..));
+        }
+        runtime.push_str(&text);
+    }
+    runtime.extend(deferred.drain(..));
+    for &t in &trailing {
+        runtime.push_str(df.slice(df.items[t].span));
+    }
+
+    let stage_span = Span::new(df.items[from_item].span.start, df.items[end - 1].span.end);
+    let mut text = builder;
+    if !text.ends_with('\n') {
+        text.push_str(nl);
+    }
+    text.push_str(nl);
+    text.push_str(&runtime);
+    if !df.slice(stage_span).ends_with('\n') {
+        while text.ends_with('\n') || text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(Fix::review(vec![Edit::replace(stage_span, text)]))
+}
+
+/// Classify one instruction of the stage.
+fn place(
+    cx: &Context,
+    ins: &Instruction,
+    interpreter: &mut Option<String>,
+) -> Result<Placed, String> {
+    let line = ins.start_line;
+    let simple = |dest: Dest| Placed {
+        dest,
+        builder_edits: Vec::new(),
+        runtime: RuntimeText::Edited(Vec::new()),
+        pip: None,
+        app_copy: false,
+        workdir: false,
+    };
+    Ok(match ins.keyword {
+        Keyword::Env | Keyword::Arg | Keyword::Shell => simple(Dest::Both),
+        Keyword::Workdir => Placed {
+            workdir: true,
+            ..simple(Dest::Both)
+        },
+        Keyword::Label
+        | Keyword::Expose
+        | Keyword::Cmd
+        | Keyword::Entrypoint
+        | Keyword::Healthcheck
+        | Keyword::Volume
+        | Keyword::Stopsignal
+        | Keyword::Maintainer
+        | Keyword::User => simple(Dest::Runtime),
+        Keyword::Onbuild => return Err(format!("ONBUILD on line {line}")),
+        Keyword::From | Keyword::Unknown => {
+            return Err(format!("unexpected instruction on line {line}"))
+        }
+        Keyword::Copy | Keyword::Add => {
+            let words = ins.words();
+            let sources = &words[..words.len().saturating_sub(1)];
+            let manifest_only = ins.flag("from").is_none()
+                && !sources.is_empty()
+                && sources.iter().all(|s| is_manifest(s));
+            if manifest_only {
+                simple(Dest::Builder)
+            } else {
+                Placed {
+                    app_copy: ins.flag("from").is_none(),
+                    ..simple(Dest::Runtime)
+                }
+            }
+        }
+        Keyword::Run => place_run(cx, ins, interpreter)?,
+    })
+}
+
+fn is_manifest(path: &str) -> bool {
+    let name = path
+        .trim_end_matches('/')
+        .rsplit('/')
+        .next()
+        .unwrap_or(path);
+    (name.starts_with("requirements") && name.ends_with(".txt"))
+        || (name.starts_with("constraints") && name.ends_with(".txt"))
+        || matches!(
+            name,
+            "pyproject.toml" | "setup.cfg" | "poetry.lock" | "uv.lock" | "Pipfile" | "Pipfile.lock"
+        )
+}
+
+fn place_run(
+    cx: &Context,
+    ins: &Instruction,
+    interpreter: &mut Option<String>,
+) -> Result<Placed, String> {
+    let line = ins.start_line;
+    if !matches!(ins.args, Args::Shell { .. }) {
+        return Err(format!("the RUN on line {line} is not in shell form"));
+    }
+    let scripts: Vec<(Script, Vec<Command>)> = Script::of(ins)
+        .into_iter()
+        .map(|s| {
+            let c = shell::commands(&s.text);
+            (s, c)
+        })
+        .collect();
+    if ins.heredocs.len() + 1 != scripts.len() && !ins.heredocs.is_empty() {
+        return Err(format!(
+            "the RUN on line {line} feeds a heredoc to a program"
+        ));
+    }
+    let all: Vec<(&Script, &Command)> = scripts
+        .iter()
+        .flat_map(|(s, cs)| cs.iter().map(move |c| (s, c)))
+        .collect();
+    let has_pip = all.iter().any(|(_, c)| is_pip_related(c));
+    let has_apt = all.iter().any(|(_, c)| apt_subcommand(c).is_some());
+    for (_, c) in &all {
+        let program = resolve(c).program().to_string();
+        let ok = is_pip_related(c)
+            || apt_subcommand(c).is_some()
+            || SETUP_PROGRAMS.contains(&program.as_str())
+            || (has_apt && APT_SETUP_PROGRAMS.contains(&program.as_str()));
+        if !ok {
+            return Err(format!(
+                "the RUN on line {line} runs `{program}`, whose output the rewrite cannot place"
+            ));
+        }
+    }
+    if has_pip {
+        let mut needs = PipNeeds::default();
+        let mut edits = Vec::new();
+        for (script, c) in &all {
+            let Some(install) = package_install(c) else {
+                continue;
+            };
+            if interpreter.is_none() {
+                let program = install.resolved.program();
+                if let Some(v) = program.strip_prefix("pip").filter(|v| v.starts_with("3.")) {
+                    *interpreter = Some(format!("python{v}"));
+                } else if program.starts_with("python3.") {
+                    *interpreter = Some(program.to_string());
+                }
+            }
+            let words: Vec<&str> = install
+                .resolved
+                .words
+                .iter()
+                .map(|w| w.text.as_str())
+                .collect();
+            if words.contains(&"sync") && install.installer == commands::Installer::Uv {
+                needs.uv_project = true;
+            }
+            for (k, w) in install.args.iter().enumerate() {
+                if matches!(w.text.as_str(), "--user" | "--system") {
+                    edits.push(remove_word(cx, ins, script, w));
+                }
+                if matches!(
+                    w.text.as_str(),
+                    "-r" | "--requirement" | "-c" | "--constraint"
+                ) {
+                    if let Some(f) = install.args.get(k + 1) {
+                        needs.files.push(f.text.clone());
+                    }
+                } else if let Some(f) = ["--requirement=", "--constraint="]
+                    .iter()
+                    .find_map(|p| w.text.strip_prefix(p))
+                {
+                    needs.files.push(f.to_string());
+                }
+            }
+            needs.local |= install.requirements().iter().any(|w| {
+                let t = w.text.as_str();
+                (t.starts_with('.') || t.starts_with('/') || t.contains('/'))
+                    && !t.contains("://")
+                    && !t.starts_with("git+")
+            }) || install
+                .args
+                .iter()
+                .any(|w| w.text == "-e" || w.text == "--editable")
+                || (install.installer == commands::Installer::Uv && needs.uv_project);
+        }
+        let runtime = if has_apt {
+            RuntimeText::Generated(apt_only_run(cx, ins, &all))
+        } else {
+            RuntimeText::Edited(Vec::new())
+        };
+        return Ok(Placed {
+            dest: if has_apt { Dest::Both } else { Dest::Builder },
+            builder_edits: edits,
+            runtime,
+            pip: Some(needs),
+            app_copy: false,
+            workdir: false,
+        });
+    }
+    if has_apt {
+        let edits = runtime_package_edits(cx, ins, &all);
+        return Ok(Placed {
+            dest: Dest::Both,
+            builder_edits: Vec::new(),
+            runtime: RuntimeText::Edited(edits),
+            pip: None,
+            app_copy: false,
+            workdir: false,
+        });
+    }
+    // Creating the app's user matters only where the app runs.
+    let users_only = all.iter().all(|(_, c)| {
+        matches!(
+            resolve(c).program(),
+            "useradd" | "groupadd" | "adduser" | "addgroup" | "usermod" | "chown" | "mkdir"
+        )
+    }) && all
+        .iter()
+        .any(|(_, c)| matches!(resolve(c).program(), "useradd" | "adduser"));
+    Ok(Placed {
+        dest: if users_only {
+            Dest::Runtime
+        } else {
+            Dest::Both
+        },
+        builder_edits: Vec::new(),
+        runtime: RuntimeText::Edited(Vec::new()),
+        pip: None,
+        app_copy: false,
+        workdir: false,
+    })
+}
+
+/// The package words of a RUN's `apt-get install` commands, with the
+/// instruction they belong to (for spans).
+fn apt_packages<'a>(cx: &'a Context, item: usize) -> Vec<(&'a Instruction, Word)> {
+    let Some(ins) = cx.instruction(item) else {
+        return Vec::new();
+    };
+    if ins.keyword != Keyword::Run {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for script in Script::of(ins) {
+        for c in shell::commands(&script.text) {
+            if apt_subcommand(&c) != Some("install") {
+                continue;
+            }
+            let r = resolve(&c);
+            let after_install = r
+                .words
+                .iter()
+                .position(|w| w.text == "install")
+                .map_or(r.words.len(), |i| i + 1);
+            for w in &r.words[after_install..] {
+                if w.text.starts_with('-') || w.text.contains('$') {
+                    continue;
+                }
+                let span = script.span(ins, w.start, w.end);
+                out.push((
+                    ins,
+                    Word {
+                        text: w.text.clone(),
+                        start: span.start,
+                        end: span.end,
+                    },
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// File span of a word from [`apt_packages`] (already absolute).
+fn word_span(_cx: &Context, _ins: &Instruction, word: &Word) -> Span {
+    Span::new(word.start, word.end)
+}
+
+/// Remove a word and the blanks before it (or after it, when it starts a line).
+fn remove_word(cx: &Context, ins: &Instruction, script: &Script, w: &Word) -> Edit {
+    let span = script.span(ins, w.start, w.end);
+    remove_span(cx, span)
+}
+
+fn remove_span(cx: &Context, span: Span) -> Edit {
+    let text = &cx.df.text;
+    let bytes = text.as_bytes();
+    let mut start = span.start;
+    while start > 0 && matches!(bytes[start - 1], b' ' | b'\t') {
+        start -= 1;
+    }
+    if start > 0 && bytes[start - 1] != b'\n' {
+        return Edit::delete(Span::new(start, span.end));
+    }
+    let mut end = span.end;
+    while end < bytes.len() && matches!(bytes[end], b' ' | b'\t') {
+        end += 1;
+    }
+    Edit::delete(Span::new(span.start, end))
+}
+
+/// Edits that turn an apt RUN's copy into the runtime one: build-only
+/// packages removed, header packages replaced by their libraries.
+fn runtime_package_edits(
+    cx: &Context,
+    ins: &Instruction,
+    all: &[(&Script, &Command)],
+) -> Vec<Edit> {
+    let mut edits = Vec::new();
+    for (script, c) in all {
+        if apt_subcommand(c) != Some("install") {
+            continue;
+        }
+        let r = resolve(c);
+        let after = r
+            .words
+            .iter()
+            .position(|w| w.text == "install")
+            .map_or(r.words.len(), |i| i + 1);
+        for w in &r.words[after..] {
+            if w.text.starts_with('-') || w.text.contains('$') || !build_only(&w.text) {
+                continue;
+            }
+            let span = script.span(ins, w.start, w.end);
+            edits.push(match runtime_library(&w.text) {
+                Some(lib) => Edit::replace(span, lib),
+                None => remove_span(cx, span),
+            });
+        }
+    }
+    edits
+}
+
+/// A runtime RUN with only the apt commands of a RUN that also installs
+/// Python packages.
+fn apt_only_run(cx: &Context, ins: &Instruction, all: &[(&Script, &Command)]) -> String {
+    let edits = runtime_package_edits(cx, ins, all);
+    let mut parts = Vec::new();
+    for (script, c) in all {
+        let program = resolve(c).program().to_string();
+        if apt_subcommand(c).is_none() && !APT_SETUP_PROGRAMS.contains(&program.as_str()) {
+            continue;
+        }
+        let span = script.span(ins, c.start(), c.end());
+        parts.push(tidy_lines(
+            &slice_with_edits(cx, span, &edits),
+            cx.df.escape,
+        ));
+    }
+    let nl = cx.df.newline;
+    let esc = cx.df.escape;
+    let flags: String = ins
+        .flags
+        .iter()
+        .map(|f| format!("{} ", cx.df.slice(f.span)))
+        .collect();
+    format!(
+        "RUN {flags}{}{nl}",
+        parts.join(&format!(" {esc}{nl}    && "))
+    )
+}
+
+/// The text of `span` with the edits that fall inside it applied.
+/// Overlapping deletions (two adjacent words with the blank between them)
+/// are merged into one.
+fn slice_with_edits(cx: &Context, span: Span, edits: &[Edit]) -> String {
+    let mut local: Vec<Edit> = edits
+        .iter()
+        .filter(|e| e.span.start >= span.start && e.span.end <= span.end)
+        .map(|e| {
+            Edit::replace(
+                Span::new(e.span.start - span.start, e.span.end - span.start),
+                e.replacement.clone(),
+            )
+        })
+        .collect();
+    local.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut merged: Vec<Edit> = Vec::new();
+    for e in local {
+        match merged.last_mut() {
+            Some(last)
+                if last.replacement.is_empty()
+                    && e.replacement.is_empty()
+                    && e.span.start <= last.span.end =>
+            {
+                last.span.end = last.span.end.max(e.span.end);
+            }
+            _ => merged.push(e),
+        }
+    }
+    fix::apply(cx.df.slice(span), &merged)
+}
+
+/// Drop continuation lines that an edit left empty, and a continuation
+/// character left dangling at the end.
+fn tidy_lines(text: &str, escape: char) -> String {
+    let mut lines: Vec<&str> = Vec::new();
+    for (i, l) in text.split_inclusive('\n').enumerate() {
+        let t = l.trim();
+        if i > 0 && (t.is_empty() || t == escape.to_string()) {
+            continue;
+        }
+        lines.push(l);
+    }
+    let mut out: String = lines.concat();
+    // The last line must not continue into whatever follows.
+    let body_end = out.trim_end_matches(['\r', '\n']).len();
+    let (body, ending) = out.split_at(body_end);
+    let trimmed = body.trim_end_matches([' ', '\t']);
+    if let Some(without) = trimmed.strip_suffix(escape) {
+        if !without.ends_with(escape) {
+            out = format!("{}{}", without.trim_end(), ending);
+        }
+    }
+    out
+}
+
+fn lead_text(cx: &Context, unit: &Unit) -> String {
+    unit.lead
+        .iter()
+        .map(|&i| cx.df.slice(cx.df.items[i].span))
+        .collect()
+}
+
+/// A unit's text (leading comments included) with edits applied.
+fn unit_text(cx: &Context, unit: &Unit, edits: &[Edit]) -> String {
+    let span = cx.df.items[unit.item].span;
+    let mut text = lead_text(cx, unit);
+    let body = tidy_lines(&slice_with_edits(cx, span, edits), cx.df.escape);
+    text.push_str(&body);
+    if !text.ends_with('\n') {
+        text.push_str(cx.df.newline);
+    }
+    text
+}
+
+/// The original FROM, named `builder` unless it has a name already.
+fn builder_from(cx: &Context, item: usize, from: &Instruction) -> String {
+    let span = cx.df.items[item].span;
+    let mut edits = Vec::new();
+    if from.words().len() == 1 {
+        let end = from.line.span(0, from.line.text.trim_end().len()).end;
+        edits.push(Edit::insert(end, " AS builder"));
+    }
+    let mut text = slice_with_edits(cx, span, &edits);
+    if !text.ends_with('\n') {
+        text.push_str(cx.df.newline);
+    }
+    text
+}
+
+/// Manifest COPYs to generate, and app COPYs the builder needs whole.
+struct Manifests {
+    /// Unit index -> COPY lines to put before it in the builder.
+    before: std::collections::HashMap<usize, Vec<String>>,
+    /// Unit indexes of app COPYs that also go to the builder.
+    app_copies_in_builder: Vec<usize>,
+}
+
+fn plan_manifests(cx: &Context, units: &[Unit], placed: &[Placed], first_pip: usize) -> Manifests {
+    let mut out = Manifests {
+        before: Default::default(),
+        app_copies_in_builder: Vec::new(),
+    };
+    let copies_before =
+        |i: usize| -> Vec<usize> { (0..i).filter(|&k| placed[k].app_copy).collect() };
+    let _ = first_pip;
+    // The WORKDIR in effect at each unit, when it is known.
+    let mut workdirs = Vec::new();
+    let mut dir: Option<String> = None;
+    for u in units {
+        workdirs.push(dir.clone());
+        if let Some(ins) = cx.instruction(u.item) {
+            if let (Keyword::Workdir, Args::Text(t)) = (ins.keyword, &ins.args) {
+                dir = if t.starts_with('/') {
+                    Some(t.trim_end_matches('/').to_string())
+                } else {
+                    dir.map(|d| format!("{d}/{}", t.trim_end_matches('/')))
+                };
+            }
+        }
+    }
+    for (i, p) in placed.iter().enumerate() {
+        let Some(needs) = &p.pip else { continue };
+        let app = copies_before(i);
+        if app.is_empty() {
+            continue;
+        }
+        // Files already copied by a manifest-only COPY.
+        let provided = |f: &str| {
+            (0..i).any(|k| {
+                placed[k].dest == Dest::Builder
+                    && matches!(
+                        cx.instruction(units[k].item).map(|x| x.keyword),
+                        Some(Keyword::Copy | Keyword::Add)
+                    )
+                    && cx.instruction(units[k].item).is_some_and(|x| {
+                        x.words().iter().any(|w| {
+                            w.trim_end_matches('/')
+                                .ends_with(f.rsplit('/').next().unwrap_or(f))
+                        })
+                    })
+            })
+        };
+        let missing: Vec<&String> = needs.files.iter().filter(|f| !provided(f)).collect();
+        let last_app = *app.last().unwrap_or(&0);
+        let synthesizable = !needs.local
+            && missing
+                .iter()
+                .all(|f| context_path(cx, &units[last_app], f, workdirs[i].as_deref()).is_some())
+            && !(last_app..i).any(|k| placed[k].workdir);
+        if synthesizable {
+            let lines: Vec<String> = missing
+                .iter()
+                .filter_map(|f| {
+                    context_path(cx, &units[last_app], f, workdirs[i].as_deref())
+                        .map(|src| format!("COPY {src} {f}"))
+                })
+                .collect();
+            out.before.entry(i).or_default().extend(lines);
+        } else {
+            for k in app {
+                if !out.app_copies_in_builder.contains(&k) {
+                    out.app_copies_in_builder.push(k);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// For a file a pip RUN reads (relative to the same WORKDIR as an app
+/// `COPY . <dest>`), its path in the build context.
+fn context_path(
+    cx: &Context,
+    copy_unit: &Unit,
+    file: &str,
+    workdir: Option<&str>,
+) -> Option<String> {
+    let ins = cx.instruction(copy_unit.item)?;
+    let words = ins.words();
+    if words.len() != 2 || !matches!(words[0].as_str(), "." | "./") {
+        return None;
+    }
+    let dest = words[1].trim_end_matches('/');
+    if file.contains("..") || file.contains('$') {
+        return None;
+    }
+    if matches!(dest, "." | "") {
+        return (!file.starts_with('/')).then(|| file.trim_start_matches("./").to_string());
+    }
+    if !file.starts_with('/') && workdir == Some(dest) {
+        return Some(file.trim_start_matches("./").to_string());
+    }
+    file.strip_prefix(&format!("{dest}/")).map(str::to_string)
+}
