@@ -270,11 +270,29 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
                 t == interpreter || t == "python3" || t == "python3-minimal"
             })
     });
+    // Without a Python of its own, the runtime base gets the interpreter the
+    // virtual environment points at: added to the last runtime apt install
+    // before the first pip install, or installed on its own.
+    let mut python_added = python_kept || base_has_python;
+    let mut runtime_edits: Vec<Option<Edit>> = vec![None; units.len()];
+    if !python_added {
+        if let Some((i, at)) = (0..first_pip).rev().find_map(|i| {
+            if placed[i].dest == Dest::Builder
+                || !matches!(placed[i].runtime, RuntimeText::Edited(_))
+            {
+                return None;
+            }
+            install_word_end(cx, units[i].item).map(|at| (i, at))
+        }) {
+            runtime_edits[i] = Some(Edit::insert(at, format!(" {interpreter}")));
+            python_added = true;
+        }
+    }
     let mut deferred: Vec<String> = Vec::new();
     let mut venv_copied = false;
     for (i, (unit, p)) in units.iter().zip(&placed).enumerate() {
         if i == first_pip {
-            if !base_has_python && !python_kept {
+            if !python_added {
                 runtime.push_str(&format!(
                     "RUN apt-get update && apt-get install -y --no-install-recommends {interpreter} {esc}{nl}    && rm -rf /var/lib/apt/lists/*{nl}"
                 ));
@@ -288,7 +306,11 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
             continue;
         }
         let text = match &p.runtime {
-            RuntimeText::Edited(edits) => unit_text(cx, unit, edits),
+            RuntimeText::Edited(edits) => {
+                let mut edits = edits.clone();
+                edits.extend(runtime_edits[i].clone());
+                unit_text(cx, unit, &edits)
+            }
             RuntimeText::Generated(t) => lead_text(cx, unit) + t,
         };
         if p.app_copy && !venv_copied {
@@ -574,6 +596,28 @@ fn apt_packages<'a>(cx: &'a Context, item: usize) -> Vec<(&'a Instruction, Word)
     out
 }
 
+/// The end of the `install` word of a RUN's last `apt-get install`.
+fn install_word_end(cx: &Context, item: usize) -> Option<usize> {
+    let ins = cx.instruction(item)?;
+    let mut found = None;
+    for script in Script::of(ins) {
+        for c in shell::commands(&script.text) {
+            if apt_subcommand(&c) != Some("install") {
+                continue;
+            }
+            // After `install` and the options that follow it.
+            let words = resolve(&c).words;
+            let mut k = words.iter().position(|w| w.text == "install")?;
+            while k + 1 < words.len() && words[k + 1].text.starts_with('-') {
+                k += if words[k + 1].text == "-o" { 2 } else { 1 };
+            }
+            let w = &words[k.min(words.len() - 1)];
+            found = Some(script.span(ins, w.start, w.end).end);
+        }
+    }
+    found
+}
+
 /// File span of a word from [`apt_packages`] (already absolute).
 fn word_span(_cx: &Context, _ins: &Instruction, word: &Word) -> Span {
     Span::new(word.start, word.end)
@@ -691,7 +735,16 @@ fn slice_with_edits(cx: &Context, span: Span, edits: &[Edit]) -> String {
             _ => merged.push(e),
         }
     }
-    fix::apply(cx.df.slice(span), &merged)
+    // A deletion that starts a line's content takes the blanks after it too.
+    let text = cx.df.slice(span);
+    for e in merged.iter_mut().filter(|e| e.replacement.is_empty()) {
+        let line_start = text[..e.span.start].rfind('\n').map_or(0, |i| i + 1);
+        if text[line_start..e.span.start].trim().is_empty() {
+            let rest = &text[e.span.end..];
+            e.span.end += rest.len() - rest.trim_start_matches([' ', '\t']).len();
+        }
+    }
+    fix::apply(text, &merged)
 }
 
 /// Drop continuation lines that an edit left empty, and a continuation

@@ -92,6 +92,35 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
     }
 }
 
+/// For a RUN that only runs `apt-get update`, followed in its stage by a RUN
+/// that installs from the lists: delete it and start the next RUN with it.
+fn merge_update_into_next(cx: &Context, runs: &[Run], n: usize) -> Option<Vec<Edit>> {
+    let run = &runs[n];
+    let cmds = commands(run);
+    if run.ins.heredocs.len() + run.ins.flags.len() > 0
+        || cmds.is_empty()
+        || !cmds
+            .iter()
+            .all(|(_, c)| apt_subcommand(c) == Some("update"))
+    {
+        return None;
+    }
+    let next = runs
+        .get(n + 1)
+        .filter(|r| r.stage == run.stage && relies_on_lists(r))?;
+    let (_, at) = next.ins.shell_text()?;
+    let (script, first) = cmds[0];
+    let update = cx.df.slice(run.command_span(script, first)).to_string();
+    if update.contains('\n') {
+        return None;
+    }
+    let start = next.ins.line.span(at, at + 1).start;
+    Some(vec![
+        Edit::delete(cx.df.items[run.item].span),
+        Edit::insert(start, format!("{update} && ")),
+    ])
+}
+
 /// Whole lines of an item and the comment lines directly above it.
 fn item_with_comments(cx: &Context, item: usize) -> Span {
     let mut start = item;
@@ -162,7 +191,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             ),
         };
         let mut d = RULE.diagnostic(run.command_span(script, cmd), message, help);
-        if fixable(n) {
+        if !fixable(n) {
+            // `RUN apt-get update` alone, followed by the RUN that installs:
+            // fold the update into that RUN.
+            d.fix = merge_update_into_next(cx, &runs, n).map(Fix::safe);
+        } else {
             if let Some(edit) = cleanup_edit(cx, run) {
                 let mut edits = vec![edit];
                 // A later RUN that only cleaned up becomes a useless layer:
