@@ -43,20 +43,34 @@ fn fixture_findings() {
 /// `dflint fix` on each fixture: the diff is snapshotted; the result is a
 /// valid Dockerfile, fixing it again changes nothing, and the file keeps its
 /// line endings, BOM and escape directive.
-#[test]
-fn fixture_fixes() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let mut names: Vec<_> = fs::read_dir(&dir)
+/// The lint fixtures (`fixtures/*.Dockerfile`) and the end-to-end build
+/// fixtures (`tests/e2e/fixtures/<name>/Dockerfile`), with a snapshot name each.
+fn all_fixtures() -> Vec<(String, std::path::PathBuf)> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut out: Vec<(String, std::path::PathBuf)> = fs::read_dir(root.join("fixtures"))
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "Dockerfile"))
+        .map(|p| (p.file_name().unwrap().to_string_lossy().to_string(), p))
         .collect();
-    names.sort();
-    for path in names {
+    for entry in fs::read_dir(root.join("tests/e2e/fixtures")).unwrap() {
+        let dir = entry.unwrap().path();
+        let file = dir.join("Dockerfile");
+        if file.is_file() {
+            let name = format!("e2e-{}", dir.file_name().unwrap().to_string_lossy());
+            out.push((name, file));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn fixture_fixes() {
+    for (name, path) in all_fixtures() {
         let text = fs::read_to_string(&path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
         let options = Options {
-            file_name: Some(name.clone()),
+            file_name: Some(path.display().to_string()),
             ..Options::default()
         };
         let outcome = dflint::fix::fix(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));

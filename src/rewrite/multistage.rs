@@ -168,8 +168,9 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
         .iter()
         .position(|p| p.pip.is_some())
         .ok_or("no pip or uv install to move into a virtual environment")?;
-    let interpreter = interpreter
-        .unwrap_or_else(|| if framework_base { "python" } else { "python3" }.to_string());
+    // `python3`, not `python`: the venv links the interpreter by the path it
+    // was started with, and that path must exist in the runtime stage.
+    let interpreter = interpreter.unwrap_or_else(|| "python3".to_string());
 
     // An apt-installed Python needs its venv package to create the venv.
     let mut venv_package_edit: Option<(usize, Edit)> = None;

@@ -2,15 +2,15 @@
 # End-to-end check that `dflint fix` output builds, runs, runs as non-root and
 # is smaller, against a real Docker engine with local stand-in base images.
 #
-#   e2e/run.sh [path/to/dflint]
+#   tests/e2e/run.sh [path/to/dflint]
 #
 # Without an argument, dflint is built with `cargo build --release`.
-# See e2e/README.md for what is checked and the environment variables
+# See tests/e2e/README.md for what is checked and the environment variables
 # (E2E_ONLY, E2E_CLEAN, E2E_KEEP, E2E_NO_CACHE, E2E_RUN_TIMEOUT, BUILDKIT_ENV_TOOLS).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO="$(cd "$HERE/.." && pwd)"
+REPO="$(cd "$HERE/../.." && pwd)"
 FIXTURES="$HERE/fixtures"
 ENV_TOOLS="${BUILDKIT_ENV_TOOLS:-$REPO/../shared/tools/buildkit-env}"
 RUN_TIMEOUT="${E2E_RUN_TIMEOUT:-180}"
@@ -24,7 +24,7 @@ die() {
 say() { printf '\n\033[1m==> %s\033[0m\n' "$*"; }
 indent() { sed 's/^/    /'; }
 
-[ "$#" -le 1 ] || die "usage: e2e/run.sh [path/to/dflint]"
+[ "$#" -le 1 ] || die "usage: tests/e2e/run.sh [path/to/dflint]"
 for tool in timeout diff awk cmp mktemp; do
   command -v "$tool" >/dev/null 2>&1 || die "required tool '$tool' not found on PATH"
 done
@@ -205,7 +205,9 @@ run_fixture() {
     FIX_BEFORE="$before"; FIX_AFTER=""; return
   fi
   after="$(image_size "$fixed_tag")"
-  [ -n "$before" ] && [ -n "$after" ] || die "could not read the image sizes of $orig_tag / $fixed_tag"
+  if [ -z "$before" ] || [ -z "$after" ]; then
+    die "could not read the image sizes of $orig_tag / $fixed_tag"
+  fi
 
   echo "  [7/8] run fixed (default CMD, no --user override) and check the user"
   run_image "$fixed_tag" "$logs/run-fixed.log" || fail "the fixed image's CMD does not exit 0"
@@ -218,7 +220,8 @@ run_fixture() {
   esac
   if uid_out="$(timeout "$RUN_TIMEOUT" "$DOCKER" run --rm --entrypoint id "$fixed_tag" -u 2>&1)"; then
     if [ "$uid_out" = 0 ]; then
-      fail "the fixed image runs as uid 0 (USER $user resolves to root)"
+      [ -n "$user" ] && fail "the fixed image runs as uid 0 (USER $user resolves to root)"
+      echo "    id -u: 0"
     else
       echo "    id -u: $uid_out"
     fi
