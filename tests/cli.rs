@@ -257,3 +257,101 @@ fn help_teaches_with_examples() {
     let stdout = text(&out.stdout);
     assert!(stdout.contains("Examples:") && stdout.contains("Exit status"));
 }
+
+#[test]
+fn fix_rewrites_in_place_keeping_permissions_and_prints_the_diff() {
+    use std::os::unix::fs::PermissionsExt;
+    let f = TempFile::new("fixme.Dockerfile", DIRTY);
+    std::fs::set_permissions(&f.0, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let out = dflint(&["fix", f.path()], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("-RUN pip install flask"), "{stdout}");
+    assert!(stdout.contains("+RUN --mount=type=cache,target=/root/.cache/pip pip install flask"));
+    assert!(stdout.contains("Fixed 2:"), "{stdout}");
+    let written = std::fs::read_to_string(&f.0).unwrap();
+    assert!(written.contains("USER 10001:10001\n"));
+    let mode = std::fs::metadata(&f.0).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
+    // No temporary file is left beside it.
+    let dir = f.0.parent().unwrap();
+    assert!(std::fs::read_dir(dir).unwrap().all(|e| !e
+        .unwrap()
+        .file_name()
+        .to_string_lossy()
+        .contains("dflint-tmp")));
+    // A second run has nothing to do.
+    let out = dflint(&["fix", f.path()], None);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(text(&out.stdout).contains("nothing to fix"));
+    assert_eq!(std::fs::read_to_string(&f.0).unwrap(), written);
+}
+
+#[test]
+fn fix_diff_writes_nothing_and_gates_ci() {
+    let f = TempFile::new("gate.Dockerfile", DIRTY);
+    let out = dflint(&["fix", "--diff", f.path()], None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stdout).contains("Would fix 2:"));
+    assert_eq!(std::fs::read_to_string(&f.0).unwrap(), DIRTY);
+    let clean = TempFile::new("gate-clean.Dockerfile", CLEAN);
+    assert_eq!(
+        dflint(&["fix", "--diff", clean.path()], None).status.code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn fix_reads_stdin_and_writes_the_file_to_stdout() {
+    let out = dflint(&["fix", "-"], Some(DIRTY));
+    assert_eq!(out.status.code(), Some(0));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("FROM python:3.11-slim\nRUN --mount=type=cache"),
+        "{stdout}"
+    );
+    assert!(text(&out.stderr).contains("Fixed 2:"));
+}
+
+#[test]
+fn fix_select_limits_the_fixes_and_remaining_findings_exit_one() {
+    let out = dflint(&["fix", "--select", "DF002", "-"], Some(DIRTY));
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("--mount=type=cache") && !stdout.contains("USER"));
+    let weights = "FROM python:3.11-slim\nCOPY model.safetensors /m/\nUSER 1000\n";
+    let out = dflint(&["fix", "-"], Some(weights));
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("1 remaining (no automatic fix)"));
+}
+
+#[test]
+fn fix_leaves_invalid_files_untouched() {
+    let bad = "FROM a\nRUN <<EOF\nno end\n";
+    let f = TempFile::new("broken.Dockerfile", bad);
+    let out = dflint(&["fix", f.path()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(text(&out.stderr).contains(":2:1: error: unterminated heredoc"));
+    assert_eq!(std::fs::read_to_string(&f.0).unwrap(), bad);
+}
+
+#[test]
+fn check_json_carries_fix_edits() {
+    let out = dflint(&["check", "--format", "json", "-"], Some(DIRTY));
+    let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let df002 = items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["code"] == "DF002")
+        .unwrap();
+    assert_eq!(df002["fix"]["applicability"], "safe");
+    let edit = &df002["fix"]["edits"][0];
+    assert_eq!(
+        (edit["line"].as_u64(), edit["column"].as_u64()),
+        (Some(2), Some(4))
+    );
+    assert_eq!(
+        edit["replacement"],
+        " --mount=type=cache,target=/root/.cache/pip"
+    );
+}

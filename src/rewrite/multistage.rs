@@ -63,6 +63,19 @@ struct PipNeeds {
     uv_project: bool,
 }
 
+/// Variables that point pip or uv at another environment than `VIRTUAL_ENV`.
+const REDIRECTING_ENV: &[&str] = &[
+    "UV_PYTHON",
+    "UV_SYSTEM_PYTHON",
+    "UV_PROJECT_ENVIRONMENT",
+    "PIP_TARGET",
+    "PIP_PREFIX",
+    "PIP_USER",
+    "PYTHONUSERBASE",
+];
+/// Install options that do the same.
+const REDIRECTING_OPTIONS: &[&str] = &["--target", "-t", "--prefix", "--root", "--python", "-p"];
+
 const SETUP_PROGRAMS: &[&str] = &[
     "useradd",
     "groupadd",
@@ -86,6 +99,14 @@ const SETUP_PROGRAMS: &[&str] = &[
     "printf",
     ":",
 ];
+/// Programs that only configure apt; both stages need their effect.
+const APT_CONFIG_PROGRAMS: &[&str] = &[
+    "apt-key",
+    "add-apt-repository",
+    "debconf-set-selections",
+    "dpkg-reconfigure",
+];
+/// Programs that, next to apt in one RUN, fetch keys or edit sources.
 const APT_SETUP_PROGRAMS: &[&str] = &[
     "apt-key",
     "add-apt-repository",
@@ -366,7 +387,25 @@ fn place(
         workdir: false,
     };
     Ok(match ins.keyword {
-        Keyword::Env | Keyword::Arg | Keyword::Shell => simple(Dest::Both),
+        Keyword::Env | Keyword::Arg => {
+            // Settings that send installs somewhere other than the active
+            // virtual environment.
+            let names: Vec<String> = match &ins.args {
+                Args::KeyValues(kv) => kv.iter().map(|p| p.key.clone()).collect(),
+                _ => ins
+                    .words()
+                    .iter()
+                    .map(|w| w.split('=').next().unwrap_or(w).to_string())
+                    .collect(),
+            };
+            if let Some(name) = names.iter().find(|n| REDIRECTING_ENV.contains(&n.as_str())) {
+                return Err(format!(
+                    "`{name}` on line {line} installs outside a virtual environment"
+                ));
+            }
+            simple(Dest::Both)
+        }
+        Keyword::Shell => simple(Dest::Both),
         Keyword::Workdir => Placed {
             workdir: true,
             ..simple(Dest::Both)
@@ -446,9 +485,12 @@ fn place_run(
     let has_apt = all.iter().any(|(_, c)| apt_subcommand(c).is_some());
     for (_, c) in &all {
         let program = resolve(c).program().to_string();
-        let ok = is_pip_related(c)
+        // A command of only `VAR=value` assignments sets nothing that lasts.
+        let ok = program.is_empty()
+            || is_pip_related(c)
             || apt_subcommand(c).is_some()
             || SETUP_PROGRAMS.contains(&program.as_str())
+            || APT_CONFIG_PROGRAMS.contains(&program.as_str())
             || (has_apt && APT_SETUP_PROGRAMS.contains(&program.as_str()));
         if !ok {
             return Err(format!(
@@ -479,6 +521,16 @@ fn place_run(
                 .collect();
             if words.contains(&"sync") && install.installer == commands::Installer::Uv {
                 needs.uv_project = true;
+            }
+            if let Some(w) = install.args.iter().chain(install.global_options).find(|w| {
+                REDIRECTING_OPTIONS
+                    .iter()
+                    .any(|o| w.text == *o || w.text.starts_with(&format!("{o}=")))
+            }) {
+                return Err(format!(
+                    "`{}` on line {line} installs outside a virtual environment",
+                    w.text
+                ));
             }
             for (k, w) in install.args.iter().enumerate() {
                 if matches!(w.text.as_str(), "--user" | "--system") {

@@ -24,7 +24,10 @@ const CLEANUP: &str = "rm -rf /var/lib/apt/lists/*";
 fn is_apt_cleanup(cmd: &Command) -> bool {
     let r = resolve(cmd);
     removes_apt_lists(cmd)
-        || matches!(apt_subcommand(cmd), Some("clean" | "autoclean"))
+        || matches!(
+            apt_subcommand(cmd),
+            Some("clean" | "autoclean" | "autoremove")
+        )
         || (r.program() == "rm"
             && r.words[1..]
                 .iter()

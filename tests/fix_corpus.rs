@@ -1,0 +1,56 @@
+//! `dflint fix` over every real-world file in `../shared/corpus/realworld`
+//! (when present): it never panics, what it writes is a valid Dockerfile,
+//! and a second fix changes nothing.
+
+use std::fs;
+use std::path::Path;
+
+use dflint::{fix, syntax, Options};
+
+#[test]
+fn fixing_real_world_files_gives_valid_stable_dockerfiles() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/realworld");
+    if !dir.is_dir() {
+        eprintln!("skipping: ../shared/corpus is not present");
+        return;
+    }
+    let mut fixed_files = 0;
+    let mut rewrites = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        if name.ends_with(".tsv") || name.ends_with(".md") {
+            continue;
+        }
+        let text = fs::read_to_string(&path).unwrap();
+        let options = Options {
+            file_name: Some(name.clone()),
+            ..Options::default()
+        };
+        let outcome = match fix::fix(&text, &options) {
+            Ok(o) => o,
+            // Files BuildKit rejects are reported, not fixed.
+            Err(fix::FixError::Invalid(_)) => continue,
+            Err(e) => panic!("{name}: {e}"),
+        };
+        assert!(
+            outcome.rejected.is_empty(),
+            "{name}: rejected fixes {:?}",
+            outcome.rejected
+        );
+        let df = syntax::parse(&outcome.output).unwrap_or_else(|e| panic!("{name}: {e}"));
+        syntax::validate::validate(&df).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let again = fix::fix(&outcome.output, &options).unwrap();
+        assert_eq!(again.output, outcome.output, "{name}: not stable");
+        if outcome.output != text {
+            fixed_files += 1;
+        }
+        rewrites += outcome
+            .fixed
+            .iter()
+            .filter(|(c, _)| *c == "DF001" || *c == "rewrite")
+            .count();
+    }
+    assert!(fixed_files > 100, "only {fixed_files} files changed");
+    assert!(rewrites >= 1, "no multi-stage rewrite over the corpus");
+}
