@@ -128,6 +128,14 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Opti
         )]));
     }
 
+    // A user the stage creates but never switches to.
+    if let Some(name) = created_user(cx, stage) {
+        return Some(Fix::review(vec![Edit::insert(
+            at,
+            format!("{lead}USER {name}{nl}"),
+        )]));
+    }
+
     let base = cx.model.root_base(stage).unwrap_or("");
     let workdir = workdir_at(cx, stage);
     let chown = match &workdir {
@@ -150,6 +158,38 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Opti
         .replace("\\", &cx.df.escape.to_string()),
     };
     Some(Fix::review(vec![Edit::insert(at, format!("{lead}{text}"))]))
+}
+
+/// The last user a RUN of the stage's lineage creates with `useradd` or
+/// `adduser` (its last argument that is not an option).
+fn created_user(cx: &Context, stage: usize) -> Option<String> {
+    let mut found = None;
+    for i in cx.model.lineage(stage) {
+        let Some(ins) = cx.instruction(i) else {
+            continue;
+        };
+        if ins.keyword != Keyword::Run {
+            continue;
+        }
+        for script in crate::semantics::Script::of(ins) {
+            for c in crate::syntax::shell::commands(&script.text) {
+                let r = crate::semantics::commands::resolve(&c);
+                if !matches!(r.program(), "useradd" | "adduser") {
+                    continue;
+                }
+                let name = r.words.last().map(|w| w.text.clone()).unwrap_or_default();
+                let plain = !name.is_empty()
+                    && !name.starts_with('-')
+                    && name
+                        .chars()
+                        .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.'));
+                if plain && r.words.len() > 1 && name != "root" {
+                    found = Some(name);
+                }
+            }
+        }
+    }
+    found
 }
 
 /// The working directory at the end of a stage, when it resolves to an absolute path.
