@@ -95,17 +95,13 @@ enum Format {
     Json,
 }
 
+/// The options `check` and `fix` share: which rules, which stage, which name.
 #[derive(clap::Args)]
-struct CheckArgs {
-    /// Files or directories to check (`-` reads standard input) [default: Dockerfile]
-    paths: Vec<String>,
-    /// Output format
-    #[arg(long, value_enum, default_value = "text")]
-    format: Format,
-    /// Only run these rules (codes or names, comma-separated)
+struct RuleArgs {
+    /// Only these rules (codes or names, comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
-    /// Skip these rules (codes or names, comma-separated)
+    /// Never these rules (codes or names, comma-separated)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
     /// The stage that is built, as `docker build --target` [default: the last stage]
@@ -116,6 +112,47 @@ struct CheckArgs {
     stdin_filename: String,
 }
 
+impl RuleArgs {
+    /// Fails on a rule code or name that does not exist.
+    fn check_rules(&self) -> Result<()> {
+        for key in self.select.iter().chain(&self.ignore) {
+            if rules::find(key).is_none() {
+                anyhow::bail!("unknown rule `{key}` (see `dflint rules`)");
+            }
+        }
+        Ok(())
+    }
+
+    /// The name a path is reported under.
+    fn shown(&self, path: &str) -> String {
+        if path == "-" {
+            self.stdin_filename.clone()
+        } else {
+            path.to_string()
+        }
+    }
+
+    fn options(&self, shown: &str) -> Options {
+        Options {
+            target: self.target.clone(),
+            select: self.select.clone(),
+            ignore: self.ignore.clone(),
+            file_name: Some(shown.to_string()),
+        }
+    }
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files or directories to check (`-` reads standard input) [default: Dockerfile]
+    paths: Vec<String>,
+    /// Output format
+    #[arg(long, value_enum, default_value = "text")]
+    format: Format,
+    #[command(flatten)]
+    rules: RuleArgs,
+}
+
 #[derive(clap::Args)]
 struct FixArgs {
     /// Files to fix (`-` reads standard input and writes the result to standard output)
@@ -124,18 +161,8 @@ struct FixArgs {
     /// Write nothing; print the diff and exit 1 if anything would change
     #[arg(long)]
     diff: bool,
-    /// Only apply these rules' fixes (codes or names, comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    select: Vec<String>,
-    /// Never apply these rules' fixes (codes or names, comma-separated)
-    #[arg(long, value_delimiter = ',', value_name = "RULES")]
-    ignore: Vec<String>,
-    /// The stage that is built, as `docker build --target` [default: the last stage]
-    #[arg(long, value_name = "STAGE")]
-    target: Option<String>,
-    /// The name to report for standard input
-    #[arg(long, value_name = "NAME", default_value = "-")]
-    stdin_filename: String,
+    #[command(flatten)]
+    rules: RuleArgs,
 }
 
 fn main() -> ExitCode {
@@ -222,18 +249,8 @@ fn expand_paths(paths: &[String]) -> Vec<String> {
     out
 }
 
-fn known_rules(keys: &[String]) -> Result<()> {
-    for key in keys {
-        if rules::find(key).is_none() {
-            anyhow::bail!("unknown rule `{key}` (see `dflint rules`)");
-        }
-    }
-    Ok(())
-}
-
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    known_rules(&args.select)?;
-    known_rules(&args.ignore)?;
+    args.rules.check_rules()?;
     let paths = if args.paths.is_empty() {
         vec!["Dockerfile".to_string()]
     } else {
@@ -244,17 +261,8 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     let mut failed = false;
     let mut results = Vec::new();
     for path in &paths {
-        let shown = if path == "-" {
-            args.stdin_filename.clone()
-        } else {
-            path.clone()
-        };
-        let options = Options {
-            target: args.target.clone(),
-            select: args.select.clone(),
-            ignore: args.ignore.clone(),
-            file_name: Some(shown.clone()),
-        };
+        let shown = args.rules.shown(path);
+        let options = args.rules.options(&shown);
         let outcome = read_source(path)
             .and_then(|text| dflint::check(&text, &options).map_err(|e| e.to_string()));
         match outcome {
@@ -383,25 +391,15 @@ fn write_atomically(path: &str, content: &str) -> Result<()> {
 }
 
 fn fix(args: FixArgs) -> Result<ExitCode> {
-    known_rules(&args.select)?;
-    known_rules(&args.ignore)?;
+    args.rules.check_rules()?;
     let mut stdout = anstream::stdout();
     let mut stderr = anstream::stderr();
     let mut errors = false;
     let mut changed_any = false;
     let mut remaining_any = false;
     for path in &args.paths {
-        let shown = if path == "-" {
-            args.stdin_filename.clone()
-        } else {
-            path.clone()
-        };
-        let options = Options {
-            target: args.target.clone(),
-            select: args.select.clone(),
-            ignore: args.ignore.clone(),
-            file_name: Some(shown.clone()),
-        };
+        let shown = args.rules.shown(path);
+        let options = args.rules.options(&shown);
         let text = match read_source(path) {
             Ok(t) => t,
             Err(message) => {

@@ -47,6 +47,20 @@ struct Placed {
     workdir: bool,
 }
 
+impl Placed {
+    /// An instruction copied as it is to `dest`.
+    fn to(dest: Dest) -> Placed {
+        Placed {
+            dest,
+            builder_edits: Vec::new(),
+            runtime: RuntimeText::Edited(Vec::new()),
+            pip: None,
+            app_copy: false,
+            workdir: false,
+        }
+    }
+}
+
 enum RuntimeText {
     Edited(Vec<Edit>),
     Generated(String),
@@ -378,14 +392,7 @@ fn place(
     interpreter: &mut Option<String>,
 ) -> Result<Placed, String> {
     let line = ins.start_line;
-    let simple = |dest: Dest| Placed {
-        dest,
-        builder_edits: Vec::new(),
-        runtime: RuntimeText::Edited(Vec::new()),
-        pip: None,
-        app_copy: false,
-        workdir: false,
-    };
+    let simple = Placed::to;
     Ok(match ins.keyword {
         Keyword::Env | Keyword::Arg => {
             // Settings that send installs somewhere other than the active
@@ -567,23 +574,16 @@ fn place_run(
             RuntimeText::Edited(Vec::new())
         };
         return Ok(Placed {
-            dest: if has_apt { Dest::Both } else { Dest::Builder },
             builder_edits: edits,
             runtime,
             pip: Some(needs),
-            app_copy: false,
-            workdir: false,
+            ..Placed::to(if has_apt { Dest::Both } else { Dest::Builder })
         });
     }
     if has_apt {
-        let edits = runtime_package_edits(cx, ins, &all);
         return Ok(Placed {
-            dest: Dest::Both,
-            builder_edits: Vec::new(),
-            runtime: RuntimeText::Edited(edits),
-            pip: None,
-            app_copy: false,
-            workdir: false,
+            runtime: RuntimeText::Edited(runtime_package_edits(cx, ins, &all)),
+            ..Placed::to(Dest::Both)
         });
     }
     // Creating the app's user matters only where the app runs.
@@ -595,18 +595,11 @@ fn place_run(
     }) && all
         .iter()
         .any(|(_, c)| matches!(resolve(c).program(), "useradd" | "adduser"));
-    Ok(Placed {
-        dest: if users_only {
-            Dest::Runtime
-        } else {
-            Dest::Both
-        },
-        builder_edits: Vec::new(),
-        runtime: RuntimeText::Edited(Vec::new()),
-        pip: None,
-        app_copy: false,
-        workdir: false,
-    })
+    Ok(Placed::to(if users_only {
+        Dest::Runtime
+    } else {
+        Dest::Both
+    }))
 }
 
 /// The package words of a RUN's `apt-get install` commands, with the
