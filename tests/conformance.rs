@@ -3,25 +3,13 @@
 //! heredoc snippets (same heredocs), the modern snippets (same words as
 //! BuildKit's parse), and real-world files (parse and round-trip exactly).
 
+mod common;
+
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use common::{corpus, read, realworld};
 use dflint::syntax::{self, dump, ItemKind};
-
-fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/corpus is not present");
-        None
-    }
-}
-
-fn read(path: &Path) -> String {
-    let bytes = fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    String::from_utf8(bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
 
 fn cases(dir: &Path) -> Vec<(String, String)> {
     let tsv = read(&dir.join("cases.tsv"));
@@ -138,15 +126,8 @@ fn heredoc_snippets_match_buildkit() {
 #[test]
 fn realworld_files_parse_and_round_trip() {
     let Some(corpus) = corpus() else { return };
-    let dir = corpus.join("realworld");
     let mut count = 0;
-    for entry in fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.ends_with(".tsv") || name.ends_with(".md") {
-            continue;
-        }
-        let text = read(&path);
+    for (name, text) in realworld(&corpus) {
         let df = syntax::parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
         assert_round_trip(&name, &text, &df);
         assert!(df
@@ -305,20 +286,14 @@ fn directives_in_the_header_only() {
 #[test]
 fn realworld_files_lint_or_are_rejected_where_buildkit_rejects_them() {
     let Some(corpus) = corpus() else { return };
-    let dir = corpus.join("realworld");
     let mut rejected = Vec::new();
     let mut findings = 0;
-    for entry in fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.ends_with(".tsv") || name.ends_with(".md") {
-            continue;
-        }
+    for (name, text) in realworld(&corpus) {
         let options = dflint::Options {
             file_name: Some(name.clone()),
             ..Default::default()
         };
-        match dflint::check(&read(&path), &options) {
+        match dflint::check(&text, &options) {
             Ok((_, found)) => findings += found.len(),
             Err(e) => rejected.push(format!("{name}:{e}")),
         }

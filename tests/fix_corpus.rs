@@ -2,27 +2,18 @@
 //! (when present): it never panics, what it writes is a valid Dockerfile,
 //! and a second fix changes nothing.
 
-use std::fs;
-use std::path::Path;
+mod common;
 
 use dflint::{fix, syntax, Options};
 
 #[test]
 fn fixing_real_world_files_gives_valid_stable_dockerfiles() {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/realworld");
-    if !dir.is_dir() {
-        eprintln!("skipping: ../shared/corpus is not present");
+    let Some(corpus) = common::corpus() else {
         return;
-    }
+    };
     let mut fixed_files = 0;
     let mut rewrites = 0;
-    for entry in fs::read_dir(&dir).unwrap() {
-        let path = entry.unwrap().path();
-        let name = path.file_name().unwrap().to_string_lossy().to_string();
-        if name.ends_with(".tsv") || name.ends_with(".md") {
-            continue;
-        }
-        let text = fs::read_to_string(&path).unwrap();
+    for (name, text) in common::realworld(&corpus) {
         let options = Options {
             file_name: Some(name.clone()),
             ..Options::default()
