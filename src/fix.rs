@@ -1,90 +1,11 @@
 //! Fixes as data, and the one applier that every fix goes through: apply
 //! non-overlapping edits, re-parse, re-lint, repeat until nothing changes.
-//! A result that does not parse is rejected and the text is kept.
+//! A result that does not parse is rejected and the text is kept. The
+//! applier knows fixes only as data (edits, safety, structural or not); it
+//! never names a rule.
 
-use serde::Serialize;
-
-use crate::syntax::{self, Span};
-use crate::{lint, Diagnostic, Options};
-
-/// Replace the text at `span` with `replacement` (an insertion when the span is empty).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Edit {
-    pub span: Span,
-    pub replacement: String,
-}
-
-impl Edit {
-    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
-        Edit {
-            span: Span::new(at, at),
-            replacement: text.into(),
-        }
-    }
-    pub fn replace(span: Span, text: impl Into<String>) -> Edit {
-        Edit {
-            span,
-            replacement: text.into(),
-        }
-    }
-    pub fn delete(span: Span) -> Edit {
-        Edit::replace(span, "")
-    }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Applicability {
-    /// Keeps what the image does; only how it is built changes.
-    Safe,
-    /// Changes the image's layout or user: review the diff and test the image.
-    Review,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fix {
-    pub edits: Vec<Edit>,
-    pub applicability: Applicability,
-}
-
-impl Fix {
-    pub fn safe(edits: Vec<Edit>) -> Fix {
-        Fix {
-            edits,
-            applicability: Applicability::Safe,
-        }
-    }
-    pub fn review(edits: Vec<Edit>) -> Fix {
-        Fix {
-            edits,
-            applicability: Applicability::Review,
-        }
-    }
-}
-
-/// Apply edits to a text. Identical edits count once; edits must not overlap
-/// (two insertions at the same offset are applied in the given order).
-pub fn apply(text: &str, edits: &[Edit]) -> String {
-    let mut sorted: Vec<&Edit> = Vec::new();
-    for e in edits {
-        if !sorted.contains(&e) {
-            sorted.push(e);
-        }
-    }
-    sorted.sort_by_key(|e| (e.span.start, e.span.end));
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for e in sorted {
-        if e.span.start < at {
-            continue;
-        }
-        out.push_str(&text[at..e.span.start]);
-        out.push_str(&e.replacement);
-        at = e.span.end;
-    }
-    out.push_str(&text[at..]);
-    out
-}
+pub use crate::diagnostic::{apply, Applicability, Edit, Fix};
+use crate::{lint, Diagnostic, FileError, Settings};
 
 fn overlaps(a: &Edit, b: &Edit) -> bool {
     if a == b {
@@ -102,8 +23,8 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
 /// Why `fix` gave up. The text is never changed when it does.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FixError {
-    /// The input is not a valid Dockerfile.
-    Invalid(syntax::ParseError),
+    /// The input is not a valid Dockerfile: every error found.
+    Invalid(Vec<FileError>),
     /// The fixes kept producing new changes.
     NotConverged { passes: usize },
 }
@@ -111,7 +32,10 @@ pub enum FixError {
 impl std::fmt::Display for FixError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FixError::Invalid(e) => write!(f, "{e}"),
+            FixError::Invalid(errors) => match errors.first() {
+                Some(e) => write!(f, "{e}"),
+                None => write!(f, "not a valid Dockerfile"),
+            },
             FixError::NotConverged { passes } => write!(
                 f,
                 "1:1: fixes did not settle after {passes} passes; the file was left unchanged (please report this)"
@@ -133,53 +57,40 @@ pub struct FixOutcome {
     pub rejected: Vec<(&'static str, String)>,
     /// Findings left in the output.
     pub remaining: Vec<Diagnostic>,
+    /// How many of the remaining findings have a fix below the level that
+    /// was written (an unsafe fix, when only safe ones were applied).
+    pub more_with_unsafe: usize,
 }
 
 const MAX_PASSES: usize = 10;
 
 /// Whether a text is a Dockerfile BuildKit accepts.
 fn valid(text: &str) -> bool {
-    syntax::parse(text)
-        .ok()
-        .is_some_and(|df| syntax::validate::validate(&df).is_ok())
+    crate::parse_valid(text).is_ok()
 }
 
-/// The build-tools rewrite, when the structural rewrites are enabled.
-fn build_tools_rewrite(df: &syntax::Dockerfile, options: &Options) -> Option<(Fix, String)> {
-    let df001 = crate::rules::find("DF001")?;
-    if !options.enabled(df001) {
-        return None;
-    }
-    let model = crate::semantics::Model::new(df, options.target.as_deref());
-    let cx = crate::rules::Context {
-        df,
-        model: &model,
-        file_name: options.file_name.as_deref(),
-    };
-    crate::rewrite::build_tools(&cx)
-}
-
-/// Fix a file's text: local fixes first, then the structural rewrite, each
-/// pass re-parsed and re-linted, until no fix applies.
-pub fn fix(text: &str, options: &Options) -> Result<FixOutcome, FixError> {
-    let df = syntax::parse(text).map_err(FixError::Invalid)?;
-    syntax::validate::validate(&df).map_err(FixError::Invalid)?;
+/// Fix a file's text with the fixes `settings` allow (safe ones, and unsafe
+/// ones with `unsafe_fixes`): local fixes first, then structural ones one at
+/// a time, each pass re-parsed and re-linted, until no fix applies.
+pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
+    crate::parse_valid(text).map_err(FixError::Invalid)?;
+    let level = settings.fix_level();
     let mut current = text.to_string();
     let mut fixed = Vec::new();
     let mut rejected: Vec<(&'static str, String)> = Vec::new();
     for _ in 0..MAX_PASSES {
-        let df = syntax::parse(&current).map_err(FixError::Invalid)?;
-        let found = lint(&df, options);
+        let df = crate::parse_valid(&current).map_err(FixError::Invalid)?;
+        let found = lint(&df, settings);
         let candidates: Vec<&Diagnostic> = found
             .iter()
-            .filter(|d| d.fix.is_some())
+            .filter(|d| d.fixable_at(level))
             .filter(|d| !rejected.contains(&(d.code, d.message.clone())))
             .collect();
-        // Local fixes first; the structural rewrite (DF001) only when none is left.
+        // Local fixes first; a structural one alone, once none is left.
         let local: Vec<&Diagnostic> = candidates
             .iter()
             .copied()
-            .filter(|d| !crate::rewrite::is_structural(d.code))
+            .filter(|d| !d.fix.as_ref().is_some_and(|f| f.structural))
             .collect();
         let batch = if local.is_empty() {
             candidates.into_iter().take(1).collect()
@@ -187,22 +98,16 @@ pub fn fix(text: &str, options: &Options) -> Result<FixOutcome, FixError> {
             local
         };
         if batch.is_empty() {
-            // Last, the build-tools rewrite, which no finding carries.
-            if let Some((fix, what)) = build_tools_rewrite(&df, options) {
-                let next = apply(&current, &fix.edits);
-                if valid(&next) && next != current && !rejected.iter().any(|(c, _)| *c == "rewrite")
-                {
-                    fixed.push(("rewrite", what));
-                    current = next;
-                    continue;
-                }
-                rejected.push(("rewrite", what));
-            }
+            let more_with_unsafe = found
+                .iter()
+                .filter(|d| d.fixable_at(Applicability::Unsafe) && !d.fixable_at(level))
+                .count();
             return Ok(FixOutcome {
                 output: current,
                 fixed,
                 rejected,
                 remaining: found,
+                more_with_unsafe,
             });
         }
         // Greedily take fixes whose edits do not overlap those already taken.
@@ -241,6 +146,7 @@ pub fn fix(text: &str, options: &Options) -> Result<FixOutcome, FixError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::syntax::Span;
 
     #[test]
     fn applies_sorted_deduplicated_edits() {

@@ -1,76 +1,118 @@
 //! dflint: a Dockerfile linter and rewriter for ML and AI containers.
 //!
-//! The library is what the `dflint` binary and the tests share: parse a file
-//! ([`syntax::parse`]), understand its stages ([`semantics::Model`]), run the
-//! rules ([`lint`]) and render what they found ([`report`]).
+//! The layers, each looking only down:
+//! [`syntax`] (a lossless parse like BuildKit's) ->
+//! [`semantics`] (one [`semantics::Context`] per file: stages, scope,
+//! users, every RUN's commands, suppression comments) ->
+//! [`rules`] (metadata and checks) and [`rewrite`] (structural fixes) ->
+//! the lint pipeline here ([`lint`]: enabled rules, suppressions, severity
+//! overrides, order) and [`fix`] (the one applier) -> [`report`].
+//! [`diagnostic`] is the bottom every layer speaks: findings and fixes.
 
+pub mod config;
 pub mod diagnostic;
 pub mod fix;
 pub mod report;
 pub mod rewrite;
 pub mod rules;
 pub mod semantics;
+pub mod settings;
 pub mod syntax;
 
-pub use diagnostic::{Diagnostic, Severity};
+pub use diagnostic::{Applicability, Diagnostic, Edit, FileError, Fix, Severity};
+pub use settings::Settings;
 pub use syntax::{Dockerfile, ParseError};
 
-/// What to lint and how.
-#[derive(Debug, Clone, Default)]
-pub struct Options {
-    /// The stage that is built (`docker build --target`); the last one when `None`.
-    pub target: Option<String>,
-    /// Only these rules (codes or names); all when empty.
-    pub select: Vec<String>,
-    /// Never these rules.
-    pub ignore: Vec<String>,
-    /// The file's name, for rules that read intent from it.
-    pub file_name: Option<String>,
-}
+use semantics::pragmas::{pragmas, PragmaTool};
+use semantics::Context;
 
-impl Options {
-    fn matches(key: &str, rule: &rules::Rule) -> bool {
-        key.eq_ignore_ascii_case(rule.code) || key.eq_ignore_ascii_case(rule.name)
-    }
-
-    /// Whether a rule runs under these options.
-    pub fn enabled(&self, rule: &rules::Rule) -> bool {
-        (self.select.is_empty() || self.select.iter().any(|k| Self::matches(k, rule)))
-            && !self.ignore.iter().any(|k| Self::matches(k, rule))
-    }
-}
-
-/// Run the enabled rules over a parsed file. Findings come sorted by position.
-pub fn lint(df: &Dockerfile, options: &Options) -> Vec<Diagnostic> {
-    let model = semantics::Model::new(df, options.target.as_deref());
-    let cx = rules::Context {
+/// Run the enabled rules over a parsed file, drop what its suppression
+/// comments silence, apply severity overrides. Findings come sorted by
+/// position, then code.
+pub fn lint(df: &Dockerfile, settings: &Settings) -> Vec<Diagnostic> {
+    let cx = Context::new(
         df,
-        model: &model,
-        file_name: options.file_name.as_deref(),
-    };
-    let mut out: Vec<Diagnostic> = rules::RULES
-        .iter()
-        .filter(|r| options.enabled(r))
-        .flat_map(|r| (r.check)(&cx))
-        .collect();
+        settings.target.as_deref(),
+        settings.file_name.as_deref(),
+        settings.profile,
+    );
+    let enabled = settings.rules_for(settings.file_name.as_deref());
+    let mut out: Vec<Diagnostic> = enabled.iter().flat_map(|r| (r.check)(&cx)).collect();
+    let pragmas = pragmas(df);
+    if !pragmas.is_empty() {
+        out.retain(|d| {
+            let Some(rule) = rules::find(d.code) else {
+                return true;
+            };
+            !pragmas.iter().any(|p| {
+                p.covers(d.span.start)
+                    && p.codes.iter().any(|(code, _)| {
+                        rule.is_named(code)
+                            // `# check=skip=all` silences every BuildKit check.
+                            || (p.tool == PragmaTool::BuildKit && code == "all")
+                    })
+            })
+        });
+    }
+    for d in &mut out {
+        if let Some(level) = settings.severity_of(d.code) {
+            d.severity = level;
+        }
+    }
     out.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
     out
 }
 
+/// The position of a parse or validation error, as a [`FileError`] on `text`.
+pub fn file_error(text: &str, e: &ParseError) -> FileError {
+    let mut offset = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        if n + 1 == e.line {
+            let col: usize = line
+                .char_indices()
+                .nth(e.column.saturating_sub(1))
+                .map_or(line.len(), |(i, _)| i);
+            offset += col;
+            break;
+        }
+        offset += line.len();
+    }
+    let offset = offset.min(text.len());
+    let end = text[offset..]
+        .find(['\n', '\r', ' ', '\t'])
+        .map_or(text.len(), |i| offset + i);
+    FileError {
+        span: syntax::Span::new(offset, end),
+        line: e.line,
+        column: e.column,
+        message: e.message.clone(),
+    }
+}
+
+/// Parse a file and check it as BuildKit does before a build: every error it finds.
+pub fn parse_valid(text: &str) -> Result<Dockerfile, Vec<FileError>> {
+    let df = syntax::parse(text).map_err(|e| vec![file_error(text, &e)])?;
+    let errors = syntax::validate::errors(&df);
+    if !errors.is_empty() {
+        return Err(errors.iter().map(|e| file_error(text, e)).collect());
+    }
+    Ok(df)
+}
+
 /// Parse, validate like BuildKit and lint a file's text.
-pub fn check(text: &str, options: &Options) -> Result<(Dockerfile, Vec<Diagnostic>), ParseError> {
-    let df = syntax::parse(text)?;
-    syntax::validate::validate(&df)?;
-    if let Some(target) = &options.target {
+pub fn check(text: &str, settings: &Settings) -> Result<(Dockerfile, Vec<Diagnostic>), Vec<FileError>> {
+    let df = parse_valid(text)?;
+    if let Some(target) = &settings.target {
         let model = semantics::Model::new(&df, Some(target));
         if model.final_stage.is_none() {
-            return Err(ParseError {
+            return Err(vec![FileError {
+                span: syntax::Span::new(0, 0),
                 line: 1,
                 column: 1,
                 message: format!("target stage {target:?} could not be found"),
-            });
+            }]);
         }
     }
-    let found = lint(&df, options);
+    let found = lint(&df, settings);
     Ok((df, found))
 }

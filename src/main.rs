@@ -1,14 +1,18 @@
 //! The `dflint` command line.
 
+use std::collections::HashMap;
 use std::io::{self, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
-use dflint::report::{self, FileReport};
-use dflint::{rules, syntax, Options};
+use dflint::config::{self, ConfigFile, ConfigOptions};
+use dflint::report::{self, FileReport, LineIndex, Summary};
+use dflint::rules::{self, FixAvailability};
+use dflint::settings::{Layer, Profile};
+use dflint::{syntax, Applicability, Diagnostic, FileError, Settings, Severity};
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -16,24 +20,32 @@ Examples:
   dflint check Dockerfile docker/      Check a file and every Dockerfile under docker/
   dflint check --format json . > findings.json
   dflint check --select DF002,DF003 Dockerfile
+  dflint check --ignore DF006 --fail-level error Dockerfile
+  dflint check --statistics docker/
   cat Dockerfile | dflint check - --stdin-filename Dockerfile
 
-Exit status: 0 no findings, 1 findings, 2 an error (unreadable file, a file
-BuildKit would reject, a bad flag). Every file is checked even when one fails.";
+Settings come from the nearest .dflint.toml or [tool.dflint] in pyproject.toml
+above each file (else .hadolint.yaml); flags override them. A finding is
+silenced by `# dflint ignore=DF002` above its instruction.
+
+Exit status: 0 no findings at or above --fail-level, 1 findings, 2 an error
+(unreadable file, a file BuildKit would reject, a bad flag or config). Every
+file is checked even when one fails.";
 
 const FIX_EXAMPLES: &str = "\
 Examples:
-  dflint fix Dockerfile                Rewrite Dockerfile in place and print the diff
+  dflint fix                           Fix ./Dockerfile in place and print the diff
   dflint fix --diff Dockerfile         Print the diff only; exit 1 if anything would change
+  dflint fix --unsafe-fixes Dockerfile Also apply fixes that change what the image does
   dflint fix - < Dockerfile > Dockerfile.fixed
   dflint fix --select DF002,DF003 Dockerfile
 
-What it fixes: pip caches (a BuildKit cache mount when the RUN runs as root,
-else --no-cache-dir), apt lists (cleanup moved into the installing RUN),
-opencv-python (-> opencv-python-headless), root users (a system user and
-USER before CMD), and a devel base (a multi-stage rewrite: a builder stage
-with the build tools and a virtual environment, a runtime stage on the
-runtime image). Model weights (DF005) are left to you.
+Safe fixes (written by default) keep what the image does and every comment:
+pip cache mounts or --no-cache-dir, apt list cleanup in the installing RUN,
+opencv-python -> opencv-python-headless. Unsafe fixes (only with
+--unsafe-fixes) may change the image's user, layout or base: a non-root user,
+the multi-stage rewrite of a devel or build-tools image. Review their diff
+and test the image. Model weights (DF005) are left to you.
 
 Files are written atomically (a temporary file beside them, then a rename)
 and keep their permissions. A file that is not a valid Dockerfile is reported
@@ -50,8 +62,11 @@ file would change), 2 an error.";
     long_about = "A Dockerfile linter and rewriter for ML and AI containers.\n\n\
         dflint parses Dockerfiles exactly as BuildKit does and flags what makes ML \
         images huge and unsafe: CUDA devel bases shipped for inference, pip caches \
-        and apt lists left in layers, GUI OpenCV, model weights baked in, root users.",
-    after_help = "Examples:\n  dflint check Dockerfile\n  dflint rules\n  dflint rule DF002\n  dflint parse Dockerfile\n\nRun `dflint help <command>` for a command's options."
+        and apt lists left in layers, GUI OpenCV, model weights baked in, build tools \
+        and root users. `dflint fix` rewrites the file: cache mounts and apt cleanup \
+        by default; with --unsafe-fixes a non-root user and a multi-stage build on \
+        the runtime image.",
+    after_help = "Examples:\n  dflint check Dockerfile\n  dflint fix --diff Dockerfile\n  dflint rules\n  dflint rule DF002\n  dflint parse Dockerfile\n\nRun `dflint help <command>` for a command's options."
 )]
 struct Cli {
     #[command(subcommand)]
@@ -77,69 +92,69 @@ enum Command {
         /// The Dockerfile, or `-` for standard input
         path: String,
     },
-    /// List the rules
+    /// List the rules: code, name, default severity, fix, summary
     Rules,
     /// Print a rule's documentation
-    #[command(after_help = "Examples:\n  dflint rule DF002\n  dflint rule pip-cache-in-layer")]
+    #[command(after_help = "Examples:\n  dflint rule DF002\n  dflint rule pip-cache-in-layer\n  dflint rule DL3042")]
     Rule {
-        /// A rule code (DF002) or name (pip-cache-in-layer)
+        /// A rule code (DF002), alias (DL3042) or name (pip-cache-in-layer)
         rule: String,
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum Format {
-    /// `path:line:col: CODE message`, the source line and a help line
+    /// `path:line:col: CODE severity: message`, the source line and a help line
     Text,
-    /// A JSON array of findings
+    /// A JSON array of findings and errors
     Json,
 }
 
-/// The options `check` and `fix` share: which rules, which stage, which name.
+/// The options `check` and `fix` share: which rules, which stage, which
+/// config, which name.
 #[derive(clap::Args)]
 struct RuleArgs {
-    /// Only these rules (codes or names, comma-separated)
+    /// Only these rules: codes, aliases, names, prefixes (`DF00`) or `ALL`, comma-separated
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
-    /// Never these rules (codes or names, comma-separated)
+    /// Never these rules (same forms as --select)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
+    /// These rules on top of the selected ones (same forms as --select)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    extend_select: Vec<String>,
     /// The stage that is built, as `docker build --target` [default: the last stage]
     #[arg(long, value_name = "STAGE")]
     target: Option<String>,
+    /// What an image is for when the file does not say (DF001) [default: inference]
+    #[arg(long, value_name = "PROFILE", value_parser = parse_profile)]
+    profile: Option<Profile>,
     /// The name to report for standard input, also used to tell training images (`Dockerfile.train`)
     #[arg(long, value_name = "NAME", default_value = "-")]
     stdin_filename: String,
+    /// Read settings from this file (a .dflint.toml, a pyproject.toml or a .hadolint.yaml) instead of searching
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    config: Option<PathBuf>,
+    /// Ignore every config file: only flags and defaults
+    #[arg(long)]
+    isolated: bool,
+    /// Exit 1 only for findings at or above this severity: error, warning, info or style [default: style]
+    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
+    fail_level: Option<Severity>,
+    /// Also apply (fix) or count as fixable (check) the fixes that may change what the image does
+    #[arg(long, overrides_with = "no_unsafe_fixes")]
+    unsafe_fixes: bool,
+    /// Only safe fixes, even when a config file enables unsafe ones
+    #[arg(long, overrides_with = "unsafe_fixes")]
+    no_unsafe_fixes: bool,
 }
 
-impl RuleArgs {
-    /// Fails on a rule code or name that does not exist.
-    fn check_rules(&self) -> Result<()> {
-        for key in self.select.iter().chain(&self.ignore) {
-            if rules::find(key).is_none() {
-                anyhow::bail!("unknown rule `{key}` (see `dflint rules`)");
-            }
-        }
-        Ok(())
-    }
+fn parse_severity(s: &str) -> Result<Severity, String> {
+    s.parse()
+}
 
-    /// The name a path is reported under.
-    fn shown(&self, path: &str) -> String {
-        if path == "-" {
-            self.stdin_filename.clone()
-        } else {
-            path.to_string()
-        }
-    }
-
-    fn options(&self, shown: &str) -> Options {
-        Options {
-            target: self.target.clone(),
-            select: self.select.clone(),
-            ignore: self.ignore.clone(),
-            file_name: Some(shown.to_string()),
-        }
-    }
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    s.parse()
 }
 
 #[derive(clap::Args)]
@@ -147,16 +162,27 @@ struct CheckArgs {
     /// Files or directories to check (`-` reads standard input) [default: Dockerfile]
     paths: Vec<String>,
     /// Output format
-    #[arg(long, value_enum, default_value = "text")]
+    #[arg(long, visible_alias = "output-format", value_enum, default_value = "text")]
     format: Format,
+    /// Exit 0 even when there are findings (errors still exit 2)
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print how many findings each rule has instead of the findings
+    #[arg(long)]
+    statistics: bool,
+    /// Under each fixable finding, show the diff its fix makes
+    #[arg(long)]
+    show_fixes: bool,
+    /// Print the findings only: no summary line
+    #[arg(short, long)]
+    quiet: bool,
     #[command(flatten)]
     rules: RuleArgs,
 }
 
 #[derive(clap::Args)]
 struct FixArgs {
-    /// Files to fix (`-` reads standard input and writes the result to standard output)
-    #[arg(required = true)]
+    /// Files to fix (`-` reads standard input and writes the result to standard output) [default: Dockerfile]
     paths: Vec<String>,
     /// Write nothing; print the diff and exit 1 if anything would change
     #[arg(long)]
@@ -183,28 +209,132 @@ fn main() -> ExitCode {
     }
 }
 
-/// A file's text, or where it stops being UTF-8.
-fn read_source(path: &str) -> Result<String, String> {
+/// Settings for each file: the command line over the nearest config file,
+/// resolved once per directory.
+struct SettingsFor<'a> {
+    args: &'a RuleArgs,
+    cli: ConfigOptions,
+    cache: HashMap<PathBuf, Settings>,
+}
+
+impl<'a> SettingsFor<'a> {
+    fn new(args: &'a RuleArgs) -> Result<SettingsFor<'a>> {
+        let list = |v: &[String]| {
+            let v: Vec<String> = v
+                .iter()
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+            (!v.is_empty()).then_some(v)
+        };
+        let cli = ConfigOptions {
+            select: list(&args.select),
+            ignore: list(&args.ignore),
+            extend_select: list(&args.extend_select),
+            fail_level: args.fail_level,
+            unsafe_fixes: if args.unsafe_fixes {
+                Some(true)
+            } else if args.no_unsafe_fixes {
+                Some(false)
+            } else {
+                None
+            },
+            target: args.target.clone(),
+            profile: args.profile,
+            ..ConfigOptions::default()
+        };
+        let this = SettingsFor {
+            args,
+            cli,
+            cache: HashMap::new(),
+        };
+        // Bad flags fail before any file is read.
+        this.resolve(None)?;
+        Ok(this)
+    }
+
+    fn resolve(&self, file: Option<&ConfigFile>) -> Result<Settings> {
+        let mut layers = Vec::new();
+        if let Some(f) = file {
+            layers.push(Layer {
+                source: f.path.display().to_string(),
+                options: &f.options,
+                base: f.path.parent().map(Path::to_path_buf),
+            });
+        }
+        layers.push(Layer {
+            source: "command line".into(),
+            options: &self.cli,
+            base: None,
+        });
+        Ok(Settings::resolve(&layers)?)
+    }
+
+    /// The settings for a path (`-` is looked up from the current directory).
+    fn get(&mut self, path: &str) -> Result<&Settings> {
+        let dir = if path == "-" {
+            PathBuf::from(".")
+        } else {
+            Path::new(path)
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf)
+        };
+        let key = if self.args.config.is_some() || self.args.isolated {
+            PathBuf::new()
+        } else {
+            dir.clone()
+        };
+        if !self.cache.contains_key(&key) {
+            let file = if self.args.isolated {
+                None
+            } else if let Some(path) = &self.args.config {
+                Some(config::load(path)?)
+            } else {
+                config::discover(&dir)?
+            };
+            let settings = self.resolve(file.as_ref())?;
+            self.cache.insert(key.clone(), settings);
+        }
+        self.cache
+            .get(&key)
+            .context("settings were resolved just above")
+    }
+}
+
+/// A file's text, or why it cannot be read (where it stops being UTF-8).
+fn read_source(path: &str) -> Result<String, FileError> {
+    let at_start = |message: String| FileError {
+        span: syntax::Span::new(0, 0),
+        line: 1,
+        column: 1,
+        message,
+    };
     let bytes = if path == "-" {
         let mut buf = Vec::new();
         io::stdin()
             .read_to_end(&mut buf)
-            .map_err(|e| format!("cannot read standard input: {e}"))?;
+            .map_err(|e| at_start(format!("cannot read standard input: {e}")))?;
         buf
     } else {
-        std::fs::read(path).map_err(|e| format!("cannot read file: {e}"))?
+        std::fs::read(path).map_err(|e| at_start(format!("cannot read file: {e}")))?
     };
     String::from_utf8(bytes).map_err(|e| {
         let at = e.utf8_error().valid_up_to();
         let before = &e.as_bytes()[..at];
         let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let col = at
+        let column = at
             - before
                 .iter()
                 .rposition(|&b| b == b'\n')
                 .map_or(0, |i| i + 1)
             + 1;
-        format!("{line}:{col}: file is not valid UTF-8")
+        FileError {
+            span: syntax::Span::new(0, 0),
+            line,
+            column,
+            message: "file is not valid UTF-8".into(),
+        }
     })
 }
 
@@ -220,8 +350,9 @@ fn is_dockerfile_name(name: &str) -> bool {
 }
 
 /// Expand directories into the Dockerfiles under them, skipping hidden
-/// directories and build output.
-fn expand_paths(paths: &[String]) -> Vec<String> {
+/// directories and build output. `(path, named)`: whether the user named
+/// the file itself (such a file is never excluded).
+fn expand_paths(paths: &[String]) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     for p in paths {
         if p != "-" && Path::new(p).is_dir() {
@@ -239,100 +370,183 @@ fn expand_paths(paths: &[String]) -> Vec<String> {
                 if entry.file_type().is_file()
                     && entry.file_name().to_str().is_some_and(is_dockerfile_name)
                 {
-                    out.push(entry.path().display().to_string());
+                    out.push((entry.path().display().to_string(), false));
                 }
             }
         } else {
-            out.push(p.clone());
+            out.push((p.clone(), true));
         }
     }
     out
 }
 
+/// The name a path is reported under.
+fn shown(args: &RuleArgs, path: &str) -> String {
+    if path == "-" {
+        args.stdin_filename.clone()
+    } else {
+        path.to_string()
+    }
+}
+
+/// What `check` learnt of one file.
+struct Checked {
+    path: String,
+    source: String,
+    diagnostics: Vec<Diagnostic>,
+    errors: Vec<FileError>,
+    fail_level: Severity,
+    fix_level: Applicability,
+}
+
 fn check(args: CheckArgs) -> Result<ExitCode> {
-    args.rules.check_rules()?;
+    let mut settings_for = SettingsFor::new(&args.rules)?;
     let paths = if args.paths.is_empty() {
-        vec!["Dockerfile".to_string()]
+        vec![("Dockerfile".to_string(), true)]
     } else {
         expand_paths(&args.paths)
     };
-    let mut stdout = anstream::stdout();
-    let mut stderr = anstream::stderr();
-    let mut failed = false;
-    let mut results = Vec::new();
-    for path in &paths {
-        let shown = args.rules.shown(path);
-        let options = args.rules.options(&shown);
-        let outcome = read_source(path)
-            .and_then(|text| dflint::check(&text, &options).map_err(|e| e.to_string()));
-        match outcome {
-            Ok((df, found)) => results.push((shown, df, found)),
-            Err(message) => {
-                failed = true;
-                let (line, col, msg) = split_position(&message);
-                write!(stderr, "{}", report::render_error(&shown, line, col, msg))?;
-            }
+    let mut checked = Vec::new();
+    for (path, named) in &paths {
+        let name = shown(&args.rules, path);
+        let settings = settings_for.get(path)?;
+        if !named && settings.is_excluded(path) {
+            continue;
         }
+        let settings = settings.for_file(&name);
+        let mut c = Checked {
+            path: name,
+            source: String::new(),
+            diagnostics: Vec::new(),
+            errors: Vec::new(),
+            fail_level: settings.fail_level,
+            fix_level: settings.fix_level(),
+        };
+        match read_source(path) {
+            Ok(text) => {
+                match dflint::check(&text, &settings) {
+                    Ok((_, found)) => c.diagnostics = found,
+                    Err(errors) => c.errors = errors,
+                }
+                c.source = text;
+            }
+            Err(e) => c.errors.push(e),
+        }
+        checked.push(c);
     }
-    let reports: Vec<FileReport> = results
+    let reports: Vec<FileReport> = checked
         .iter()
-        .map(|(path, df, found)| FileReport {
-            path,
-            df,
-            diagnostics: found,
+        .map(|c| FileReport {
+            path: &c.path,
+            source: &c.source,
+            diagnostics: &c.diagnostics,
+            errors: &c.errors,
         })
         .collect();
-    let total: usize = reports.iter().map(|r| r.diagnostics.len()).sum();
+    let mut stdout = anstream::stdout();
+    let mut stderr = anstream::stderr();
     match args.format {
         Format::Json => writeln!(stdout, "{}", report::to_json(&reports))?,
         Format::Text => {
-            for r in &reports {
-                write!(stdout, "{}", report::render_text(r))?;
-            }
-            if total > 0 {
-                let fixable: usize = reports
-                    .iter()
-                    .flat_map(|r| r.diagnostics.iter())
-                    .filter(|d| d.fix.is_some())
-                    .count();
-                let files = reports.iter().filter(|r| !r.diagnostics.is_empty()).count();
-                let plural =
-                    |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
-                write!(
-                    stdout,
-                    "Found {} in {}",
-                    plural(total, "problem"),
-                    plural(files, "file")
-                )?;
-                if fixable > 0 {
-                    write!(stdout, " ({fixable} fixable with `dflint fix`, marked [*])")?;
+            for (r, c) in reports.iter().zip(&checked) {
+                if !r.errors.is_empty() {
+                    write!(stderr, "{}", report::render_errors(r.path, r.source, r.errors))?;
                 }
-                writeln!(stdout)?;
+                if args.statistics {
+                    continue;
+                }
+                let index = LineIndex::new(r.source);
+                let mut out = String::new();
+                for d in r.diagnostics {
+                    report::render_one(&mut out, r.path, &index, d, c.fix_level);
+                    if args.show_fixes && d.fixable_at(Applicability::DisplayOnly) {
+                        out.push_str(&fix_preview(r.path, r.source, d));
+                    }
+                }
+                write!(stdout, "{out}")?;
+            }
+            if args.statistics {
+                write!(stdout, "{}", statistics(&checked))?;
+            } else if !args.quiet {
+                let summary = summary(&checked);
+                if summary.findings > 0 {
+                    write!(stdout, "{}", summary.render())?;
+                }
             }
         }
     }
-    Ok(ExitCode::from(if failed {
+    let errors = checked.iter().any(|c| !c.errors.is_empty());
+    let failing = checked
+        .iter()
+        .any(|c| c.diagnostics.iter().any(|d| d.severity >= c.fail_level));
+    Ok(ExitCode::from(if errors {
         2
-    } else if total > 0 {
+    } else if failing && !args.exit_zero {
         1
     } else {
         0
     }))
 }
 
-/// `"3:7: message"` into its parts; errors without a position point at 1:1.
-fn split_position(message: &str) -> (usize, usize, &str) {
-    let mut parts = message.splitn(3, ':');
-    let line = parts.next().and_then(|p| p.trim().parse().ok());
-    let col = parts.next().and_then(|p| p.trim().parse().ok());
-    match (line, col, parts.next()) {
-        (Some(l), Some(c), Some(rest)) => (l, c, rest.trim_start()),
-        _ => (1, 1, message),
+fn summary(checked: &[Checked]) -> Summary {
+    let all = || checked.iter().flat_map(|c| c.diagnostics.iter().map(move |d| (c, d)));
+    Summary {
+        findings: all().count(),
+        files: checked.iter().filter(|c| !c.diagnostics.is_empty()).count(),
+        fixable: all().filter(|(c, d)| d.fixable_at(c.fix_level)).count(),
+        more_with_unsafe: all()
+            .filter(|(c, d)| !d.fixable_at(c.fix_level) && d.fixable_at(Applicability::Unsafe))
+            .count(),
+        unsafe_in_use: checked
+            .iter()
+            .any(|c| c.fix_level == Applicability::Unsafe),
     }
 }
 
+/// `--statistics`: findings per rule, most first, `[*]` where fixable.
+fn statistics(checked: &[Checked]) -> String {
+    let mut counts: Vec<(&str, &str, usize, usize)> = Vec::new();
+    for c in checked {
+        for d in &c.diagnostics {
+            let fixable = usize::from(d.fixable_at(c.fix_level));
+            match counts.iter_mut().find(|(code, ..)| *code == d.code) {
+                Some(entry) => {
+                    entry.2 += 1;
+                    entry.3 += fixable;
+                }
+                None => counts.push((d.code, d.name, 1, fixable)),
+            }
+        }
+    }
+    counts.sort_by(|a, b| b.2.cmp(&a.2).then(a.0.cmp(b.0)));
+    let mut out = String::new();
+    for (code, name, n, fixable) in counts {
+        let mark = if fixable > 0 { "[*]" } else { "   " };
+        out.push_str(&format!("{n:>5}\t{code}\t{mark} {name}\n"));
+    }
+    let s = summary(checked);
+    if s.findings > 0 {
+        out.push_str(&s.render());
+    }
+    out
+}
+
+/// The diff one finding's fix makes, alone, for `--show-fixes`.
+fn fix_preview(path: &str, source: &str, d: &Diagnostic) -> String {
+    let Some(fix) = &d.fix else {
+        return String::new();
+    };
+    let fixed = dflint::diagnostic::apply(source, &fix.edits);
+    let mut out = format!("   fix ({}):\n", fix.applicability.as_str());
+    for line in unified_diff(path, source, &fixed, 1).lines().skip(2) {
+        out.push_str(&format!("   {line}\n"));
+    }
+    out.push('\n');
+    out
+}
+
 /// A unified diff, coloured when the stream allows it.
-fn unified_diff(path: &str, old: &str, new: &str) -> String {
+fn unified_diff(path: &str, old: &str, new: &str, context: usize) -> String {
     use anstyle::AnsiColor;
     let diff = similar::TextDiff::from_lines(old, new);
     // git's `a/` and `b/` prefixes, for paths that are relative.
@@ -343,7 +557,7 @@ fn unified_diff(path: &str, old: &str, new: &str) -> String {
     };
     let text = diff
         .unified_diff()
-        .context_radius(3)
+        .context_radius(context)
         .header(&old_name, &new_name)
         .to_string();
     let style = |c: AnsiColor| anstyle::Style::new().fg_color(Some(c.into()));
@@ -373,55 +587,68 @@ fn write_atomically(path: &str, content: &str) -> Result<()> {
     let perms = std::fs::metadata(&target)
         .with_context(|| format!("cannot read permissions of {path}"))?
         .permissions();
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = target.with_file_name(format!(".{name}.{}.dflint-tmp", std::process::id()));
-    let result = (|| -> Result<()> {
-        std::fs::write(&tmp, content).with_context(|| format!("cannot write {}", tmp.display()))?;
-        std::fs::set_permissions(&tmp, perms).context("cannot copy permissions")?;
-        std::fs::rename(&tmp, &target).with_context(|| format!("cannot replace {path}"))?;
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let dir = target
+        .parent()
+        .context("the file has no directory to write beside it")?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".dflint-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
+    tmp.write_all(content.as_bytes())
+        .context("cannot write the temporary file")?;
+    tmp.as_file()
+        .set_permissions(perms)
+        .context("cannot copy permissions")?;
+    tmp.as_file().sync_all().context("cannot flush the file")?;
+    tmp.persist(&target)
+        .map_err(|e| e.error)
+        .with_context(|| format!("cannot replace {path}"))?;
+    Ok(())
 }
 
 fn fix(args: FixArgs) -> Result<ExitCode> {
-    args.rules.check_rules()?;
+    let mut settings_for = SettingsFor::new(&args.rules)?;
+    let paths = if args.paths.is_empty() {
+        vec!["Dockerfile".to_string()]
+    } else {
+        args.paths.clone()
+    };
     let mut stdout = anstream::stdout();
     let mut stderr = anstream::stderr();
     let mut errors = false;
     let mut changed_any = false;
-    let mut remaining_any = false;
-    for path in &args.paths {
-        let shown = args.rules.shown(path);
-        let options = args.rules.options(&shown);
+    let mut failing = false;
+    for path in &paths {
+        let name = shown(&args.rules, path);
+        let settings = settings_for.get(path)?.for_file(&name);
         let text = match read_source(path) {
             Ok(t) => t,
-            Err(message) => {
+            Err(e) => {
                 errors = true;
-                let (line, col, msg) = split_position(&message);
-                write!(stderr, "{}", report::render_error(&shown, line, col, msg))?;
+                write!(stderr, "{}", report::render_errors(&name, "", &[e]))?;
                 continue;
             }
         };
-        let outcome = match dflint::fix::fix(&text, &options) {
+        let outcome = match dflint::fix::fix(&text, &settings) {
             Ok(o) => o,
+            Err(dflint::fix::FixError::Invalid(list)) => {
+                errors = true;
+                write!(stderr, "{}", report::render_errors(&name, &text, &list))?;
+                continue;
+            }
             Err(e) => {
                 errors = true;
-                let message = e.to_string();
-                let (line, col, msg) = split_position(&message);
-                write!(stderr, "{}", report::render_error(&shown, line, col, msg))?;
+                writeln!(stderr, "{name}: error: {e}")?;
                 continue;
             }
         };
         let changed = outcome.output != text;
         changed_any |= changed;
-        remaining_any |= !outcome.remaining.is_empty();
+        failing |= outcome
+            .remaining
+            .iter()
+            .any(|d| d.severity >= settings.fail_level);
         // Standard input: the fixed file goes to standard output, the rest to stderr.
         let mut log: Box<dyn Write> = if path == "-" {
             Box::new(anstream::stderr())
@@ -431,29 +658,29 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
         if path == "-" {
             write!(stdout, "{}", outcome.output)?;
         } else {
-            if changed {
-                write!(log, "{}", unified_diff(&shown, &text, &outcome.output))?;
-            }
             if changed && !args.diff {
                 if let Err(e) = write_atomically(path, &outcome.output) {
                     errors = true;
-                    writeln!(stderr, "{shown}: error: {e:#}")?;
+                    writeln!(stderr, "{name}: error: {e:#}")?;
                     continue;
                 }
             }
+            if changed {
+                write!(log, "{}", unified_diff(&name, &text, &outcome.output, 3))?;
+            }
         }
-        summarize(&mut *log, &shown, &outcome, args.diff)?;
+        summarize(&mut *log, &name, &outcome, args.diff)?;
     }
     Ok(ExitCode::from(if errors {
         2
-    } else if (args.diff && changed_any) || (!args.diff && remaining_any) {
+    } else if (args.diff && changed_any) || (!args.diff && failing) {
         1
     } else {
         0
     }))
 }
 
-/// What was fixed and what remains, one line each.
+/// What was fixed and what remains (at its line in the fixed text), one line each.
 fn summarize(
     out: &mut dyn Write,
     path: &str,
@@ -476,15 +703,32 @@ fn summarize(
         )?;
     }
     if !outcome.remaining.is_empty() {
-        let df = dflint::syntax::parse(&outcome.output).ok();
+        let index = LineIndex::new(&outcome.output);
+        let plain = outcome.remaining.len() - outcome.more_with_unsafe;
+        let mut what = Vec::new();
+        if plain > 0 {
+            what.push(format!("{plain} with no automatic fix"));
+        }
+        if outcome.more_with_unsafe > 0 {
+            what.push(format!(
+                "{} fixable with `--unsafe-fixes`",
+                outcome.more_with_unsafe
+            ));
+        }
         writeln!(
             out,
-            "{path}: {} remaining (no automatic fix):",
-            outcome.remaining.len()
+            "{path}: {} remaining ({}):",
+            outcome.remaining.len(),
+            what.join(", ")
         )?;
         for d in &outcome.remaining {
-            let (line, col) = df.as_ref().map_or((1, 1), |df| df.line_col(d.span.start));
-            writeln!(out, "  {path}:{line}:{col}: {} {}", d.code, d.message)?;
+            let (line, col) = index.line_col(d.span.start);
+            let mark = if d.fixable_at(Applicability::Unsafe) {
+                " [unsafe fix]"
+            } else {
+                ""
+            };
+            writeln!(out, "  {path}:{line}:{col}: {}{mark} {}", d.code, d.message)?;
         }
     }
     Ok(())
@@ -493,9 +737,8 @@ fn summarize(
 fn parse(path: &str) -> Result<ExitCode> {
     let text = match read_source(path) {
         Ok(t) => t,
-        Err(message) => {
-            let (line, col, msg) = split_position(&message);
-            anstream::eprint!("{}", report::render_error(path, line, col, msg));
+        Err(e) => {
+            anstream::eprint!("{}", report::render_errors(path, "", &[e]));
             return Ok(ExitCode::from(2));
         }
     };
@@ -509,10 +752,8 @@ fn parse(path: &str) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
-            anstream::eprint!(
-                "{}",
-                report::render_error(path, e.line, e.column, &e.message)
-            );
+            let error = dflint::file_error(&text, &e);
+            anstream::eprint!("{}", report::render_errors(path, &text, &[error]));
             Ok(ExitCode::from(2))
         }
     }
@@ -521,10 +762,19 @@ fn parse(path: &str) -> Result<ExitCode> {
 fn list_rules() -> Result<ExitCode> {
     let mut out = anstream::stdout();
     for r in rules::RULES {
-        let fix = if r.fixable { "fix" } else { "   " };
+        let fix = match r.fix {
+            FixAvailability::None => "   ",
+            FixAvailability::Sometimes | FixAvailability::Always => "fix",
+        };
+        let aliases = if r.aliases.is_empty() {
+            String::new()
+        } else {
+            format!(" (alias {})", r.aliases.join(", "))
+        };
+        let off = if r.default_enabled { "" } else { " [off by default]" };
         writeln!(
             out,
-            "{}  {:<28} {:<8} {}  {}",
+            "{}  {:<28} {:<8} {}  {}{aliases}{off}",
             r.code,
             r.name,
             r.severity.as_str(),
@@ -541,6 +791,11 @@ fn show_rule(key: &str) -> Result<ExitCode> {
             print!("{}", rule.doc);
             Ok(ExitCode::SUCCESS)
         }
-        None => anyhow::bail!("unknown rule `{key}` (see `dflint rules`)"),
+        None => {
+            let hint = dflint::settings::nearest(key)
+                .map(|n| format!("; did you mean `{n}`?"))
+                .unwrap_or_default();
+            anyhow::bail!("unknown rule `{key}`{hint} (see `dflint rules`)")
+        }
     }
 }

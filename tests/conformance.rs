@@ -289,13 +289,10 @@ fn realworld_files_lint_or_are_rejected_where_buildkit_rejects_them() {
     let mut rejected = Vec::new();
     let mut findings = 0;
     for (name, text) in realworld(&corpus) {
-        let options = dflint::Options {
-            file_name: Some(name.clone()),
-            ..Default::default()
-        };
+        let options = dflint::Settings::default().for_file(&name);
         match dflint::check(&text, &options) {
             Ok((_, found)) => findings += found.len(),
-            Err(e) => rejected.push(format!("{name}:{e}")),
+            Err(errors) => rejected.push(format!("{name}:{}", errors[0])),
         }
     }
     rejected.sort();

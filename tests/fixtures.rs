@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-use dflint::{check, Options};
+use dflint::{check, Settings};
 
 #[test]
 fn fixture_findings() {
@@ -19,11 +19,8 @@ fn fixture_findings() {
     for path in names {
         let text = fs::read_to_string(&path).unwrap();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        let options = Options {
-            file_name: Some(name.clone()),
-            ..Options::default()
-        };
-        let (df, found) = check(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let options = Settings::default().for_file(&name);
+        let (df, found) = check(&text, &options).unwrap_or_else(|e| panic!("{name}: {e:?}"));
         let mut out = String::new();
         for d in &found {
             let (line, col) = df.line_col(d.span.start);
@@ -65,19 +62,30 @@ fn all_fixtures() -> Vec<(String, std::path::PathBuf)> {
     out
 }
 
+/// Safe fixes (the default) and with unsafe fixes: each snapshotted.
 #[test]
 fn fixture_fixes() {
+    for unsafe_fixes in [false, true] {
+        fixture_fixes_at(unsafe_fixes);
+    }
+}
+
+fn fixture_fixes_at(unsafe_fixes: bool) {
     for (name, path) in all_fixtures() {
         let text = fs::read_to_string(&path).unwrap();
-        let options = Options {
-            file_name: Some(path.display().to_string()),
-            ..Options::default()
-        };
+        let mut options = Settings::default().for_file(&path.display().to_string());
+        options.unsafe_fixes = unsafe_fixes;
         let outcome = dflint::fix::fix(&text, &options).unwrap_or_else(|e| panic!("{name}: {e}"));
         let out = &outcome.output;
         let df = dflint::syntax::parse(out)
             .unwrap_or_else(|e| panic!("{name}: fixed file does not parse: {e}\n{out}"));
         dflint::syntax::validate::validate(&df).unwrap_or_else(|e| panic!("{name}: {e}\n{out}"));
+        if !unsafe_fixes {
+            // Safe fixes never add a user or a stage.
+            let count = |t: &str, k: &str| t.lines().filter(|l| l.trim_start().to_ascii_uppercase().starts_with(k)).count();
+            assert_eq!(count(&text, "USER "), count(out, "USER "), "{name}: a safe fix added a USER");
+            assert_eq!(count(&text, "FROM "), count(out, "FROM "), "{name}: a safe fix added a stage");
+        }
         let again = dflint::fix::fix(out, &options).unwrap();
         assert_eq!(&again.output, out, "{name}: a second fix changed the file");
         assert_eq!(
@@ -115,6 +123,11 @@ fn fixture_fixes() {
                     .map(|d| format!("remaining {} {}\n", d.code, d.message)),
             )
             .collect();
-        insta::assert_snapshot!(format!("fix-{name}"), format!("{summary}\n{diff}"));
+        let snapshot = if unsafe_fixes {
+            format!("fix-unsafe-{name}")
+        } else {
+            format!("fix-{name}")
+        };
+        insta::assert_snapshot!(snapshot, format!("{summary}\n{diff}"));
     }
 }

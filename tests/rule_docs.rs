@@ -4,8 +4,9 @@
 
 use std::collections::HashSet;
 
-use dflint::rules::RULES;
-use dflint::{check, Options};
+use dflint::rules::{FixAvailability, RULES};
+use dflint::settings::Layer;
+use dflint::{check, Settings};
 
 /// Fenced blocks of a Markdown doc as `(info string, body)`.
 fn blocks(doc: &str) -> Vec<(String, String)> {
@@ -25,12 +26,24 @@ fn blocks(doc: &str) -> Vec<(String, String)> {
     out
 }
 
-fn codes_for(rule: &str, text: &str) -> Vec<String> {
-    let options = Options {
-        select: vec![rule.to_string()],
-        ..Options::default()
+/// Settings that run only `rule`, with unsafe fixes or not.
+fn only(rule: &str, unsafe_fixes: bool) -> Settings {
+    let options = dflint::config::ConfigOptions {
+        select: Some(vec![rule.to_string()]),
+        unsafe_fixes: Some(unsafe_fixes),
+        ..Default::default()
     };
-    let (_, found) = check(text, &options).unwrap_or_else(|e| panic!("{rule}: {e}\n{text}"));
+    Settings::resolve(&[Layer {
+        source: "test".into(),
+        options: &options,
+        base: None,
+    }])
+    .unwrap()
+}
+
+fn codes_for(rule: &str, text: &str) -> Vec<String> {
+    let options = only(rule, false);
+    let (_, found) = check(text, &options).unwrap_or_else(|e| panic!("{rule}: {e:?}\n{text}"));
     found.into_iter().map(|d| d.code.to_string()).collect()
 }
 
@@ -109,10 +122,7 @@ fn messages_and_help_follow_the_conventions() {
             if info != "dockerfile bad" {
                 continue;
             }
-            let options = Options {
-                select: vec![rule.code.to_string()],
-                ..Options::default()
-            };
+            let options = only(rule.code, false);
             let (_, found) = check(&text, &options).unwrap();
             for d in found {
                 assert!(!d.message.ends_with('.'), "{}: {}", rule.code, d.message);
@@ -135,6 +145,9 @@ fn messages_and_help_follow_the_conventions() {
     }
 }
 
+/// A `fixed` block is the exact output of `dflint fix` (safe fixes) on the
+/// `bad` block before it; a `fixed-unsafe` block the output of `dflint fix
+/// --unsafe-fixes`, which the safe fixes alone must not give.
 #[test]
 fn fixed_examples_are_the_exact_output_of_fixing_the_bad_one_before() {
     for rule in RULES {
@@ -142,37 +155,92 @@ fn fixed_examples_are_the_exact_output_of_fixing_the_bad_one_before() {
         let mut fixed_count = 0;
         for pair in examples.windows(2) {
             let ((info_a, bad), (info_b, fixed)) = (&pair[0], &pair[1]);
-            if info_b != "dockerfile fixed" {
-                continue;
-            }
+            let unsafe_fixes = match info_b.as_str() {
+                "dockerfile fixed" => false,
+                "dockerfile fixed-unsafe" => true,
+                _ => continue,
+            };
             assert_eq!(
                 info_a, "dockerfile bad",
                 "{}: a fixed block must follow a bad one",
                 rule.code
             );
-            let options = Options {
-                select: vec![rule.code.to_string()],
-                ..Options::default()
-            };
+            let options = only(rule.code, unsafe_fixes);
             let outcome = dflint::fix::fix(bad, &options).unwrap();
             assert_eq!(&outcome.output, fixed, "{}: fixing\n{bad}", rule.code);
             // Fixing again changes nothing.
             let again = dflint::fix::fix(fixed, &options).unwrap();
             assert_eq!(&again.output, fixed, "{}: not stable", rule.code);
+            if unsafe_fixes {
+                let safe = dflint::fix::fix(bad, &only(rule.code, false)).unwrap();
+                assert_ne!(
+                    &safe.output, fixed,
+                    "{}: this fix is safe: mark the block `fixed`",
+                    rule.code
+                );
+            }
             fixed_count += 1;
         }
-        if rule.fixable {
-            assert!(
-                fixed_count > 0,
-                "{} is fixable but has no fixed example",
-                rule.code
-            );
-        } else {
+        if rule.fix == FixAvailability::None {
             assert_eq!(
                 fixed_count, 0,
                 "{} is not fixable but has a fixed example",
                 rule.code
             );
+        } else {
+            assert!(
+                fixed_count > 0,
+                "{} is fixable but has no fixed example",
+                rule.code
+            );
         }
+    }
+}
+
+/// Every fixable rule says how far its fixes can be trusted.
+#[test]
+fn fixable_rules_document_their_fix_safety() {
+    for rule in RULES {
+        let has = rule.doc.contains("\n## Fix safety\n");
+        if rule.fix == FixAvailability::None {
+            continue;
+        }
+        assert!(has, "{}: a fixable rule needs a `## Fix safety` section", rule.code);
+        let section = &rule.doc[rule.doc.find("## Fix safety").unwrap()..];
+        assert!(
+            section.contains("**safe**") || section.contains("**unsafe**"),
+            "{}: the Fix safety section must say **safe** or **unsafe**",
+            rule.code
+        );
+    }
+}
+
+/// The README's rule table is the registry: same codes, names, severities,
+/// in the same order.
+#[test]
+fn readme_rule_table_matches_the_registry() {
+    let readme = include_str!("../README.md");
+    let rows: Vec<Vec<String>> = readme
+        .lines()
+        .filter(|l| l.starts_with("| [D"))
+        .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), RULES.len(), "README rule table rows");
+    for (row, rule) in rows.iter().zip(RULES) {
+        assert_eq!(
+            row[1],
+            format!("[{}](rules/{}.md)", rule.code, rule.code),
+            "README row for {}",
+            rule.code
+        );
+        assert_eq!(row[2], rule.name, "{}: name", rule.code);
+        assert_eq!(row[3], rule.severity.as_str(), "{}: severity", rule.code);
+        let fix = match rule.fix {
+            FixAvailability::None => "-",
+            _ if rule.doc.contains("**unsafe**") && !rule.doc.contains("**safe**") => "unsafe",
+            _ if rule.doc.contains("**safe**") && !rule.doc.contains("**unsafe**") => "safe",
+            _ => "safe, unsafe",
+        };
+        assert_eq!(row[4], fix, "{}: fix column", rule.code);
     }
 }

@@ -1,15 +1,14 @@
 use serde_json::{json, Value};
 
-use super::FileReport;
-use crate::fix::Fix;
-use crate::{Diagnostic, Dockerfile};
+use super::{FileReport, LineIndex};
+use crate::diagnostic::{Diagnostic, FileError, Fix};
 
-fn fix_json(df: &Dockerfile, fix: &Fix) -> Value {
+fn fix_json(index: &LineIndex, fix: &Fix) -> Value {
     json!({
-        "applicability": fix.applicability,
+        "applicability": fix.applicability.as_str(),
         "edits": fix.edits.iter().map(|e| {
-            let (line, column) = df.line_col(e.span.start);
-            let (end_line, end_column) = df.line_col(e.span.end);
+            let (line, column) = index.line_col(e.span.start);
+            let (end_line, end_column) = index.line_col(e.span.end);
             json!({
                 "line": line, "column": column,
                 "end_line": end_line, "end_column": end_column,
@@ -21,9 +20,9 @@ fn fix_json(df: &Dockerfile, fix: &Fix) -> Value {
 
 /// One finding as a JSON object; lines and columns are 1-based, the end
 /// column is exclusive.
-pub fn json_item(path: &str, df: &Dockerfile, d: &Diagnostic) -> Value {
-    let (line, column) = df.line_col(d.span.start);
-    let (end_line, end_column) = df.line_col(d.span.end);
+pub fn json_item(path: &str, index: &LineIndex, d: &Diagnostic) -> Value {
+    let (line, column) = index.line_col(d.span.start);
+    let (end_line, end_column) = index.line_col(d.span.end);
     json!({
         "file": path,
         "code": d.code,
@@ -35,15 +34,40 @@ pub fn json_item(path: &str, df: &Dockerfile, d: &Diagnostic) -> Value {
         "column": column,
         "end_line": end_line,
         "end_column": end_column,
-        "fix": d.fix.as_ref().map(|f| fix_json(df, f)),
+        "fix": d.fix.as_ref().map(|f| fix_json(index, f)),
     })
 }
 
-/// All findings of all files as one top-level JSON array.
+/// An error that stopped a file from being checked, in the shape of a
+/// finding: `code` is null and `name` is `invalid-dockerfile`.
+pub fn json_error(path: &str, index: &LineIndex, e: &FileError) -> Value {
+    let (end_line, end_column) = if e.span.is_empty() {
+        (e.line, e.column)
+    } else {
+        index.line_col(e.span.end)
+    };
+    json!({
+        "file": path,
+        "code": null,
+        "name": "invalid-dockerfile",
+        "severity": "error",
+        "message": e.message,
+        "help": null,
+        "line": e.line,
+        "column": e.column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "fix": null,
+    })
+}
+
+/// All findings and errors of all files as one top-level JSON array.
 pub fn to_json(reports: &[FileReport]) -> String {
-    let items: Vec<Value> = reports
-        .iter()
-        .flat_map(|r| r.diagnostics.iter().map(|d| json_item(r.path, r.df, d)))
-        .collect();
+    let mut items = Vec::new();
+    for r in reports {
+        let index = LineIndex::new(r.source);
+        items.extend(r.errors.iter().map(|e| json_error(r.path, &index, e)));
+        items.extend(r.diagnostics.iter().map(|d| json_item(r.path, &index, d)));
+    }
     serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".into())
 }

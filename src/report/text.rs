@@ -2,8 +2,8 @@ use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
 
-use super::FileReport;
-use crate::{Diagnostic, Severity};
+use super::{FileReport, LineIndex};
+use crate::diagnostic::{Applicability, Diagnostic, FileError, Severity};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -13,37 +13,32 @@ fn severity_style(s: Severity) -> Style {
         Severity::Error => AnsiColor::Red,
         Severity::Warning => AnsiColor::Yellow,
         Severity::Info => AnsiColor::Blue,
+        Severity::Style => AnsiColor::Cyan,
     };
     Style::new().fg_color(Some(color.into())).bold()
 }
 
-/// `path:line:col: CODE message`, then the source line with a marker under
-/// the span, then `help: ...`. Styles are ANSI codes; the caller's stream
-/// strips them when colour is off.
-pub fn render_text(report: &FileReport) -> String {
+/// Every finding of a file: `path:line:col: CODE [*] severity: message`,
+/// the source line with a marker under the span, then `help: ...`. `[*]`
+/// marks a finding whose fix `dflint fix` writes at `level`. Styles are
+/// ANSI codes; the caller's stream strips them when colour is off.
+pub fn render_text(report: &FileReport, level: Applicability) -> String {
+    let index = LineIndex::new(report.source);
     let mut out = String::new();
     for d in report.diagnostics {
-        render_one(&mut out, report, d);
+        render_one(&mut out, report.path, &index, d, level);
     }
     out
 }
 
-fn render_one(out: &mut String, report: &FileReport, d: &Diagnostic) {
-    let df = report.df;
-    let (line, col) = df.line_col(d.span.start);
-    let code = severity_style(d.severity);
-    let fixable = if d.fix.is_some() { " [*]" } else { "" };
-    let _ = writeln!(
-        out,
-        "{BOLD}{}:{line}:{col}:{BOLD:#} {code}{}{code:#}{fixable} {}",
-        report.path, d.code, d.message
-    );
-    // The first source line of the span, with carets under it.
-    let start = df.line_start(line);
-    let end = df.text[start..]
-        .find('\n')
-        .map_or(df.text.len(), |i| start + i);
-    let raw = df.text[start..end].trim_end_matches('\r');
+/// The source line of `offset` with carets under `[start, end)` (cut at the
+/// line's end), in the gutter style of the findings.
+fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: Style) {
+    let (line, col) = index.line_col(start);
+    let raw = index.line(line);
+    if raw.is_empty() && start == end {
+        return;
+    }
     // Tabs are shown as four spaces so that the carets line up.
     let src = raw.replace('\t', "    ");
     let width = line.to_string().len();
@@ -52,22 +47,103 @@ fn render_one(out: &mut String, report: &FileReport, d: &Diagnostic) {
         .take(col - 1)
         .map(|c| if c == '\t' { 4 } else { 1 })
         .sum();
-    let span_end = d.span.end.min(start + raw.len()).max(d.span.start);
-    let caret_len = df.text[d.span.start..span_end].chars().count().max(1);
-    let _ = writeln!(out, "{DIM}{:>width$} |{DIM:#} {src}", line);
+    let line_end = index.line_start(line) + raw.len();
+    let caret_len = if end > start {
+        let (_, end_col) = index.line_col(end.min(line_end).max(start));
+        end_col.saturating_sub(col).max(1)
+    } else {
+        1
+    };
+    let _ = writeln!(out, "{DIM}{line:>width$} |{DIM:#} {src}");
     let _ = writeln!(
         out,
-        "{DIM}{:>width$} |{DIM:#} {}{code}{}{code:#}",
+        "{DIM}{:>width$} |{DIM:#} {}{style}{}{style:#}",
         "",
         " ".repeat(caret_from),
         "^".repeat(caret_len)
     );
+}
+
+/// One finding in the text format.
+pub fn render_one(
+    out: &mut String,
+    path: &str,
+    index: &LineIndex,
+    d: &Diagnostic,
+    level: Applicability,
+) {
+    let (line, col) = index.line_col(d.span.start);
+    let style = severity_style(d.severity);
+    let fixable = if d.fixable_at(level) { " [*]" } else { "" };
+    let _ = writeln!(
+        out,
+        "{BOLD}{path}:{line}:{col}:{BOLD:#} {style}{}{style:#}{fixable} {style}{}{style:#}: {}",
+        d.code, d.severity, d.message
+    );
+    frame(out, index, d.span.start, d.span.end, style);
+    let width = line.to_string().len();
     let _ = writeln!(out, "{:>width$}   {BOLD}help:{BOLD:#} {}", "", d.help);
     out.push('\n');
 }
 
-/// An error that stopped a file from being checked: `path:line:col: error: ...`.
-pub fn render_error(path: &str, line: usize, column: usize, message: &str) -> String {
+/// Errors that stopped a file from being checked: `path:line:col: error:
+/// message`, with the source line when there is one.
+pub fn render_errors(path: &str, source: &str, errors: &[FileError]) -> String {
+    let index = LineIndex::new(source);
     let red = severity_style(Severity::Error);
-    format!("{BOLD}{path}:{line}:{column}:{BOLD:#} {red}error{red:#}: {message}\n")
+    let mut out = String::new();
+    for e in errors {
+        let _ = writeln!(
+            out,
+            "{BOLD}{path}:{}:{}:{BOLD:#} {red}error{red:#}: {}",
+            e.line, e.column, e.message
+        );
+        if !source.is_empty() && !e.span.is_empty() {
+            frame(&mut out, &index, e.span.start, e.span.end, red);
+        }
+    }
+    out
+}
+
+/// The closing lines of `check`: counts, and how many findings each kind
+/// of `fix` would fix.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Summary {
+    pub findings: usize,
+    pub files: usize,
+    /// Findings with a fix written at the level in use.
+    pub fixable: usize,
+    /// Findings whose fix needs `--unsafe-fixes` (when not in use).
+    pub more_with_unsafe: usize,
+    pub unsafe_in_use: bool,
+}
+
+impl Summary {
+    pub fn render(&self) -> String {
+        let plural = |n: usize, w: &str| format!("{n} {w}{}", if n == 1 { "" } else { "s" });
+        let mut out = format!(
+            "Found {} in {}",
+            plural(self.findings, "problem"),
+            plural(self.files, "file")
+        );
+        let command = if self.unsafe_in_use {
+            "`dflint fix --unsafe-fixes`"
+        } else {
+            "`dflint fix`"
+        };
+        let mut notes = Vec::new();
+        if self.fixable > 0 {
+            notes.push(format!("{} fixable with {command}, marked [*]", self.fixable));
+        }
+        if self.more_with_unsafe > 0 {
+            let n = self.more_with_unsafe;
+            let fixes = if n == 1 { "fix" } else { "fixes" };
+            notes.push(format!("{n} more {fixes} with `dflint fix --unsafe-fixes`"));
+        }
+        if !notes.is_empty() {
+            out.push_str(&format!(" ({})", notes.join("; ")));
+        }
+        out.push('\n');
+        out
+    }
 }

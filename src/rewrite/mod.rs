@@ -1,23 +1,19 @@
 //! Structural rewrites: fixes that reshape a stage rather than edit a line.
-//! They plan a [`Fix`](crate::fix::Fix) from the syntax tree like any rule,
-//! copying the user's instruction text through spans, and go through the
-//! same applier. The fixer runs them only once no local fix is left.
-
-/// Codes whose fixes are structural (applied after all local fixes).
-pub fn is_structural(code: &str) -> bool {
-    code == "DF001"
-}
+//! They plan a [`Fix`](crate::diagnostic::Fix) from the semantic context
+//! like any rule, copying the user's instruction text through spans, and go
+//! through the same applier. Their fixes are marked structural and unsafe:
+//! the applier runs them alone, once no local fix is left, and only with
+//! `--unsafe-fixes`. This layer reads the semantic model, never the rules.
 
 mod multistage;
 mod packages;
 
 pub use multistage::plan as multi_stage;
 
-use crate::fix::Fix;
-use crate::rules::{apt_subcommand, Context};
+use crate::diagnostic::Fix;
+use crate::semantics::commands::apt_subcommand;
+use crate::semantics::Context;
 use crate::semantics::images::ImageRef;
-use crate::syntax::shell;
-use crate::syntax::Keyword;
 
 /// The slim counterpart of an official `python` image (`python:3.11` ->
 /// `python:3.11-slim`, `python:3.11-bookworm` -> `python:3.11-slim-bookworm`);
@@ -46,9 +42,11 @@ pub fn slim_python(reference: &str) -> Option<String> {
     Some(image.with_tag(&slim))
 }
 
+pub use packages::build_only;
+
 /// Packages that compile: their presence in a shipped stage is what the
 /// build-tools rewrite removes.
-fn is_compiler_package(name: &str) -> bool {
+pub fn is_compiler_package(name: &str) -> bool {
     packages::build_only(name)
         && !matches!(
             name,
@@ -59,32 +57,27 @@ fn is_compiler_package(name: &str) -> bool {
 /// The multi-stage rewrite for a final stage on a `python` image that
 /// installs compilers or headers with apt and Python packages with pip:
 /// the build tools stay in a builder, the image runs on the slim tag.
-pub fn build_tools(cx: &Context) -> Option<(Fix, String)> {
-    let f = cx.model.final_stage?;
+/// `Err` says why it cannot be done.
+pub fn build_tools(cx: &Context) -> Result<(Fix, String), String> {
+    let f = cx.model.final_stage.ok_or("no stage to build")?;
     let stage = &cx.model.stages[f];
     if stage.parent.is_some() {
-        return None;
+        return Err("the final stage is built on another stage".into());
     }
-    let runtime = slim_python(stage.base.as_deref()?)?;
-    let installs_compilers = stage.items.iter().any(|&i| {
-        let Some(ins) = cx.instruction(i) else {
-            return false;
-        };
-        if ins.keyword != Keyword::Run {
-            return false;
-        }
-        crate::semantics::Script::of(ins).iter().any(|s| {
-            shell::commands(&s.text).iter().any(|c| {
-                apt_subcommand(c) == Some("install")
-                    && c.words.iter().any(|w| is_compiler_package(&w.text))
-            })
+    let base = stage.base.as_deref().ok_or("the base image does not resolve")?;
+    let runtime = slim_python(base)
+        .ok_or_else(|| format!("no slim counterpart is known for `{base}`"))?;
+    let installs_compilers = cx.runs().iter().filter(|r| r.stage == f).any(|run| {
+        run.commands().any(|(_, c)| {
+            apt_subcommand(c) == Some("install")
+                && c.words.iter().any(|w| is_compiler_package(&w.text))
         })
     });
     if !installs_compilers {
-        return None;
+        return Err("the stage installs no compiler".into());
     }
-    let fix = multi_stage(cx, &runtime).ok()?;
-    Some((
+    let fix = multi_stage(cx, &runtime)?;
+    Ok((
         fix,
         format!("Build tools moved to a `builder` stage; the image runs on `{runtime}`"),
     ))

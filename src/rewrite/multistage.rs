@@ -12,8 +12,8 @@
 //! reason rather than guess.
 
 use super::packages::{build_only, runtime_library};
-use crate::fix::{self, Edit, Fix};
-use crate::rules::Context;
+use crate::diagnostic::{self, Edit, Fix};
+use crate::semantics::Context;
 use crate::semantics::commands::{self, apt_subcommand, package_install, resolve};
 use crate::semantics::{images, Script};
 use crate::syntax::shell::{self, Command, Word};
@@ -382,7 +382,7 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
             text.pop();
         }
     }
-    Ok(Fix::review(vec![Edit::replace(stage_span, text)]))
+    Ok(Fix::unsafe_edits(vec![Edit::replace(stage_span, text)]).structural())
 }
 
 /// Classify one instruction of the stage.
@@ -790,7 +790,7 @@ fn slice_with_edits(cx: &Context, span: Span, edits: &[Edit]) -> String {
             e.span.end += rest.len() - rest.trim_start_matches([' ', '\t']).len();
         }
     }
-    fix::apply(text, &merged)
+    diagnostic::apply(text, &merged)
 }
 
 /// Drop continuation lines that an edit left empty, and a continuation

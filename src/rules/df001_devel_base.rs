@@ -1,17 +1,20 @@
 //! DF001 devel-base-in-final-stage: the shipped image is built on a CUDA or
 //! framework `-devel` image although it serves rather than trains.
 
-use super::{Context, Rule};
+use super::{FixAvailability, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::images::runtime_counterpart;
+use crate::settings::Profile;
 use crate::syntax::{Args, ItemKind, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DF001",
     name: "devel-base-in-final-stage",
     summary: "Final stage is built on a CUDA or framework devel image",
+    aliases: &[],
     severity: Severity::Error,
-    fixable: true,
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
     doc: include_str!("../../rules/DF001.md"),
     check,
 };
@@ -92,6 +95,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     if launches_training(&entry) || launches_training(&cmd) || installs_training_framework(cx) {
+        return Vec::new();
+    }
+    // With no command the file does not say what the image is for: the
+    // `profile` setting decides.
+    if entry.is_empty() && cmd.is_empty() && cx.profile == Profile::Training {
         return Vec::new();
     }
     let mut help = format!(

@@ -1,9 +1,9 @@
 //! DF002 pip-cache-in-layer: `pip install` / `uv pip install` in a shipping
 //! stage that keeps its download cache in the image layer.
 
-use super::{package_install, Context, Installer, Rule};
+use super::{FixAvailability, package_install, Context, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Edit, Fix};
+use crate::diagnostic::{Edit, Fix};
 use crate::semantics::images::defaults_to_nonroot;
 use crate::semantics::{commands::resolve, truthy};
 
@@ -11,8 +11,10 @@ pub static RULE: Rule = Rule {
     code: "DF002",
     name: "pip-cache-in-layer",
     summary: "`pip install` keeps its download cache in the image layer",
+    aliases: &["DL3042"],
     severity: Severity::Warning,
-    fixable: true,
+    fix: FixAvailability::Always,
+    default_enabled: true,
     doc: include_str!("../../rules/DF002.md"),
     check,
 };
@@ -26,13 +28,13 @@ fn covers(target: &str, dir: &str) -> bool {
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for run in cx.shipping_runs() {
-        let scope = cx.model.scope(cx.df, run.stage, run.item);
-        let user = cx.model.user_at(cx.df, run.stage, run.item);
+        let scope = cx.model.scope(run.stage, run.item);
+        let user = cx.model.user_at(run.stage, run.item);
         let base_nonroot = cx
             .model
             .root_base(run.stage)
             .is_some_and(defaults_to_nonroot);
-        let home = match &user {
+        let home = match user {
             None if base_nonroot => None,
             None => Some("/root".to_string()),
             Some(u) if u.is_root() => Some("/root".to_string()),

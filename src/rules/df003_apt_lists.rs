@@ -1,19 +1,21 @@
 //! DF003 apt-lists-in-layer: a RUN that fetches apt package lists and does
 //! not delete them before the layer is committed.
 
-use super::{apt_subcommand, removes_apt_lists, Context, Rule, Run};
+use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
+use crate::semantics::Run;
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Edit, Fix};
+use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::resolve;
 use crate::syntax::shell::Command;
-use crate::syntax::Span;
 
 pub static RULE: Rule = Rule {
     code: "DF003",
     name: "apt-lists-in-layer",
     summary: "apt package lists are left in the layer that fetched them",
+    aliases: &["DL3009"],
     severity: Severity::Warning,
-    fixable: true,
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
     doc: include_str!("../../rules/DF003.md"),
     check,
 };
@@ -39,10 +41,7 @@ fn is_apt_cleanup(cmd: &Command) -> bool {
 
 /// The RUN's commands in execution order, across its scripts.
 fn commands<'r>(run: &'r Run) -> Vec<(&'r crate::semantics::Script, &'r Command)> {
-    run.scripts
-        .iter()
-        .flat_map(|(s, cmds)| cmds.iter().map(move |c| (s, c)))
-        .collect()
+    run.commands().collect()
 }
 
 /// A RUN that uses the package lists without fetching them (`apt-get install`
@@ -97,7 +96,7 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
 
 /// For a RUN that only runs `apt-get update`, followed in its stage by a RUN
 /// that installs from the lists: delete it and start the next RUN with it.
-fn merge_update_into_next(cx: &Context, runs: &[Run], n: usize) -> Option<Vec<Edit>> {
+fn merge_update_into_next(cx: &Context, runs: &[&Run], n: usize) -> Option<Fix> {
     let run = &runs[n];
     let cmds = commands(run);
     if run.ins.heredocs.len() + run.ins.flags.len() > 0
@@ -118,24 +117,30 @@ fn merge_update_into_next(cx: &Context, runs: &[Run], n: usize) -> Option<Vec<Ed
         return None;
     }
     let start = next.ins.line.span(at, at + 1).start;
-    Some(vec![
-        Edit::delete(cx.df.items[run.item].span),
-        Edit::insert(start, format!("{update} && ")),
-    ])
+    Some(deleting_run(
+        cx,
+        run.item,
+        vec![Edit::insert(start, format!("{update} && "))],
+    ))
 }
 
-/// Whole lines of an item and the comment lines directly above it.
-fn item_with_comments(cx: &Context, item: usize) -> Span {
-    let mut start = item;
-    while start > 0
-        && matches!(
-            cx.df.items[start - 1].kind,
-            crate::syntax::ItemKind::Comment
-        )
-    {
-        start -= 1;
+/// A fix that deletes a RUN (with other edits). The comments above it stay
+/// where they are; a RUN that carries comment lines inside its
+/// continuation would lose them, so that fix is unsafe.
+fn deleting_run(cx: &Context, item: usize, mut edits: Vec<Edit>) -> Fix {
+    let span = cx.df.items[item].span;
+    let carries_comments = cx
+        .df
+        .slice(span)
+        .lines()
+        .skip(1)
+        .any(|l| l.trim_start().starts_with('#'));
+    edits.push(Edit::delete(span));
+    if carries_comments {
+        Fix::unsafe_edits(edits)
+    } else {
+        Fix::safe(edits)
     }
-    Span::new(cx.df.items[start].span.start, cx.df.items[item].span.end)
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
@@ -163,23 +168,42 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
         flagged.push((n, first));
     }
-    // Cleaning this RUN is safe unless a later RUN of a stage built on it
-    // installs from the lists without fetching them again.
-    let fixable = |n: usize| {
-        let chain_has = |later: &Run| cx.model.chain(later.stage).contains(&runs[n].stage);
-        !runs[n + 1..]
+    if flagged.is_empty() {
+        return Vec::new();
+    }
+    // For every stage, the last RUN (by item) of a stage built on it that
+    // installs from the lists without fetching them again: cleaning a RUN
+    // before it would break it.
+    let mut last_reliant: Vec<usize> = vec![0; cx.model.stages.len()];
+    for later in runs.iter().filter(|r| relies_on_lists(r)) {
+        for s in cx.model.chain(later.stage) {
+            last_reliant[s] = last_reliant[s].max(later.item);
+        }
+    }
+    let fixable = |n: usize| last_reliant[runs[n].stage] <= runs[n].item;
+    // For every RUN, the next RUN of its stage that removes the lists.
+    let mut next_cleaner: Vec<Option<usize>> = vec![None; runs.len()];
+    let mut seen: Vec<Option<usize>> = vec![None; cx.model.stages.len()];
+    for n in (0..runs.len()).rev() {
+        next_cleaner[n] = seen[runs[n].stage];
+        if cleans(runs[n]) {
+            seen[runs[n].stage] = Some(n);
+        }
+    }
+    // Whether every flagged RUN of a stage before a cleaner can be fixed.
+    let fixable_before = |cleaner: &Run| {
+        flagged
             .iter()
-            .any(|later| chain_has(later) && relies_on_lists(later))
+            .filter(|(m, _)| runs[*m].stage == cleaner.stage && runs[*m].item < cleaner.item)
+            .all(|(m, _)| fixable(*m) && cleanup_edit(cx, runs[*m]).is_some())
     };
     let mut out = Vec::new();
     for &(n, first) in &flagged {
-        let run = &runs[n];
+        let run = runs[n];
         let (script, cmd) = commands(run)[first];
         let sub = apt_subcommand(cmd).unwrap_or("update");
         let program = resolve(cmd).program().to_string();
-        let later = runs[n + 1..]
-            .iter()
-            .find(|r| r.stage == run.stage && cleans(r));
+        let later = next_cleaner[n].map(|i| runs[i]);
         let (message, help) = match later {
             Some(r) => (
                 format!(
@@ -197,24 +221,18 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         if !fixable(n) {
             // `RUN apt-get update` alone, followed by the RUN that installs:
             // fold the update into that RUN.
-            d.fix = merge_update_into_next(cx, &runs, n).map(Fix::safe);
-        } else {
-            if let Some(edit) = cleanup_edit(cx, run) {
-                let mut edits = vec![edit];
-                // A later RUN that only cleaned up becomes a useless layer:
-                // drop it once every RUN before it in the stage is fixed.
-                if let Some(r) = later {
-                    let only_cleanup = commands(r).iter().all(|(_, c)| is_apt_cleanup(c));
-                    let all_fixed = flagged
-                        .iter()
-                        .filter(|(m, _)| runs[*m].stage == r.stage && runs[*m].item < r.item)
-                        .all(|(m, _)| fixable(*m) && cleanup_edit(cx, &runs[*m]).is_some());
-                    if only_cleanup && all_fixed {
-                        edits.push(Edit::delete(item_with_comments(cx, r.item)));
-                    }
+            d.fix = merge_update_into_next(cx, &runs, n);
+        } else if let Some(edit) = cleanup_edit(cx, run) {
+            // A later RUN that only cleaned up becomes a useless layer:
+            // drop it once every RUN before it in the stage is fixed.
+            d.fix = Some(match later {
+                Some(r)
+                    if commands(r).iter().all(|(_, c)| is_apt_cleanup(c)) && fixable_before(r) =>
+                {
+                    deleting_run(cx, r.item, vec![edit])
                 }
-                d.fix = Some(Fix::safe(edits));
-            }
+                _ => Fix::safe(vec![edit]),
+            });
         }
         out.push(d);
     }

@@ -1,17 +1,19 @@
 //! DF004 opencv-gui-package: `opencv-python` or `opencv-contrib-python`,
 //! which bring Qt and X11 libraries, where the `-headless` builds serve.
 
-use super::{package_install, Context, Rule};
+use super::{FixAvailability, package_install, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Edit, Fix};
+use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::requirement_name;
 
 pub static RULE: Rule = Rule {
     code: "DF004",
     name: "opencv-gui-package",
     summary: "`opencv-python` installs GUI libraries a server never uses",
+    aliases: &[],
     severity: Severity::Warning,
-    fixable: true,
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
     doc: include_str!("../../rules/DF004.md"),
     check,
 };

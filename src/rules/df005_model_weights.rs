@@ -1,7 +1,7 @@
 //! DF005 model-weights-in-image: weight files copied from the build context
 //! or a URL, or downloaded by a RUN, into an image that ships.
 
-use super::{Context, Rule};
+use super::{FixAvailability, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::commands::resolve;
 use crate::syntax::{ItemKind, Keyword, Span};
@@ -10,8 +10,10 @@ pub static RULE: Rule = Rule {
     code: "DF005",
     name: "model-weights-in-image",
     summary: "Model weights are baked into the image",
+    aliases: &[],
     severity: Severity::Warning,
-    fixable: false,
+    fix: FixAvailability::None,
+    default_enabled: true,
     doc: include_str!("../../rules/DF005.md"),
     check,
 };

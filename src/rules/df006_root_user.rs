@@ -1,18 +1,20 @@
 //! DF006 root-final-stage: the image's process runs as root.
 
-use super::{Context, Rule};
+use super::{FixAvailability, Context, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::fix::{Edit, Fix};
+use crate::diagnostic::{Edit, Fix};
 use crate::semantics::images::{defaults_to_nonroot, distro, Distro};
-use crate::semantics::{expand, UserSetting};
-use crate::syntax::{Args, ItemKind, Keyword};
+use crate::semantics::UserSetting;
+use crate::syntax::{ItemKind, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DF006",
     name: "root-final-stage",
     summary: "The final stage runs as root",
+    aliases: &["DL3002"],
     severity: Severity::Warning,
-    fixable: true,
+    fix: FixAvailability::Sometimes,
+    default_enabled: true,
     doc: include_str!("../../rules/DF006.md"),
     check,
 };
@@ -25,8 +27,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         return Vec::new();
     };
     let help = "Create an unprivileged user and switch to it with `USER` before `CMD`";
-    let user = cx.model.user_at(cx.df, final_stage, usize::MAX);
-    let mut d = match &user {
+    let user = cx.model.user_at(final_stage, usize::MAX);
+    let mut d = match user {
         Some(user) if user.is_root() => {
             let ins = cx.instruction(user.item);
             let span = ins.map_or(cx.df.items[user.item].span, |i| {
@@ -54,7 +56,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             )
         }
     };
-    d.fix = user_fix(cx, final_stage, user.as_ref());
+    d.fix = user_fix(cx, final_stage, user);
     vec![d]
 }
 
@@ -94,35 +96,21 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Opti
     // An unprivileged user set earlier in the lineage: switch back to it.
     let earlier = cx
         .model
-        .lineage(stage)
+        .users(stage)
         .into_iter()
-        .filter_map(|i| match &cx.df.items[i].kind {
-            ItemKind::Instruction(ins) if ins.keyword == Keyword::User => match &ins.args {
-                Args::Text(t) => Some((i, t.clone())),
-                _ => None,
-            },
-            _ => None,
-        })
-        .rfind(|(i, t)| {
-            let scope = cx.model.scope(cx.df, stage, *i);
-            let setting = UserSetting {
-                item: *i,
-                raw: t.clone(),
-                resolved: expand(t, &|k| scope.get(k).map(str::to_string)),
-            };
-            setting.resolved.is_some() && !setting.is_root()
-        });
+        .rfind(|u| u.resolved.is_some() && !u.is_root())
+        .map(|u| (u.item, u.raw.clone()));
     if let (Some((_, name)), Some(root)) = (&earlier, last_user) {
         // `USER root` after the last RUN only hands root to CMD: switch it back.
         if after == Some(root.item) {
             let ins = cx.instruction(root.item)?;
             let span = ins.line.span(0, ins.line.text.trim_end().len());
-            return Some(Fix::review(vec![Edit::replace(
+            return Some(Fix::unsafe_edits(vec![Edit::replace(
                 span,
                 format!("USER {name}"),
             )]));
         }
-        return Some(Fix::review(vec![Edit::insert(
+        return Some(Fix::unsafe_edits(vec![Edit::insert(
             at,
             format!("{lead}USER {name}{nl}"),
         )]));
@@ -130,7 +118,7 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Opti
 
     // A user the stage creates but never switches to.
     if let Some(name) = created_user(cx, stage) {
-        return Some(Fix::review(vec![Edit::insert(
+        return Some(Fix::unsafe_edits(vec![Edit::insert(
             at,
             format!("{lead}USER {name}{nl}"),
         )]));
@@ -157,60 +145,38 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Opti
         )
         .replace("\\", &cx.df.escape.to_string()),
     };
-    Some(Fix::review(vec![Edit::insert(at, format!("{lead}{text}"))]))
+    Some(Fix::unsafe_edits(vec![Edit::insert(at, format!("{lead}{text}"))]))
 }
 
 /// The last user a RUN of the stage's lineage creates with `useradd` or
 /// `adduser` (its last argument that is not an option).
 fn created_user(cx: &Context, stage: usize) -> Option<String> {
+    let chain = cx.model.chain(stage);
     let mut found = None;
-    for i in cx.model.lineage(stage) {
-        let Some(ins) = cx.instruction(i) else {
-            continue;
-        };
-        if ins.keyword != Keyword::Run {
-            continue;
-        }
-        for script in crate::semantics::Script::of(ins) {
-            for c in crate::syntax::shell::commands(&script.text) {
-                let r = crate::semantics::commands::resolve(&c);
-                if !matches!(r.program(), "useradd" | "adduser") {
-                    continue;
-                }
-                let name = r.words.last().map(|w| w.text.clone()).unwrap_or_default();
-                let plain = !name.is_empty()
-                    && !name.starts_with('-')
-                    && name
-                        .chars()
-                        .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.'));
-                if plain && r.words.len() > 1 && name != "root" {
-                    found = Some(name);
-                }
+    for run in cx.runs().iter().filter(|r| chain.contains(&r.stage)) {
+        for (_, c) in run.commands() {
+            let r = crate::semantics::commands::resolve(c);
+            if !matches!(r.program(), "useradd" | "adduser") {
+                continue;
+            }
+            let name = r.words.last().map(|w| w.text.clone()).unwrap_or_default();
+            let plain = !name.is_empty()
+                && !name.starts_with('-')
+                && name
+                    .chars()
+                    .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '_' | '-' | '.'));
+            if plain && r.words.len() > 1 && name != "root" {
+                found = Some(name);
             }
         }
     }
     found
 }
 
-/// The working directory at the end of a stage, when it resolves to an absolute path.
+/// The working directory at the end of a stage, when it resolves to an
+/// absolute path a shell command can name.
 fn workdir_at(cx: &Context, stage: usize) -> Option<String> {
-    let mut dir: Option<String> = None;
-    for i in cx.model.lineage(stage) {
-        if let ItemKind::Instruction(ins) = &cx.df.items[i].kind {
-            if let (Keyword::Workdir, Args::Text(t)) = (ins.keyword, &ins.args) {
-                let scope = cx.model.scope(cx.df, stage, i);
-                let value = expand(t, &|k| scope.get(k).map(str::to_string))?;
-                dir = Some(if value.starts_with('/') {
-                    value
-                } else {
-                    format!(
-                        "{}/{}",
-                        dir.unwrap_or_default().trim_end_matches('/'),
-                        value
-                    )
-                });
-            }
-        }
-    }
-    dir.filter(|d| !d.contains(char::is_whitespace))
+    cx.model
+        .workdir_at(stage, usize::MAX)
+        .filter(|d| !d.contains(char::is_whitespace))
 }

@@ -3,8 +3,12 @@
 //! effective USER, and the shell scripts a RUN executes.
 
 pub mod commands;
+mod context;
+pub mod pragmas;
 pub mod images;
 mod vars;
+
+pub use context::{mount_targets, Context, Run};
 
 use std::collections::HashMap;
 
@@ -28,7 +32,10 @@ pub struct Stage {
     pub items: Vec<usize>,
 }
 
-/// The stage structure of a file.
+/// The stage structure of a file, and what every instruction sees: the
+/// variables in scope, the user and the working directory. Built once per
+/// file in one pass; every lookup after that is a search over what was
+/// recorded, never a rescan of the file.
 #[derive(Debug, Clone)]
 pub struct Model {
     pub stages: Vec<Stage>,
@@ -36,6 +43,27 @@ pub struct Model {
     pub final_stage: Option<usize>,
     /// ARGs declared before the first FROM, with their defaults.
     pub global_args: HashMap<String, Option<String>>,
+    /// For every stage, whether it ends up in the final image.
+    shipping: Vec<bool>,
+    /// For every stage, what its own instructions set.
+    facts: Vec<StageFacts>,
+}
+
+/// What one stage's own instructions set, in item order, so that the value
+/// at any point is the last entry before it (then the parent stage's).
+#[derive(Debug, Clone, Default)]
+struct StageFacts {
+    /// ENV and ARG values: name -> `(item, value)` in item order.
+    vars: HashMap<String, Vec<(usize, String)>>,
+    users: Vec<UserSetting>,
+    /// WORKDIR values made absolute, when they resolve.
+    workdirs: Vec<(usize, Option<String>)>,
+}
+
+/// The last entry of an item-ordered list that comes before `item`.
+fn last_before<T>(list: &[T], item: usize, key: impl Fn(&T) -> usize) -> Option<&T> {
+    let n = list.partition_point(|e| key(e) < item);
+    n.checked_sub(1).map(|i| &list[i])
 }
 
 impl Model {
@@ -43,6 +71,7 @@ impl Model {
     pub fn new(df: &Dockerfile, target: Option<&str>) -> Model {
         let mut stages: Vec<Stage> = Vec::new();
         let mut global_args = HashMap::new();
+        let mut by_name: HashMap<String, usize> = HashMap::new();
         for (idx, item) in df.items.iter().enumerate() {
             let ItemKind::Instruction(ins) = &item.kind else {
                 continue;
@@ -60,9 +89,10 @@ impl Model {
                     });
                     // `FROM builder` or `FROM build-$TARGETOS`: an earlier stage.
                     let reference = base.as_deref().unwrap_or(&base_raw).to_ascii_lowercase();
-                    let parent = stages
-                        .iter()
-                        .rposition(|s| s.name.as_deref() == Some(reference.as_str()));
+                    let parent = by_name.get(&reference).copied();
+                    if let Some(n) = &name {
+                        by_name.insert(n.clone(), stages.len());
+                    }
                     stages.push(Stage {
                         name,
                         from_item: idx,
@@ -87,15 +117,147 @@ impl Model {
             }
         }
         let final_stage = match target {
-            Some(t) => stages
-                .iter()
-                .position(|s| s.name.as_deref() == Some(&t.to_ascii_lowercase())),
+            Some(t) => by_name.get(&t.to_ascii_lowercase()).copied(),
             None => stages.len().checked_sub(1),
         };
-        Model {
+        let mut shipping = vec![false; stages.len()];
+        let mut at = final_stage;
+        while let Some(s) = at {
+            if shipping[s] {
+                break;
+            }
+            shipping[s] = true;
+            at = stages[s].parent;
+        }
+        let mut model = Model {
             stages,
             final_stage,
             global_args,
+            shipping,
+            facts: Vec::new(),
+        };
+        for s in 0..model.stages.len() {
+            let facts = model.stage_facts(df, s);
+            model.facts.push(facts);
+        }
+        model
+    }
+
+    /// Record what a stage's instructions set; earlier stages are done.
+    fn stage_facts(&self, df: &Dockerfile, stage: usize) -> StageFacts {
+        let mut facts = StageFacts::default();
+        let mut workdir = self.stages[stage]
+            .parent
+            .and_then(|p| self.workdir_in(&self.facts[p], p, usize::MAX));
+        for &idx in &self.stages[stage].items {
+            let ItemKind::Instruction(ins) = &df.items[idx].kind else {
+                continue;
+            };
+            let lookup = |k: &str| self.var_in(&facts, stage, k, idx).map(str::to_string);
+            match (ins.keyword, &ins.args) {
+                (Keyword::Env, Args::KeyValues(kvs)) => {
+                    // Every pair of one ENV sees the values from before it.
+                    let values: Vec<(String, String)> = kvs
+                        .iter()
+                        .map(|kv| {
+                            let raw = unquote(&kv.value);
+                            let value = expand(&raw, &lookup).unwrap_or(raw);
+                            (kv.key.clone(), value)
+                        })
+                        .collect();
+                    for (k, v) in values {
+                        facts.vars.entry(k).or_default().push((idx, v));
+                    }
+                }
+                (Keyword::Arg, _) => {
+                    // Later names of one ARG see the earlier ones.
+                    let mut pending: Vec<(String, String)> = Vec::new();
+                    for (k, v) in arg_pairs(ins) {
+                        let seen = |name: &str| {
+                            pending
+                                .iter()
+                                .rev()
+                                .find(|(n, _)| n == name)
+                                .map(|(_, v)| v.clone())
+                                .or_else(|| lookup(name))
+                        };
+                        if seen(&k).is_some() {
+                            continue;
+                        }
+                        let value = v
+                            .and_then(|v| expand(&v, &seen))
+                            .or_else(|| self.global_args.get(&k).cloned().flatten());
+                        if let Some(value) = value {
+                            pending.push((k, value));
+                        }
+                    }
+                    for (k, v) in pending {
+                        facts.vars.entry(k).or_default().push((idx, v));
+                    }
+                }
+                (Keyword::User, Args::Text(text)) => {
+                    let resolved = expand(text, &lookup);
+                    facts.users.push(UserSetting {
+                        item: idx,
+                        raw: text.clone(),
+                        resolved,
+                    });
+                }
+                (Keyword::Workdir, Args::Text(text)) => {
+                    workdir = expand(text, &lookup).and_then(|value| {
+                        if value.starts_with('/') {
+                            Some(value)
+                        } else {
+                            let base = workdir.clone().unwrap_or_default();
+                            Some(format!("{}/{}", base.trim_end_matches('/'), value))
+                        }
+                    });
+                    facts.workdirs.push((idx, workdir.clone()));
+                }
+                _ => {}
+            }
+        }
+        facts
+    }
+
+    /// A variable's value before `item`, in a stage's own facts, then its ancestors'.
+    fn var_in<'m>(
+        &'m self,
+        own: &'m StageFacts,
+        stage: usize,
+        name: &str,
+        item: usize,
+    ) -> Option<&'m str> {
+        if let Some((_, v)) = own
+            .vars
+            .get(name)
+            .and_then(|list| last_before(list, item, |e| e.0))
+        {
+            return Some(v);
+        }
+        let mut at = self.stages[stage].parent;
+        let mut hops = 0;
+        while let Some(p) = at {
+            let facts = self.facts.get(p)?;
+            if let Some((_, v)) = facts.vars.get(name).and_then(|l| l.last()) {
+                return Some(v);
+            }
+            at = self.stages[p].parent;
+            hops += 1;
+            if hops > self.stages.len() {
+                break;
+            }
+        }
+        None
+    }
+
+    fn workdir_in(&self, own: &StageFacts, stage: usize, item: usize) -> Option<String> {
+        match last_before(&own.workdirs, item, |e| e.0) {
+            Some((_, dir)) => dir.clone(),
+            None => {
+                let p = self.stages[stage].parent?;
+                self.workdir_in(self.facts.get(p)?, p, usize::MAX)
+            }
         }
     }
 
@@ -117,8 +279,7 @@ impl Model {
     /// or one it descends from by `FROM`. Stages only used by `COPY --from`
     /// do not ship.
     pub fn ships(&self, stage: usize) -> bool {
-        self.final_stage
-            .is_some_and(|f| self.chain(f).contains(&stage))
+        self.shipping.get(stage).copied().unwrap_or(false)
     }
 
     /// The external image at the root of a stage's chain.
@@ -130,7 +291,8 @@ impl Model {
 
     /// The stage an item belongs to.
     pub fn stage_of(&self, item: usize) -> Option<usize> {
-        self.stages.iter().rposition(|s| s.from_item <= item)
+        let n = self.stages.partition_point(|s| s.from_item <= item);
+        n.checked_sub(1)
     }
 
     /// Every instruction that applies to a stage's image, oldest first:
@@ -145,62 +307,40 @@ impl Model {
     }
 
     /// ARG and ENV values in scope just before `item` in `stage`.
-    pub fn scope(&self, df: &Dockerfile, stage: usize, item: usize) -> Scope {
-        let mut vars: HashMap<String, String> = HashMap::new();
-        for idx in self.lineage(stage) {
-            if idx >= item {
-                break;
-            }
-            let ItemKind::Instruction(ins) = &df.items[idx].kind else {
-                continue;
-            };
-            match &ins.args {
-                Args::KeyValues(kvs) if ins.keyword == Keyword::Env => {
-                    let before = vars.clone();
-                    for kv in kvs {
-                        let lookup = |k: &str| before.get(k).cloned();
-                        let value = expand(&unquote(&kv.value), &lookup)
-                            .unwrap_or_else(|| unquote(&kv.value));
-                        vars.insert(kv.key.clone(), value);
-                    }
-                }
-                _ if ins.keyword == Keyword::Arg => {
-                    for (k, v) in arg_pairs(ins) {
-                        let value = v
-                            .and_then(|v| expand(&v, &|n| vars.get(n).cloned()))
-                            .or_else(|| self.global_args.get(&k).cloned().flatten());
-                        if let Some(value) = value {
-                            vars.entry(k).or_insert(value);
-                        }
-                    }
-                }
-                _ => {}
-            }
+    pub fn scope(&self, stage: usize, item: usize) -> Scope<'_> {
+        Scope {
+            model: Some(self),
+            stage,
+            item,
         }
-        Scope { vars }
     }
 
     /// The user the stage's instructions run as just before `item`: the
     /// last USER in its lineage, or `None` when no USER was set (the base
     /// image's default).
-    pub fn user_at(&self, df: &Dockerfile, stage: usize, item: usize) -> Option<UserSetting> {
-        let mut user = None;
-        for idx in self.lineage(stage) {
-            if idx >= item {
-                break;
-            }
-            if let ItemKind::Instruction(ins) = &df.items[idx].kind {
-                if let (Keyword::User, Args::Text(text)) = (ins.keyword, &ins.args) {
-                    let scope = self.scope(df, stage, idx);
-                    user = Some(UserSetting {
-                        item: idx,
-                        raw: text.clone(),
-                        resolved: expand(text, &|k| scope.get(k).map(str::to_string)),
-                    });
-                }
-            }
+    pub fn user_at(&self, stage: usize, item: usize) -> Option<&UserSetting> {
+        let facts = self.facts.get(stage)?;
+        match last_before(&facts.users, item, |u| u.item) {
+            Some(u) => Some(u),
+            None => self.user_at(self.stages[stage].parent?, usize::MAX),
         }
-        user
+    }
+
+    /// The working directory just before `item` in `stage`, when it resolves
+    /// to an absolute path.
+    pub fn workdir_at(&self, stage: usize, item: usize) -> Option<String> {
+        self.workdir_in(self.facts.get(stage)?, stage, item)
+    }
+
+    /// Every USER of a stage's lineage, oldest first.
+    pub fn users(&self, stage: usize) -> Vec<&UserSetting> {
+        let mut chain = self.chain(stage);
+        chain.reverse();
+        chain
+            .into_iter()
+            .filter_map(|s| self.facts.get(s))
+            .flat_map(|f| f.users.iter())
+            .collect()
     }
 }
 
@@ -229,15 +369,19 @@ impl UserSetting {
     }
 }
 
-/// Variables in scope at one point of a stage.
-#[derive(Debug, Clone, Default)]
-pub struct Scope {
-    vars: HashMap<String, String>,
+/// Variables in scope at one point of a stage: a view into the model.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Scope<'m> {
+    model: Option<&'m Model>,
+    stage: usize,
+    item: usize,
 }
 
-impl Scope {
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.vars.get(name).map(String::as_str)
+impl<'m> Scope<'m> {
+    pub fn get(&self, name: &str) -> Option<&'m str> {
+        let model = self.model?;
+        let facts = model.facts.get(self.stage)?;
+        model.var_in(facts, self.stage, name, self.item)
     }
 
     /// A variable set to a value pip or uv reads as "on".

@@ -38,36 +38,50 @@ fn allowed_flags(ins: &Instruction) -> Option<&'static [&'static str]> {
 
 /// The first instruction-layer error in the file, if any.
 pub fn validate(df: &Dockerfile) -> Result<(), ParseError> {
+    match errors(df).into_iter().next() {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Every instruction-layer error in the file, in file order: BuildKit stops
+/// at the first, but a person fixing the file wants them all at once.
+pub fn errors(df: &Dockerfile) -> Vec<ParseError> {
+    let mut out = Vec::new();
     let mut seen_from = false;
     for (_, ins) in df.instructions() {
-        let at = |span: Span, message: String| {
+        let mut at = |span: Span, message: String| {
             let (line, column) = df.line_col(span.start);
-            Err(ParseError {
+            out.push(ParseError {
                 line,
                 column,
                 message,
-            })
+            });
         };
         if ins.keyword == Keyword::Unknown {
-            return at(
+            at(
                 ins.keyword_span,
                 format!("unknown instruction: {}", ins.keyword_text),
             );
+            continue;
         }
         if ins.keyword == Keyword::From {
             seen_from = true;
         } else if ins.keyword != Keyword::Arg && !seen_from {
-            return at(
+            at(
                 ins.keyword_span,
                 format!(
                     "no build stage in current context: {} comes before the first FROM",
                     ins.keyword_text.to_uppercase()
                 ),
             );
+            continue;
         }
-        check_instruction(ins).or_else(|(span, message)| at(span, message))?;
+        if let Err((span, message)) = check_instruction(ins) {
+            at(span, message);
+        }
     }
-    Ok(())
+    out
 }
 
 fn check_instruction(ins: &Instruction) -> Result<(), (Span, String)> {

@@ -1,0 +1,161 @@
+//! What a rule or the rewrite sees of one file: its syntax tree, its
+//! semantic model, and every RUN split into shell commands once.
+
+use super::{Model, Script};
+use crate::settings::Profile;
+use crate::syntax::shell::{self, Command};
+use crate::syntax::{Dockerfile, Instruction, ItemKind, Keyword, Span};
+
+/// A file, understood: built once per lint and shared by every rule.
+pub struct Context<'a> {
+    pub df: &'a Dockerfile,
+    pub model: Model,
+    /// The file's name, for rules that read intent from it (`Dockerfile.train`).
+    pub file_name: Option<&'a str>,
+    /// What the image is for when the file does not say.
+    pub profile: Profile,
+    runs: Vec<Run<'a>>,
+}
+
+/// A RUN with its scripts split into commands.
+pub struct Run<'a> {
+    pub stage: usize,
+    pub item: usize,
+    pub ins: &'a Instruction,
+    pub scripts: Vec<(Script, Vec<Command>)>,
+}
+
+impl Run<'_> {
+    /// The file span of a command of one of this RUN's scripts.
+    pub fn command_span(&self, script: &Script, cmd: &Command) -> Span {
+        script.span(self.ins, cmd.start(), cmd.end())
+    }
+
+    /// Targets of this RUN's `--mount`s of type cache or tmpfs.
+    pub fn cache_mounts(&self) -> Vec<String> {
+        mount_targets(self.ins, &["cache", "tmpfs"])
+    }
+
+    /// The RUN's commands in execution order, across its scripts.
+    pub fn commands(&self) -> impl Iterator<Item = (&Script, &Command)> {
+        self.scripts
+            .iter()
+            .flat_map(|(s, cmds)| cmds.iter().map(move |c| (s, c)))
+    }
+}
+
+/// `target`s of a RUN's mounts of the given types.
+pub fn mount_targets(ins: &Instruction, types: &[&str]) -> Vec<String> {
+    ins.flags
+        .iter()
+        .filter(|f| f.name.eq_ignore_ascii_case("mount"))
+        .filter_map(|f| {
+            let fields = f.fields();
+            let get = |keys: &[&str]| {
+                fields
+                    .iter()
+                    .find(|(k, _)| keys.contains(&k.as_str()))
+                    .map(|(_, v)| v.clone())
+            };
+            let kind = get(&["type"]).unwrap_or_else(|| "bind".into());
+            if !types.contains(&kind.as_str()) {
+                return None;
+            }
+            get(&["target", "dst", "destination"]).map(|t| t.trim_end_matches('/').to_string())
+        })
+        .collect()
+}
+
+impl<'a> Context<'a> {
+    /// Understand a file: its stages (`target` names the one that is built),
+    /// and every RUN's commands.
+    pub fn new(
+        df: &'a Dockerfile,
+        target: Option<&str>,
+        file_name: Option<&'a str>,
+        profile: Profile,
+    ) -> Context<'a> {
+        let model = Model::new(df, target);
+        let mut runs = Vec::new();
+        for (stage_idx, stage) in model.stages.iter().enumerate() {
+            for &item in &stage.items {
+                let ItemKind::Instruction(ins) = &df.items[item].kind else {
+                    continue;
+                };
+                if ins.keyword != Keyword::Run {
+                    continue;
+                }
+                let scripts = Script::of(ins)
+                    .into_iter()
+                    .map(|s| {
+                        let cmds = shell::commands(&s.text);
+                        (s, cmds)
+                    })
+                    .collect();
+                runs.push(Run {
+                    stage: stage_idx,
+                    item,
+                    ins,
+                    scripts,
+                });
+            }
+        }
+        runs.sort_by_key(|r| r.item);
+        Context {
+            df,
+            model,
+            file_name,
+            profile,
+            runs,
+        }
+    }
+
+    /// Every RUN of the file, in file order.
+    pub fn runs(&self) -> &[Run<'a>] {
+        &self.runs
+    }
+
+    /// Every RUN in a stage that ships in the final image, in file order.
+    pub fn shipping_runs(&self) -> Vec<&Run<'a>> {
+        self.runs
+            .iter()
+            .filter(|r| self.model.ships(r.stage))
+            .collect()
+    }
+
+    /// The RUN at an item, if that item is one.
+    pub fn run_at(&self, item: usize) -> Option<&Run<'a>> {
+        let n = self.runs.partition_point(|r| r.item < item);
+        self.runs.get(n).filter(|r| r.item == item)
+    }
+
+    pub fn instruction(&self, item: usize) -> Option<&'a Instruction> {
+        match &self.df.items.get(item)?.kind {
+            ItemKind::Instruction(ins) => Some(ins),
+            _ => None,
+        }
+    }
+
+    /// The span of a FROM's image word, or of its keyword when not found.
+    pub fn from_image_span(&self, item: usize) -> Span {
+        let Some(ins) = self.instruction(item) else {
+            return Span::default();
+        };
+        let image = ins.words().first().map(String::as_str).unwrap_or("");
+        let after_flags = ins
+            .flags
+            .last()
+            .map_or(ins.keyword_span.end, |f| f.span.end);
+        let text = &ins.line.text;
+        let from = ins
+            .line
+            .map
+            .iter()
+            .position(|&m| m >= after_flags)
+            .unwrap_or(0);
+        match text[from..].find(image) {
+            Some(i) if !image.is_empty() => ins.line.span(from + i, from + i + image.len()),
+            _ => ins.keyword_span,
+        }
+    }
+}

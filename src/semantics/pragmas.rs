@@ -1,0 +1,246 @@
+//! Suppression comments: which findings the file itself asks to silence.
+//!
+//! - `# dflint ignore=DF002,DF006` and hadolint's `# hadolint ignore=DL3008`:
+//!   the next instruction (comment lines may sit in between);
+//! - `# dflint stage ignore=...` / `# hadolint stage ignore=...` directly
+//!   above a FROM: that stage;
+//! - `# dflint global ignore=...` / `# hadolint global ignore=...` anywhere:
+//!   the whole file;
+//! - BuildKit's `# check=skip=A,B` parser directive (the whole file) and the
+//!   same comment directly above an instruction (that instruction).
+//!
+//! A trailing `# reason` after the list is allowed, as hadolint allows it.
+
+use crate::syntax::{Dockerfile, ItemKind, Keyword, Span};
+
+/// The comment's dialect: it decides which codes are expected in it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PragmaTool {
+    Dflint,
+    Hadolint,
+    BuildKit,
+}
+
+/// One suppression comment.
+#[derive(Debug, Clone)]
+pub struct Pragma {
+    pub tool: PragmaTool,
+    /// The comment line.
+    pub span: Span,
+    /// The codes as written, each with its span.
+    pub codes: Vec<(String, Span)>,
+    /// The text a finding must start in to be silenced; `None` for the whole file.
+    pub covers: Option<Span>,
+    /// Why the comment could not be read as a list of codes, when it could not.
+    pub malformed: Option<String>,
+}
+
+impl Pragma {
+    /// Whether a finding starting at `offset` is covered.
+    pub fn covers(&self, offset: usize) -> bool {
+        self.covers
+            .is_none_or(|s| s.start <= offset && offset < s.end.max(s.start + 1))
+    }
+}
+
+/// BuildKit's build-check names, which `# check=skip=` may list even where
+/// dflint has no rule of that name.
+pub const BUILDKIT_CHECKS: &[&str] = &[
+    "StageNameCasing",
+    "FromAsCasing",
+    "NoEmptyContinuation",
+    "ConsistentInstructionCasing",
+    "DuplicateStageName",
+    "ReservedStageName",
+    "JSONArgsRecommended",
+    "MaintainerDeprecated",
+    "UndefinedArgInFrom",
+    "WorkdirRelativePath",
+    "UndefinedVar",
+    "MultipleInstructionsDisallowed",
+    "LegacyKeyValueFormat",
+    "InvalidBaseImagePlatform",
+    "RedundantTargetPlatform",
+    "SecretsUsedInArgOrEnv",
+    "InvalidDefaultArgInFrom",
+    "FromPlatformFlagConstDisallowed",
+    "CopyIgnoredFile",
+    "InvalidDefinitionDescription",
+    "ExposeProtoCasing",
+    "ExposeInvalidFormat",
+];
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Reach {
+    Next,
+    Stage,
+    File,
+}
+
+/// The codes of `ignore=a,b  # reason`, with their offsets in `text`.
+fn code_list(text: &str, at: usize) -> Result<Vec<(String, Span)>, String> {
+    let list = match text.find('#') {
+        Some(i) => &text[..i],
+        None => text,
+    };
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for part in list.split(',') {
+        let lead = part.len() - part.trim_start().len();
+        let code = part.trim();
+        if code.is_empty() {
+            if list.trim().is_empty() {
+                return Err("no codes after `ignore=`".into());
+            }
+        } else if code.contains(char::is_whitespace) {
+            return Err(format!(
+                "`{code}` is not a code (put a reason after a second `#`)"
+            ));
+        } else {
+            let start = at + offset + lead;
+            out.push((code.to_string(), Span::new(start, start + code.len())));
+        }
+        offset += part.len() + 1;
+    }
+    Ok(out)
+}
+
+/// Where a slice of `text` starts in the file, `text` starting at `at`.
+fn offset(text: &str, part: &str, at: usize) -> usize {
+    at + (part.as_ptr() as usize - text.as_ptr() as usize)
+}
+
+/// Read a comment's text (without the line ending) as a pragma:
+/// `(tool, reach, codes)`, or `None` when it is an ordinary comment.
+#[allow(clippy::type_complexity)]
+fn read(
+    text: &str,
+    at: usize,
+) -> Option<(PragmaTool, Reach, Result<Vec<(String, Span)>, String>)> {
+    let body = text.trim_start().strip_prefix('#')?.trim_start();
+    if let Some(options) = body.strip_prefix("check=") {
+        // `# check=skip=A,B;error=true`: only the skip part silences.
+        let list = options
+            .split(';')
+            .find_map(|part| part.trim_start().strip_prefix("skip="))?;
+        let start = offset(text, list, at);
+        return Some((PragmaTool::BuildKit, Reach::Next, code_list(list, start)));
+    }
+    let (tool, rest) = if let Some(r) = body.strip_prefix("dflint") {
+        (PragmaTool::Dflint, r)
+    } else if let Some(r) = body.strip_prefix("hadolint") {
+        (PragmaTool::Hadolint, r)
+    } else {
+        return None;
+    };
+    if !rest.starts_with(char::is_whitespace) {
+        return None;
+    }
+    let rest = rest.trim_start();
+    let (reach, rest) = if let Some(r) = rest.strip_prefix("global ") {
+        (Reach::File, r.trim_start())
+    } else if let Some(r) = rest.strip_prefix("stage ") {
+        (Reach::Stage, r.trim_start())
+    } else {
+        (Reach::Next, rest)
+    };
+    let list = rest.strip_prefix("ignore=")?;
+    let start = offset(text, list, at);
+    Some((tool, reach, code_list(list, start)))
+}
+
+/// Every suppression comment of a file.
+pub fn pragmas(df: &Dockerfile) -> Vec<Pragma> {
+    let mut out = Vec::new();
+    for (idx, item) in df.items.iter().enumerate() {
+        let text = df.slice(item.span).trim_end_matches(['\n', '\r']);
+        let (tool, reach, codes) = match &item.kind {
+            ItemKind::Comment => match read(text, item.span.start) {
+                Some(found) => found,
+                None => continue,
+            },
+            ItemKind::Directive(d) if d.name == "check" => {
+                match read(text, item.span.start) {
+                    Some((tool, _, codes)) => (tool, Reach::File, codes),
+                    None => continue,
+                }
+            }
+            _ => continue,
+        };
+        // The instruction the comment sits above, across other comments.
+        let next = df.items[idx + 1..]
+            .iter()
+            .enumerate()
+            .take_while(|(_, i)| matches!(i.kind, ItemKind::Comment | ItemKind::Instruction(_)))
+            .find(|(_, i)| matches!(i.kind, ItemKind::Instruction(_)))
+            .map(|(n, i)| (idx + 1 + n, i));
+        let covers = match reach {
+            Reach::File => None,
+            Reach::Next => Some(next.map_or(Span::new(0, 0), |(_, i)| i.span)),
+            Reach::Stage => match next {
+                Some((n, i)) if matches!(&i.kind, ItemKind::Instruction(ins) if ins.keyword == Keyword::From) => {
+                    let end = df.items[n + 1..]
+                        .iter()
+                        .find(|i| matches!(&i.kind, ItemKind::Instruction(ins) if ins.keyword == Keyword::From))
+                        .map_or(df.text.len(), |i| i.span.start);
+                    Some(Span::new(i.span.start, end))
+                }
+                _ => Some(Span::new(0, 0)),
+            },
+        };
+        let (codes, malformed) = match codes {
+            Ok(c) => (c, None),
+            Err(e) => (Vec::new(), Some(e)),
+        };
+        out.push(Pragma {
+            tool,
+            span: Span::new(item.span.start, item.span.start + text.len()),
+            codes,
+            covers,
+            malformed,
+        });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::parse;
+
+    fn codes(p: &Pragma) -> Vec<&str> {
+        p.codes.iter().map(|(c, _)| c.as_str()).collect()
+    }
+
+    #[test]
+    fn reads_every_form() {
+        let text = "# check=skip=JSONArgsRecommended;error=true\nFROM python:3.11\n# dflint ignore=DF002, DF003  # reason\nRUN pip install x\n# hadolint global ignore=DL3008\n# hadolint ignore=DL3013\n# a note\nRUN true\n";
+        let df = parse(text).unwrap();
+        let p = pragmas(&df);
+        assert_eq!(p.len(), 4);
+        assert_eq!(p[0].tool, PragmaTool::BuildKit);
+        assert_eq!(codes(&p[0]), ["JSONArgsRecommended"]);
+        assert!(p[0].covers.is_none());
+        assert_eq!(codes(&p[1]), ["DF002", "DF003"]);
+        let (_, span) = &p[1].codes[1];
+        assert_eq!(&text[span.start..span.end], "DF003");
+        let run = text.find("RUN pip").unwrap();
+        assert!(p[1].covers(run) && !p[1].covers(text.find("RUN true").unwrap()));
+        assert_eq!(p[2].tool, PragmaTool::Hadolint);
+        assert!(p[2].covers.is_none());
+        // Across an ordinary comment, to the next instruction.
+        assert!(p[3].covers(text.find("RUN true").unwrap()));
+    }
+
+    #[test]
+    fn stage_reach_and_malformed_lists() {
+        let text = "# dflint stage ignore=DF006\nFROM a AS one\nRUN x\nFROM b\nRUN y\n# dflint ignore=DF002 because\nRUN z\n# dflintignore=DF002\n";
+        let df = parse(text).unwrap();
+        let p = pragmas(&df);
+        assert_eq!(p.len(), 2);
+        assert!(p[0].covers(text.find("RUN x").unwrap()));
+        assert!(!p[0].covers(text.find("RUN y").unwrap()));
+        assert!(p[1].malformed.is_some());
+        assert!(p[1].codes.is_empty());
+    }
+}
