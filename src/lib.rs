@@ -100,7 +100,10 @@ pub fn parse_valid(text: &str) -> Result<Dockerfile, Vec<FileError>> {
 }
 
 /// Parse, validate like BuildKit and lint a file's text.
-pub fn check(text: &str, settings: &Settings) -> Result<(Dockerfile, Vec<Diagnostic>), Vec<FileError>> {
+pub fn check(
+    text: &str,
+    settings: &Settings,
+) -> Result<(Dockerfile, Vec<Diagnostic>), Vec<FileError>> {
     let df = parse_valid(text)?;
     if let Some(target) = &settings.target {
         let model = semantics::Model::new(&df, Some(target));

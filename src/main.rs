@@ -95,7 +95,9 @@ enum Command {
     /// List the rules: code, name, default severity, fix, summary
     Rules,
     /// Print a rule's documentation
-    #[command(after_help = "Examples:\n  dflint rule DF002\n  dflint rule pip-cache-in-layer\n  dflint rule DL3042")]
+    #[command(
+        after_help = "Examples:\n  dflint rule DF002\n  dflint rule pip-cache-in-layer\n  dflint rule DL3042"
+    )]
     Rule {
         /// A rule code (DF002), alias (DL3042) or name (pip-cache-in-layer)
         rule: String,
@@ -162,7 +164,12 @@ struct CheckArgs {
     /// Files or directories to check (`-` reads standard input) [default: Dockerfile]
     paths: Vec<String>,
     /// Output format
-    #[arg(long, visible_alias = "output-format", value_enum, default_value = "text")]
+    #[arg(
+        long,
+        visible_alias = "output-format",
+        value_enum,
+        default_value = "text"
+    )]
     format: Format,
     /// Exit 0 even when there are findings (errors still exit 2)
     #[arg(long)]
@@ -450,7 +457,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         Format::Text => {
             for (r, c) in reports.iter().zip(&checked) {
                 if !r.errors.is_empty() {
-                    write!(stderr, "{}", report::render_errors(r.path, r.source, r.errors))?;
+                    write!(
+                        stderr,
+                        "{}",
+                        report::render_errors(r.path, r.source, r.errors)
+                    )?;
                 }
                 if args.statistics {
                     continue;
@@ -489,7 +500,11 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
 }
 
 fn summary(checked: &[Checked]) -> Summary {
-    let all = || checked.iter().flat_map(|c| c.diagnostics.iter().map(move |d| (c, d)));
+    let all = || {
+        checked
+            .iter()
+            .flat_map(|c| c.diagnostics.iter().map(move |d| (c, d)))
+    };
     Summary {
         findings: all().count(),
         files: checked.iter().filter(|c| !c.diagnostics.is_empty()).count(),
@@ -497,9 +512,7 @@ fn summary(checked: &[Checked]) -> Summary {
         more_with_unsafe: all()
             .filter(|(c, d)| !d.fixable_at(c.fix_level) && d.fixable_at(Applicability::Unsafe))
             .count(),
-        unsafe_in_use: checked
-            .iter()
-            .any(|c| c.fix_level == Applicability::Unsafe),
+        unsafe_in_use: checked.iter().any(|c| c.fix_level == Applicability::Unsafe),
     }
 }
 
@@ -771,7 +784,11 @@ fn list_rules() -> Result<ExitCode> {
         } else {
             format!(" (alias {})", r.aliases.join(", "))
         };
-        let off = if r.default_enabled { "" } else { " [off by default]" };
+        let off = if r.default_enabled {
+            ""
+        } else {
+            " [off by default]"
+        };
         writeln!(
             out,
             "{}  {:<28} {:<8} {}  {}{aliases}{off}",

@@ -122,7 +122,9 @@ pub fn resolve_selector(key: &str) -> Result<Vec<usize>, String> {
     if key.eq_ignore_ascii_case("ALL") {
         return Ok((0..RULES.len()).collect());
     }
-    let exact: Vec<usize> = (0..RULES.len()).filter(|&i| RULES[i].is_named(key)).collect();
+    let exact: Vec<usize> = (0..RULES.len())
+        .filter(|&i| RULES[i].is_named(key))
+        .collect();
     if !exact.is_empty() {
         return Ok(exact);
     }
@@ -146,7 +148,11 @@ pub fn nearest(key: &str) -> Option<&'static str> {
     let key = key.to_ascii_lowercase();
     RULES
         .iter()
-        .flat_map(|r| std::iter::once(r.code).chain(r.aliases.iter().copied()).chain([r.name]))
+        .flat_map(|r| {
+            std::iter::once(r.code)
+                .chain(r.aliases.iter().copied())
+                .chain([r.name])
+        })
         .map(|c| (strsim::levenshtein(&key, &c.to_ascii_lowercase()), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
         .min_by_key(|(d, _)| *d)
@@ -165,7 +171,11 @@ fn glob(pattern: &str, source: &str) -> Result<GlobMatcher, SettingsError> {
 /// The matchers of a `per-file-ignores` or `exclude` glob: as written
 /// against the path, relative to the config's directory, and, for a glob
 /// without a `/`, against the file name (as ruff and git do).
-fn globs(pattern: &str, base: Option<&Path>, source: &str) -> Result<Vec<GlobMatcher>, SettingsError> {
+fn globs(
+    pattern: &str,
+    base: Option<&Path>,
+    source: &str,
+) -> Result<Vec<GlobMatcher>, SettingsError> {
     let mut out = vec![glob(pattern, source)?];
     if let Some(base) = base {
         out.push(glob(&base.join(pattern).to_string_lossy(), source)?);
@@ -207,7 +217,10 @@ impl Settings {
                 let chosen = rules_of(select, &at(l, "select"))?;
                 s.enabled = (0..RULES.len()).map(|i| chosen.contains(&i)).collect();
             }
-            for i in rules_of(o.extend_select.as_deref().unwrap_or(&[]), &at(l, "extend-select"))? {
+            for i in rules_of(
+                o.extend_select.as_deref().unwrap_or(&[]),
+                &at(l, "extend-select"),
+            )? {
                 s.enabled[i] = true;
             }
             if let Some(ignore) = &o.ignore {
@@ -216,10 +229,12 @@ impl Settings {
             for (pattern, keys) in &o.per_file_ignores {
                 let source = at(l, "per-file-ignores");
                 let matchers = globs(pattern, l.base.as_deref(), &source)?;
-                s.per_file_ignores.push((matchers, rules_of(keys, &source)?));
+                s.per_file_ignores
+                    .push((matchers, rules_of(keys, &source)?));
             }
             for pattern in &o.exclude {
-                s.exclude.extend(globs(pattern, l.base.as_deref(), &at(l, "exclude"))?);
+                s.exclude
+                    .extend(globs(pattern, l.base.as_deref(), &at(l, "exclude"))?);
             }
             for (key, level) in &o.severity {
                 for i in rules_of(std::slice::from_ref(key), &at(l, "severity"))? {
@@ -238,7 +253,8 @@ impl Settings {
             if let Some(v) = o.profile {
                 s.profile = v;
             }
-            s.trusted_registries.extend(o.trusted_registries.iter().cloned());
+            s.trusted_registries
+                .extend(o.trusted_registries.iter().cloned());
         }
         for i in ignored {
             s.enabled[i] = false;
@@ -324,8 +340,14 @@ mod tests {
     #[test]
     fn selectors_take_codes_names_aliases_prefixes_and_all() {
         assert_eq!(resolve_selector("df002").unwrap().len(), 1);
-        assert_eq!(resolve_selector("pip-cache-in-layer").unwrap(), resolve_selector("DF002").unwrap());
-        assert_eq!(resolve_selector("DL3042").unwrap(), resolve_selector("DF002").unwrap());
+        assert_eq!(
+            resolve_selector("pip-cache-in-layer").unwrap(),
+            resolve_selector("DF002").unwrap()
+        );
+        assert_eq!(
+            resolve_selector("DL3042").unwrap(),
+            resolve_selector("DF002").unwrap()
+        );
         assert_eq!(resolve_selector(" DF00").unwrap().len(), 7);
         assert_eq!(resolve_selector("ALL").unwrap().len(), RULES.len());
         let err = resolve_selector("DF02").unwrap_err();

@@ -66,7 +66,7 @@ fn exit_one_with_findings_in_the_documented_text_format() {
     let stdout = text(&out.stdout);
     assert!(
         stdout.contains(&format!(
-            "{}:2:5: DF002 [*] `pip install` keeps its download cache in the layer\n",
+            "{}:2:5: DF002 [*] warning: `pip install` keeps its download cache in the layer\n",
             f.path()
         )),
         "{stdout}"
@@ -76,7 +76,15 @@ fn exit_one_with_findings_in_the_documented_text_format() {
         stdout.contains(" DF002 [*] ") || stdout.contains("DF002 `pip"),
         "{stdout}"
     );
-    assert!(stdout.contains("Found 2 problems in 1 file (2 fixable with `dflint fix`, marked [*])"));
+    // The root user's fix is unsafe: not marked, but counted.
+    assert!(
+        stdout.contains("DF006 warning: Final stage runs as root"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Found 2 problems in 1 file (1 fixable with `dflint fix`, marked [*]; 1 more fix with `dflint fix --unsafe-fixes`)"),
+        "{stdout}"
+    );
     assert!(!stdout.contains('\u{1b}'), "colour with NO_COLOR set");
 }
 
@@ -181,7 +189,21 @@ fn bad_flags_and_unknown_rules_exit_two() {
     );
     let out = dflint(&["check", "--select", "DF999", "-"], Some(CLEAN));
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("unknown rule `DF999`"));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("unknown rule or prefix `DF999`"),
+        "{stderr}"
+    );
+    let out = dflint(
+        &["check", "--ignore", "pip-cache-in-layr", "-"],
+        Some(CLEAN),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("did you mean `pip-cache-in-layer`?"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -264,13 +286,19 @@ fn fix_rewrites_in_place_keeping_permissions_and_prints_the_diff() {
     let f = TempFile::new("fixme.Dockerfile", DIRTY);
     std::fs::set_permissions(&f.0, std::fs::Permissions::from_mode(0o640)).unwrap();
     let out = dflint(&["fix", f.path()], None);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    // The root user remains (its fix is unsafe): exit 1.
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let stdout = text(&out.stdout);
     assert!(stdout.contains("-RUN pip install flask"), "{stdout}");
     assert!(stdout.contains("+RUN --mount=type=cache,target=/root/.cache/pip pip install flask"));
-    assert!(stdout.contains("Fixed 2:"), "{stdout}");
+    assert!(stdout.contains("Fixed 1:"), "{stdout}");
     let written = std::fs::read_to_string(&f.0).unwrap();
-    assert!(written.contains("USER 10001:10001\n"));
+    // The safe fixes only: no user is added without --unsafe-fixes.
+    assert!(!written.contains("USER"), "{written}");
+    assert!(
+        stdout.contains("1 fixable with `--unsafe-fixes`"),
+        "{stdout}"
+    );
     let mode = std::fs::metadata(&f.0).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
     // No temporary file is left beside it.
@@ -279,10 +307,10 @@ fn fix_rewrites_in_place_keeping_permissions_and_prints_the_diff() {
         .unwrap()
         .file_name()
         .to_string_lossy()
-        .contains("dflint-tmp")));
+        .contains(".dflint-")));
     // A second run has nothing to do.
     let out = dflint(&["fix", f.path()], None);
-    assert_eq!(out.status.code(), Some(0));
+    assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stdout).contains("nothing to fix"));
     assert_eq!(std::fs::read_to_string(&f.0).unwrap(), written);
 }
@@ -292,7 +320,7 @@ fn fix_diff_writes_nothing_and_gates_ci() {
     let f = TempFile::new("gate.Dockerfile", DIRTY);
     let out = dflint(&["fix", "--diff", f.path()], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stdout).contains("Would fix 2:"));
+    assert!(text(&out.stdout).contains("Would fix 1:"));
     assert_eq!(std::fs::read_to_string(&f.0).unwrap(), DIRTY);
     let clean = TempFile::new("gate-clean.Dockerfile", CLEAN);
     assert_eq!(
@@ -303,7 +331,7 @@ fn fix_diff_writes_nothing_and_gates_ci() {
 
 #[test]
 fn fix_reads_stdin_and_writes_the_file_to_stdout() {
-    let out = dflint(&["fix", "-"], Some(DIRTY));
+    let out = dflint(&["fix", "--unsafe-fixes", "-"], Some(DIRTY));
     assert_eq!(out.status.code(), Some(0));
     let stdout = text(&out.stdout);
     assert!(
@@ -321,7 +349,7 @@ fn fix_select_limits_the_fixes_and_remaining_findings_exit_one() {
     let weights = "FROM python:3.11-slim\nCOPY model.safetensors /m/\nUSER 1000\n";
     let out = dflint(&["fix", "-"], Some(weights));
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("1 remaining (no automatic fix)"));
+    assert!(text(&out.stderr).contains("1 remaining (1 with no automatic fix)"));
 }
 
 #[test]

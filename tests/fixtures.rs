@@ -82,9 +82,21 @@ fn fixture_fixes_at(unsafe_fixes: bool) {
         dflint::syntax::validate::validate(&df).unwrap_or_else(|e| panic!("{name}: {e}\n{out}"));
         if !unsafe_fixes {
             // Safe fixes never add a user or a stage.
-            let count = |t: &str, k: &str| t.lines().filter(|l| l.trim_start().to_ascii_uppercase().starts_with(k)).count();
-            assert_eq!(count(&text, "USER "), count(out, "USER "), "{name}: a safe fix added a USER");
-            assert_eq!(count(&text, "FROM "), count(out, "FROM "), "{name}: a safe fix added a stage");
+            let count = |t: &str, k: &str| {
+                t.lines()
+                    .filter(|l| l.trim_start().to_ascii_uppercase().starts_with(k))
+                    .count()
+            };
+            assert_eq!(
+                count(&text, "USER "),
+                count(out, "USER "),
+                "{name}: a safe fix added a USER"
+            );
+            assert_eq!(
+                count(&text, "FROM "),
+                count(out, "FROM "),
+                "{name}: a safe fix added a stage"
+            );
         }
         let again = dflint::fix::fix(out, &options).unwrap();
         assert_eq!(&again.output, out, "{name}: a second fix changed the file");

@@ -205,7 +205,11 @@ fn fixable_rules_document_their_fix_safety() {
         if rule.fix == FixAvailability::None {
             continue;
         }
-        assert!(has, "{}: a fixable rule needs a `## Fix safety` section", rule.code);
+        assert!(
+            has,
+            "{}: a fixable rule needs a `## Fix safety` section",
+            rule.code
+        );
         let section = &rule.doc[rule.doc.find("## Fix safety").unwrap()..];
         assert!(
             section.contains("**safe**") || section.contains("**unsafe**"),

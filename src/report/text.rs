@@ -133,7 +133,10 @@ impl Summary {
         };
         let mut notes = Vec::new();
         if self.fixable > 0 {
-            notes.push(format!("{} fixable with {command}, marked [*]", self.fixable));
+            notes.push(format!(
+                "{} fixable with {command}, marked [*]",
+                self.fixable
+            ));
         }
         if self.more_with_unsafe > 0 {
             let n = self.more_with_unsafe;

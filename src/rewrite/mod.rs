@@ -12,8 +12,8 @@ pub use multistage::plan as multi_stage;
 
 use crate::diagnostic::Fix;
 use crate::semantics::commands::apt_subcommand;
-use crate::semantics::Context;
 use crate::semantics::images::ImageRef;
+use crate::semantics::Context;
 
 /// The slim counterpart of an official `python` image (`python:3.11` ->
 /// `python:3.11-slim`, `python:3.11-bookworm` -> `python:3.11-slim-bookworm`);
@@ -64,9 +64,12 @@ pub fn build_tools(cx: &Context) -> Result<(Fix, String), String> {
     if stage.parent.is_some() {
         return Err("the final stage is built on another stage".into());
     }
-    let base = stage.base.as_deref().ok_or("the base image does not resolve")?;
-    let runtime = slim_python(base)
-        .ok_or_else(|| format!("no slim counterpart is known for `{base}`"))?;
+    let base = stage
+        .base
+        .as_deref()
+        .ok_or("the base image does not resolve")?;
+    let runtime =
+        slim_python(base).ok_or_else(|| format!("no slim counterpart is known for `{base}`"))?;
     let installs_compilers = cx.runs().iter().filter(|r| r.stage == f).any(|run| {
         run.commands().any(|(_, c)| {
             apt_subcommand(c) == Some("install")

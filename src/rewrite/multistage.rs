@@ -13,8 +13,8 @@
 
 use super::packages::{build_only, runtime_library};
 use crate::diagnostic::{self, Edit, Fix};
-use crate::semantics::Context;
 use crate::semantics::commands::{self, apt_subcommand, package_install, resolve};
+use crate::semantics::Context;
 use crate::semantics::{images, Script};
 use crate::syntax::shell::{self, Command, Word};
 use crate::syntax::{Args, Instruction, ItemKind, Keyword, Span};

@@ -1,7 +1,7 @@
 //! DF001 devel-base-in-final-stage: the shipped image is built on a CUDA or
 //! framework `-devel` image although it serves rather than trains.
 
-use super::{FixAvailability, Context, Rule};
+use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::images::runtime_counterpart;
 use crate::settings::Profile;

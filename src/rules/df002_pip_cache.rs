@@ -1,7 +1,7 @@
 //! DF002 pip-cache-in-layer: `pip install` / `uv pip install` in a shipping
 //! stage that keeps its download cache in the image layer.
 
-use super::{FixAvailability, package_install, Context, Installer, Rule};
+use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::images::defaults_to_nonroot;

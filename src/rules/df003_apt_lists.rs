@@ -2,10 +2,10 @@
 //! not delete them before the layer is committed.
 
 use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
-use crate::semantics::Run;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::resolve;
+use crate::semantics::Run;
 use crate::syntax::shell::Command;
 
 pub static RULE: Rule = Rule {

@@ -1,7 +1,7 @@
 //! DF004 opencv-gui-package: `opencv-python` or `opencv-contrib-python`,
 //! which bring Qt and X11 libraries, where the `-headless` builds serve.
 
-use super::{FixAvailability, package_install, Context, Rule};
+use super::{package_install, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::requirement_name;
@@ -55,7 +55,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         .unwrap_or(raw.len() - quote);
                     if requirement_name(&raw[quote..quote + name_len]) == *gui {
                         let at = span.start + quote + name_len;
-                        d.fix = Some(Fix::safe(vec![Edit::insert(at, "-headless")]));
+                        d.fix = Some(Fix::unsafe_edits(vec![Edit::insert(at, "-headless")]));
                     }
                     out.push(d);
                 }

@@ -1,7 +1,7 @@
 //! DF005 model-weights-in-image: weight files copied from the build context
 //! or a URL, or downloaded by a RUN, into an image that ships.
 
-use super::{FixAvailability, Context, Rule};
+use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::commands::resolve;
 use crate::syntax::{ItemKind, Keyword, Span};

@@ -1,6 +1,6 @@
 //! DF006 root-final-stage: the image's process runs as root.
 
-use super::{FixAvailability, Context, Rule};
+use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::images::{defaults_to_nonroot, distro, Distro};
@@ -145,7 +145,10 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Opti
         )
         .replace("\\", &cx.df.escape.to_string()),
     };
-    Some(Fix::unsafe_edits(vec![Edit::insert(at, format!("{lead}{text}"))]))
+    Some(Fix::unsafe_edits(vec![Edit::insert(
+        at,
+        format!("{lead}{text}"),
+    )]))
 }
 
 /// The last user a RUN of the stage's lineage creates with `useradd` or

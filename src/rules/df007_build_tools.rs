@@ -4,6 +4,7 @@
 use super::{apt_subcommand, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::rewrite::{build_only, build_tools};
+use crate::semantics::images::runtime_counterpart;
 
 pub static RULE: Rule = Rule {
     code: "DF007",
@@ -41,8 +42,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             for w in &cmd.words {
                 let name = w.text.split(['=', ':']).next().unwrap_or(&w.text);
-                if w.text.starts_with('-') || !build_only(name) || RUNTIME_TOOLING.contains(&name)
-                {
+                if w.text.starts_with('-') || !build_only(name) || RUNTIME_TOOLING.contains(&name) {
                     continue;
                 }
                 if !names.iter().any(|n| n == name) {
@@ -68,10 +68,23 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     }
     // The rewrite reshapes the whole stage: it rides on the first finding.
     if let Some(i) = first {
+        let devel = cx
+            .model
+            .final_stage
+            .and_then(|f| cx.model.root_base(f))
+            .and_then(runtime_counterpart);
         match build_tools(cx) {
             Ok((fix, _)) => out[i].fix = Some(fix),
+            // A devel base: DF001's rewrite is the one that splits the stage.
+            Err(_) if devel.is_some() => {
+                out[i]
+                    .help
+                    .push_str(" (`DF001`'s rewrite does this for a devel base)");
+            }
             Err(reason) => {
-                out[i].help.push_str(&format!(" (no automatic rewrite: {reason})"));
+                out[i]
+                    .help
+                    .push_str(&format!(" (no automatic rewrite: {reason})"));
             }
         }
     }

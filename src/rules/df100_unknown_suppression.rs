@@ -36,12 +36,14 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for p in pragmas(cx.df) {
         if let (Some(why), PragmaTool::Dflint) = (&p.malformed, p.tool) {
-            out.push(RULE.diagnostic(
-                p.span,
-                format!("Suppression comment cannot be read: {why}"),
-                "Write `# dflint ignore=CODE[,CODE...]`, and any reason after a second `#`"
-                    .to_string(),
-            ));
+            out.push(
+                RULE.diagnostic(
+                    p.span,
+                    format!("Suppression comment cannot be read: {why}"),
+                    "Write `# dflint ignore=CODE[,CODE...]`, and any reason after a second `#`"
+                        .to_string(),
+                ),
+            );
         }
         for (code, span) in &p.codes {
             if known(p.tool, code) {

@@ -96,4 +96,6 @@ pub fn find(key: &str) -> Option<&'static Rule> {
 }
 
 /// Apt, pip and uv helpers shared by several rules.
-pub use crate::semantics::commands::{apt_subcommand, package_install, removes_apt_lists, Installer};
+pub use crate::semantics::commands::{
+    apt_subcommand, package_install, removes_apt_lists, Installer,
+};

@@ -4,8 +4,8 @@
 
 pub mod commands;
 mod context;
-pub mod pragmas;
 pub mod images;
+pub mod pragmas;
 mod vars;
 
 pub use context::{mount_targets, Context, Run};
@@ -204,12 +204,12 @@ impl Model {
                     });
                 }
                 (Keyword::Workdir, Args::Text(text)) => {
-                    workdir = expand(text, &lookup).and_then(|value| {
+                    workdir = expand(text, &lookup).map(|value| {
                         if value.starts_with('/') {
-                            Some(value)
+                            value
                         } else {
                             let base = workdir.clone().unwrap_or_default();
-                            Some(format!("{}/{}", base.trim_end_matches('/'), value))
+                            format!("{}/{}", base.trim_end_matches('/'), value)
                         }
                     });
                     facts.workdirs.push((idx, workdir.clone()));

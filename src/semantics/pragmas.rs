@@ -113,10 +113,7 @@ fn offset(text: &str, part: &str, at: usize) -> usize {
 /// Read a comment's text (without the line ending) as a pragma:
 /// `(tool, reach, codes)`, or `None` when it is an ordinary comment.
 #[allow(clippy::type_complexity)]
-fn read(
-    text: &str,
-    at: usize,
-) -> Option<(PragmaTool, Reach, Result<Vec<(String, Span)>, String>)> {
+fn read(text: &str, at: usize) -> Option<(PragmaTool, Reach, Result<Vec<(String, Span)>, String>)> {
     let body = text.trim_start().strip_prefix('#')?.trim_start();
     if let Some(options) = body.strip_prefix("check=") {
         // `# check=skip=A,B;error=true`: only the skip part silences.
@@ -159,12 +156,10 @@ pub fn pragmas(df: &Dockerfile) -> Vec<Pragma> {
                 Some(found) => found,
                 None => continue,
             },
-            ItemKind::Directive(d) if d.name == "check" => {
-                match read(text, item.span.start) {
-                    Some((tool, _, codes)) => (tool, Reach::File, codes),
-                    None => continue,
-                }
-            }
+            ItemKind::Directive(d) if d.name == "check" => match read(text, item.span.start) {
+                Some((tool, _, codes)) => (tool, Reach::File, codes),
+                None => continue,
+            },
             _ => continue,
         };
         // The instruction the comment sits above, across other comments.
@@ -178,7 +173,8 @@ pub fn pragmas(df: &Dockerfile) -> Vec<Pragma> {
             Reach::File => None,
             Reach::Next => Some(next.map_or(Span::new(0, 0), |(_, i)| i.span)),
             Reach::Stage => match next {
-                Some((n, i)) if matches!(&i.kind, ItemKind::Instruction(ins) if ins.keyword == Keyword::From) => {
+                Some((n, i)) if matches!(&i.kind, ItemKind::Instruction(ins) if ins.keyword == Keyword::From) =>
+                {
                     let end = df.items[n + 1..]
                         .iter()
                         .find(|i| matches!(&i.kind, ItemKind::Instruction(ins) if ins.keyword == Keyword::From))

@@ -5,7 +5,10 @@
 use std::fmt;
 
 use super::ast::*;
-use super::words::{extract_flags, parse_words, split_first, split_whitespace};
+use super::words::{
+    ceil_boundary, extract_flags, is_space_byte, parse_words, shell_words, split_first,
+    split_whitespace,
+};
 
 /// BuildKit's limit on one physical line.
 const MAX_LINE: usize = 65535;
@@ -67,22 +70,53 @@ fn split_lines(text: &str) -> Vec<Line> {
     lines
 }
 
-/// `# key=value` in the header, per BuildKit's directive regex.
+/// Go's `\s` in BuildKit's regexes: ASCII blanks only, without `\v`.
+fn is_regex_space(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\x0c' | '\r' | ' ')
+}
+
+/// `# key=value` per BuildKit's directive regex,
+/// `^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$`. Its `\s` is ASCII, so
+/// a value with trailing Unicode blanks keeps them (and `# escape=\` plus a
+/// no-break space is an invalid escape token), and its lazy `(.+?)` makes a
+/// value of blanks only come out as the last blank (`# escape=  ` is the
+/// escape token `' '`). A value that is empty (`# escape=`) does not match.
 fn directive_of(line: &str) -> Option<(String, String)> {
-    let rest = line.strip_prefix('#')?.trim_start();
+    let rest = line.strip_prefix('#')?.trim_start_matches(is_regex_space);
     let key_len = rest
-        .char_indices()
-        .find(|&(i, c)| !(c.is_ascii_alphabetic() || (i > 0 && c.is_ascii_digit())))
+        .bytes()
+        .enumerate()
+        .find(|&(i, b)| !(b.is_ascii_alphabetic() || (i > 0 && b.is_ascii_digit())))
         .map_or(rest.len(), |(i, _)| i);
     if key_len == 0 {
         return None;
     }
     let (key, after) = rest.split_at(key_len);
-    let value = after.trim_start().strip_prefix('=')?.trim();
-    if value.is_empty() {
-        return None;
-    }
-    Some((key.to_ascii_lowercase(), value.to_string()))
+    let after = after.trim_start_matches(is_regex_space).strip_prefix('=')?;
+    let body = after.trim_start_matches(is_regex_space);
+    let value = if body.is_empty() {
+        after.chars().last()?.to_string()
+    } else {
+        body.trim_end_matches(is_regex_space).to_string()
+    };
+    Some((key.to_ascii_lowercase(), value))
+}
+
+const KNOWN_DIRECTIVES: [&str; 3] = ["syntax", "escape", "check"];
+
+/// Where the scan of the file's header stands.
+#[derive(PartialEq)]
+enum Header {
+    /// `parser.Parse`'s own directive scan: `escape` is applied here.
+    Parser,
+    /// After a `#!` first line. `Parse` stops reading directives at the
+    /// shebang (it is not `# key=value`), so `# escape=` is a comment, but
+    /// `DetectSyntax` and `ParseDirective` (which read `# syntax=` and
+    /// `# check=`) skip the shebang and go on with their own scanner: raw
+    /// lines, stopping at the first line that is not a known directive and at
+    /// a repeated one (keeping the first, with no error).
+    Shebang,
+    Done,
 }
 
 /// The line with a trailing continuation removed, and whether the
@@ -108,7 +142,10 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         (start, &text[start..l.content_end])
     };
     for (n, l) in lines.iter().enumerate() {
-        if l.content_end - l.start > MAX_LINE {
+        // bufio.Scanner's 64 KiB buffer must hold the line and its `\n`, so
+        // a `\r` before the `\n` counts against the limit.
+        let raw = &text[l.start..l.end];
+        if raw.strip_suffix('\n').unwrap_or(raw).len() > MAX_LINE {
             return Err(error(
                 n + 1,
                 1,
@@ -119,7 +156,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
 
     let mut escape = '\\';
     let mut items = Vec::new();
-    let mut in_header = true;
+    let mut header = Header::Parser;
     let mut seen_directives: Vec<String> = Vec::new();
     let mut empty_continuations = Vec::new();
     let mut n = 0;
@@ -130,18 +167,43 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         let lead = raw.len() - trimmed.len();
         let whole = |last: usize| Span::new(lines[first].start, lines[last].end);
 
-        if in_header && n == 0 && trimmed.starts_with("#!") {
-            // A shebang line is skipped by BuildKit's directive scanner.
+        if header == Header::Parser && n == 0 && raw.starts_with("#!") {
             items.push(Item {
                 span: whole(n),
                 kind: ItemKind::Comment,
             });
+            header = Header::Shebang;
             n += 1;
             continue;
         }
-        if in_header {
+        if header == Header::Shebang {
+            match directive_of(raw) {
+                Some((key, value))
+                    if KNOWN_DIRECTIVES.contains(&key.as_str())
+                        && !seen_directives.contains(&key) =>
+                {
+                    let kind = if key == "escape" {
+                        ItemKind::Comment
+                    } else {
+                        ItemKind::Directive(Directive {
+                            name: key.clone(),
+                            value,
+                        })
+                    };
+                    seen_directives.push(key);
+                    items.push(Item {
+                        span: whole(n),
+                        kind,
+                    });
+                    n += 1;
+                    continue;
+                }
+                _ => header = Header::Done,
+            }
+        }
+        if header == Header::Parser {
             match directive_of(trimmed) {
-                Some((key, value)) if ["syntax", "escape", "check"].contains(&key.as_str()) => {
+                Some((key, value)) if KNOWN_DIRECTIVES.contains(&key.as_str()) => {
                     if seen_directives.contains(&key) {
                         return Err(error(
                             n + 1,
@@ -172,7 +234,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
                     n += 1;
                     continue;
                 }
-                _ => in_header = false,
+                _ => header = Header::Done,
             }
         }
 
@@ -221,16 +283,10 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         line.map
             .push(line.map.last().map_or(end_of_text, |&m| m + 1));
 
-        if line.text.trim().is_empty() {
-            // Only continuation characters: BuildKit reads nothing here.
-            items.push(Item {
-                span: whole(last),
-                kind: ItemKind::Blank,
-            });
-            n = last + 1;
-            continue;
-        }
-
+        // A logical line left empty by continuation characters (`\` alone on
+        // the last lines) is still an instruction to BuildKit: one with an
+        // empty keyword, which its instructions layer rejects as
+        // "unknown instruction: ".
         let mut ins = instruction(line, escape).map_err(|message| error(first + 1, 1, message))?;
         ins.start_line = first + 1;
 
@@ -264,10 +320,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
             }
         }
         ins.end_line = last + 1;
-        if let Args::Onbuild(inner) = &mut ins.args {
-            inner.start_line = ins.start_line;
-            inner.end_line = ins.end_line;
-        }
+        set_trigger_lines(&mut ins);
         items.push(Item {
             span: whole(last),
             kind: ItemKind::Instruction(ins),
@@ -289,17 +342,50 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     ))
 }
 
+/// An ONBUILD trigger (and a trigger's own trigger) spans its ONBUILD's lines.
+fn set_trigger_lines(ins: &mut Instruction) {
+    let (start, end) = (ins.start_line, ins.end_line);
+    let mut args = &mut ins.args;
+    while let Args::Onbuild(inner) = args {
+        inner.start_line = start;
+        inner.end_line = end;
+        args = &mut inner.args;
+    }
+}
+
 fn push_mapped(line: &mut LogicalLine, part: &str, offset: usize) {
     line.text.push_str(part);
     line.map.extend((0..part.len()).map(|i| offset + i));
 }
 
+/// BuildKit's `canContainHeredoc`: RUN, COPY and ADD in shell form, also as
+/// the trigger of an ONBUILD. Only one ONBUILD is looked through, so the
+/// RUN of `ONBUILD ONBUILD RUN <<EOF` takes no heredoc and the lines below
+/// it are read as instructions.
 fn takes_heredocs(ins: &Instruction) -> bool {
-    match &ins.args {
-        Args::Onbuild(inner) => takes_heredocs(inner),
-        Args::Exec(_) => false,
-        _ => ins.keyword.takes_heredocs(),
+    let target = match &ins.args {
+        Args::Onbuild(inner) => inner.as_ref(),
+        _ => ins,
+    };
+    target.keyword.takes_heredocs() && !matches!(target.args, Args::Exec(_))
+}
+
+/// The keyword of an instruction word. BuildKit dispatches on Go's
+/// `strings.ToLower`, which maps two non-ASCII letters into ASCII: U+0130
+/// (`İ`) to `i` and U+212A (Kelvin sign) to `k`.
+fn keyword_of(word: &str) -> Keyword {
+    if word.is_ascii() {
+        return Keyword::from_word(word);
     }
+    let folded: String = word
+        .chars()
+        .map(|c| match c {
+            '\u{130}' => 'i',
+            '\u{212a}' => 'k',
+            c => c,
+        })
+        .collect();
+    Keyword::from_word(&folded)
 }
 
 /// Build an instruction from its logical line (BuildKit's `newNodeFromLine`).
@@ -307,13 +393,13 @@ fn instruction(line: LogicalLine, escape: char) -> Result<Instruction, String> {
     let lead = line.text.len() - line.text.trim_start().len();
     let body = line.text.trim();
     let (word, rest) = split_first(body);
-    let keyword = Keyword::from_word(word);
+    let keyword = keyword_of(word);
     let keyword_span = line.span(lead, lead + word.len());
     let mut flags = Vec::new();
     let mut args = Args::None;
     if let Some((rest, rest_at)) = rest {
         let rest_at = lead + rest_at;
-        let (words, args_at) = extract_flags(rest, escape);
+        let (words, args_at) = extract_flags(rest);
         for w in words {
             let (name, value) = match w.text.trim_start_matches('-').split_once('=') {
                 Some((n, v)) => (n.to_string(), Some(v.to_string())),
@@ -370,16 +456,22 @@ fn arguments(
             }
         }
         Healthcheck => {
-            let (kind, cmd) = split_first(rest);
-            if kind.is_empty() {
+            // `parseHealthConfig` looks for the end of the type word byte by
+            // byte, so the bytes 0x85 and 0xA0 inside a UTF-8 character end
+            // it too; the pieces are kept as well as a Rust string can.
+            let b = rest.as_bytes();
+            let sep = b.iter().position(|&c| is_space_byte(c)).unwrap_or(b.len());
+            if sep == 0 {
                 Args::None
             } else {
-                let cmd = match cmd {
-                    Some((cmd, cmd_at)) => maybe_json(cmd.trim_end(), at + cmd_at)?,
-                    None => Args::None,
-                };
+                let mut next = sep;
+                while next < b.len() && is_space_byte(b[next]) {
+                    next += 1;
+                }
+                let next = ceil_boundary(rest, next);
+                let cmd = maybe_json(&rest[next..], at + next)?;
                 Args::Healthcheck {
-                    kind: kind.to_string(),
+                    kind: String::from_utf8_lossy(&b[..sep]).into_owned(),
                     cmd: Box::new(cmd),
                 }
             }
@@ -411,26 +503,303 @@ fn maybe_json(rest: &str, at: usize) -> Result<Args, String> {
 }
 
 /// `Some(words)` for a JSON array of strings, `None` for anything that is not
-/// JSON, an error for a JSON array holding something other than strings.
+/// JSON to Go, an error for a JSON array holding something other than strings.
 fn json_array(rest: &str) -> Result<Option<Vec<String>>, String> {
     let rest = rest.trim_start();
     if !rest.starts_with('[') {
         return Ok(None);
     }
-    let Ok(values) = serde_json::from_str::<Vec<serde_json::Value>>(rest) else {
-        return Ok(None);
+    match go_json_array(rest) {
+        GoJson::Invalid => Ok(None),
+        GoJson::NotStrings => Err(
+            "when using JSON array syntax, arrays must be comprised of strings only".to_string(),
+        ),
+        GoJson::Strings(words) => Ok(Some(words)),
+    }
+}
+
+/// What Go's `json.Unmarshal` into `[]interface{}` makes of a text that
+/// starts with `[`. Go's decoder differs from serde_json where it matters
+/// here: it replaces a lone or misordered UTF-16 surrogate escape with
+/// U+FFFD instead of failing, nests 10000 levels deep, and fails on a number
+/// out of float64's range even inside a nested value (that failure, like a
+/// syntax error, makes BuildKit fall back to shell form).
+enum GoJson {
+    Invalid,
+    NotStrings,
+    Strings(Vec<String>),
+}
+
+/// Go's `maxNestingDepth` for JSON.
+const JSON_MAX_DEPTH: usize = 10000;
+
+fn go_json_array(text: &str) -> GoJson {
+    let mut p = Json {
+        b: text.as_bytes(),
+        i: 1,
+        overflow: false,
     };
-    values
-        .into_iter()
-        .map(|v| match v {
-            serde_json::Value::String(s) => Ok(s),
-            _ => Err(
-                "when using JSON array syntax, arrays must be comprised of strings only"
-                    .to_string(),
-            ),
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map(Some)
+    let mut items: Vec<Option<String>> = Vec::new();
+    p.ws();
+    if !p.eat(b']') {
+        loop {
+            p.ws();
+            let item = match p.peek() {
+                Some(b'"') => p.string().map(Some),
+                Some(b'[' | b'{') => p.container(1).map(|()| None),
+                Some(_) => p.scalar().map(|()| None),
+                None => None,
+            };
+            let Some(item) = item else {
+                return GoJson::Invalid;
+            };
+            items.push(item);
+            p.ws();
+            if p.eat(b',') {
+                continue;
+            }
+            if p.eat(b']') {
+                break;
+            }
+            return GoJson::Invalid;
+        }
+    }
+    p.ws();
+    if p.i != p.b.len() || p.overflow {
+        return GoJson::Invalid;
+    }
+    if items.iter().any(Option::is_none) {
+        return GoJson::NotStrings;
+    }
+    GoJson::Strings(items.into_iter().flatten().collect())
+}
+
+/// A JSON reader over bytes; every method returns `None` on a syntax error.
+struct Json<'a> {
+    b: &'a [u8],
+    i: usize,
+    /// A number too large for float64 was seen.
+    overflow: bool,
+}
+
+impl Json<'_> {
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8) -> bool {
+        if self.peek() == Some(c) {
+            self.i += 1;
+            true
+        } else {
+            false
+        }
+    }
+
+    fn ws(&mut self) {
+        while matches!(self.peek(), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            self.i += 1;
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while matches!(self.peek(), Some(b'0'..=b'9')) {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn hex4(&self, at: usize) -> Option<u32> {
+        let digits = self.b.get(at..at + 4)?;
+        let s = std::str::from_utf8(digits).ok()?;
+        if !s.bytes().all(|c| c.is_ascii_hexdigit()) {
+            return None;
+        }
+        u32::from_str_radix(s, 16).ok()
+    }
+
+    /// A string at `"`, decoded as Go decodes it.
+    fn string(&mut self) -> Option<String> {
+        self.i += 1;
+        let mut out = String::new();
+        let mut run = self.i;
+        loop {
+            let c = self.peek()?;
+            match c {
+                b'"' => {
+                    out.push_str(std::str::from_utf8(&self.b[run..self.i]).ok()?);
+                    self.i += 1;
+                    return Some(out);
+                }
+                b'\\' => {
+                    out.push_str(std::str::from_utf8(&self.b[run..self.i]).ok()?);
+                    let e = *self.b.get(self.i + 1)?;
+                    self.i += 2;
+                    let ch = match e {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4(self.i)?;
+                            self.i += 4;
+                            if (0xd800..0xe000).contains(&hi) {
+                                // A high then a low surrogate escape make one
+                                // character; any other surrogate is U+FFFD,
+                                // and the escape after it is read on its own.
+                                let lo = match (self.peek(), self.b.get(self.i + 1)) {
+                                    (Some(b'\\'), Some(b'u')) => self.hex4(self.i + 2),
+                                    _ => None,
+                                };
+                                match lo {
+                                    Some(lo)
+                                        if (0xd800..0xdc00).contains(&hi)
+                                            && (0xdc00..0xe000).contains(&lo) =>
+                                    {
+                                        self.i += 6;
+                                        char::from_u32(
+                                            0x10000 + ((hi - 0xd800) << 10) + (lo - 0xdc00),
+                                        )
+                                        .unwrap_or('\u{fffd}')
+                                    }
+                                    _ => '\u{fffd}',
+                                }
+                            } else {
+                                char::from_u32(hi).unwrap_or('\u{fffd}')
+                            }
+                        }
+                        _ => return None,
+                    };
+                    out.push(ch);
+                    run = self.i;
+                }
+                0x00..=0x1f => return None,
+                _ => self.i += 1,
+            }
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        if self.b.get(self.i..self.i + word.len())? == word {
+            self.i += word.len();
+            Some(())
+        } else {
+            None
+        }
+    }
+
+    fn number(&mut self) -> Option<()> {
+        let start = self.i;
+        self.eat(b'-');
+        match self.peek()? {
+            b'0' => self.i += 1,
+            b'1'..=b'9' => {
+                self.digits();
+            }
+            _ => return None,
+        }
+        if self.eat(b'.') && self.digits() == 0 {
+            return None;
+        }
+        if matches!(self.peek(), Some(b'e' | b'E')) {
+            self.i += 1;
+            if !self.eat(b'+') {
+                self.eat(b'-');
+            }
+            if self.digits() == 0 {
+                return None;
+            }
+        }
+        let s = std::str::from_utf8(&self.b[start..self.i]).ok()?;
+        if s.parse::<f64>().map_or(true, f64::is_infinite) {
+            self.overflow = true;
+        }
+        Some(())
+    }
+
+    /// A string, number or literal.
+    fn scalar(&mut self) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(|_| ()),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            b'-' | b'0'..=b'9' => self.number(),
+            _ => None,
+        }
+    }
+
+    /// An array or object at `[` / `{`, walked with an explicit stack so
+    /// that deep nesting costs no recursion. `outer` containers are open.
+    fn container(&mut self, outer: usize) -> Option<()> {
+        let mut closers: Vec<u8> = Vec::new();
+        // Expecting a value (else a `,` or a closer); `opened` when the
+        // container was just opened, where a closer may come instead.
+        let mut want_value = true;
+        let mut opened = false;
+        loop {
+            self.ws();
+            if !want_value {
+                let close = *closers.last()?;
+                if self.eat(b',') {
+                    want_value = true;
+                    opened = false;
+                } else if self.eat(close) {
+                    closers.pop();
+                    if closers.is_empty() {
+                        return Some(());
+                    }
+                } else {
+                    return None;
+                }
+                continue;
+            }
+            if opened {
+                if let Some(&close) = closers.last() {
+                    if self.eat(close) {
+                        closers.pop();
+                        if closers.is_empty() {
+                            return Some(());
+                        }
+                        want_value = false;
+                        opened = false;
+                        continue;
+                    }
+                }
+            }
+            if closers.last() == Some(&b'}') {
+                if self.peek() != Some(b'"') {
+                    return None;
+                }
+                self.string()?;
+                self.ws();
+                if !self.eat(b':') {
+                    return None;
+                }
+                self.ws();
+            }
+            match self.peek()? {
+                c @ (b'[' | b'{') => {
+                    self.i += 1;
+                    closers.push(if c == b'[' { b']' } else { b'}' });
+                    if outer + closers.len() > JSON_MAX_DEPTH {
+                        return None;
+                    }
+                    opened = true;
+                }
+                _ => {
+                    self.scalar()?;
+                    want_value = false;
+                    opened = false;
+                }
+            }
+        }
+    }
 }
 
 /// `parseNameVal`: `k=v k2=v2` pairs, or the legacy `k value with spaces`.
@@ -471,122 +840,64 @@ fn name_values(keyword: Keyword, rest: &str, escape: char) -> Result<Args, Strin
     Ok(Args::KeyValues(pairs))
 }
 
-/// Heredoc words on an instruction line (`heredocsFromLine`): shell words
-/// with quotes kept, each matching `^(\d*)<<(-?)\s*([^<]*)$`. A bare `<<`
-/// followed by whitespace takes the next word as its delimiter (Dockerfile 1.16).
+/// Heredocs on an instruction line (`heredocsFromLine`): the line is split
+/// by BuildKit's shell lexer keeping quotes and escapes, and every word is
+/// tried as a heredoc. A line the lexer fails on (an unbalanced quote, a
+/// malformed `${...}`) yields no words, hence no heredocs, and no error.
 fn heredocs_of(line: &str) -> Result<Vec<Heredoc>, String> {
-    let words = raw_shell_words(line);
+    let words = shell_words(line, true, true).unwrap_or_default();
     let mut docs = Vec::new();
-    let mut i = 0;
-    while i < words.len() {
-        let word = &words[i];
-        i += 1;
-        let digits = word.bytes().take_while(u8::is_ascii_digit).count();
-        let Some(after) = word[digits..].strip_prefix("<<") else {
-            continue;
-        };
-        let (chomp, mut rest) = match after.strip_prefix('-') {
-            Some(r) => (true, r.to_string()),
-            None => (false, after.to_string()),
-        };
-        if rest.is_empty() && i < words.len() {
-            rest = words[i].clone();
-            i += 1;
+    for word in &words {
+        if let Some(doc) = heredoc_of(word)? {
+            docs.push(doc);
         }
-        if rest.is_empty() || rest.contains('<') {
-            continue;
-        }
-        let (name, quoted) = heredoc_name(&rest)?;
-        docs.push(Heredoc {
-            name,
-            content: String::new(),
-            content_span: Span::default(),
-            expand: !quoted,
-            chomp,
-            file_descriptor: word[..digits].parse().unwrap_or(0),
-        });
     }
     Ok(docs)
 }
 
-/// Split a line into shell words keeping quotes and backslashes (BuildKit
-/// lexes heredoc lines with `\` whatever the escape directive says).
-fn raw_shell_words(line: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quote: Option<char> = None;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match quote {
-            None if c.is_whitespace() => {
-                if !word.is_empty() {
-                    words.push(std::mem::take(&mut word));
-                }
-            }
-            None if c == '\\' => {
-                word.push(c);
-                if let Some(n) = chars.next() {
-                    word.push(n);
-                }
-            }
-            None if c == '\'' || c == '"' => {
-                quote = Some(c);
-                word.push(c);
-            }
-            Some('"') if c == '\\' => {
-                word.push(c);
-                if let Some(n) = chars.next() {
-                    word.push(n);
-                }
-            }
-            Some(q) if c == q => {
-                quote = None;
-                word.push(c);
-            }
-            _ => word.push(c),
-        }
+/// BuildKit's `ParseHeredoc`: a word matching `^(\d*)<<(-?)\s*([^<]*)$`
+/// whose rest lexes to exactly one word is a heredoc named after that word.
+/// The rest is lexed again keeping quotes: if any quote was removed the
+/// body is not expanded. The rest failing to lex is an error of the file.
+fn heredoc_of(word: &str) -> Result<Option<Heredoc>, String> {
+    let digits = word.bytes().take_while(u8::is_ascii_digit).count();
+    let Some(after) = word[digits..].strip_prefix("<<") else {
+        return Ok(None);
+    };
+    let (chomp, rest) = match after.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, after),
+    };
+    let rest = rest.trim_start_matches(is_regex_space);
+    if rest.is_empty() || rest.contains('<') {
+        return Ok(None);
     }
-    if !word.is_empty() {
-        words.push(word);
-    }
-    words
-}
-
-/// A heredoc delimiter with quotes removed, and whether any part was quoted.
-fn heredoc_name(raw: &str) -> Result<(String, bool), String> {
-    let mut name = String::new();
-    let mut quoted = false;
-    let mut quote: Option<char> = None;
-    let mut chars = raw.chars();
-    while let Some(c) = chars.next() {
-        match quote {
-            None if c == '\'' || c == '"' => {
-                quote = Some(c);
-                quoted = true;
-            }
-            None if c == '\\' => {
-                if let Some(n) = chars.next() {
-                    name.push(n);
-                }
-            }
-            Some('"') if c == '\\' => match chars.next() {
-                Some(n) if matches!(n, '"' | '\\' | '$' | '`') => name.push(n),
-                Some(n) => {
-                    name.push('\\');
-                    name.push(n);
-                }
-                None => {}
-            },
-            Some(q) if c == q => quote = None,
-            _ => name.push(c),
-        }
-    }
-    if quote.is_some() {
+    let words = shell_words(rest, false, false)?;
+    // `<<""` lexes to no word at all: not a heredoc.
+    let [name] = words.as_slice() else {
+        return Ok(None);
+    };
+    let raw = shell_words(rest, true, false)?;
+    if raw.len() != words.len() {
         return Err(format!(
-            "invalid heredoc delimiter {raw}: unbalanced quotes"
+            "internal lexing of heredoc produced inconsistent results: {rest}"
         ));
     }
-    Ok((name, quoted))
+    let quotes = |s: &str| s.chars().filter(|&c| c == '\'' || c == '"').count();
+    let expand = raw.first().is_some_and(|r| quotes(r) == quotes(name));
+    // Go's ParseUint saturates on overflow (and the error is ignored).
+    let fd = match &word[..digits] {
+        "" => 0,
+        d => d.parse::<u32>().unwrap_or(u32::MAX),
+    };
+    Ok(Some(Heredoc {
+        name: name.clone(),
+        content: String::new(),
+        content_span: Span::default(),
+        expand,
+        chomp,
+        file_descriptor: fd,
+    }))
 }
 
 #[cfg(test)]

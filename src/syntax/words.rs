@@ -104,9 +104,21 @@ pub fn parse_words(rest: &str, escape: char) -> Vec<String> {
     words
 }
 
-/// Go's `unicode.IsSpace` for one byte of ASCII.
-fn is_space(b: u8) -> bool {
-    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ')
+/// `unicode.IsSpace(rune(b))` for one byte, as `extractBuilderFlags` and
+/// `parseHealthConfig` test it: they walk bytes, so the UTF-8 continuation
+/// bytes 0x85 and 0xA0 read as NEL and NO-BREAK SPACE.
+pub(crate) fn is_space_byte(b: u8) -> bool {
+    matches!(b, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ' | 0x85 | 0xa0)
+}
+
+/// The first char boundary of `text` at or after byte `at`: BuildKit slices
+/// Go strings at byte offsets that may fall inside a character, which a Rust
+/// string cannot hold, so such a cut moves to the next whole character.
+pub(crate) fn ceil_boundary(text: &str, mut at: usize) -> usize {
+    while at < text.len() && !text.is_char_boundary(at) {
+        at += 1;
+    }
+    at.min(text.len())
 }
 
 /// A flag word found by [`extract_flags`]: its text with quotes and escapes
@@ -119,58 +131,415 @@ pub struct FlagWord {
 
 /// BuildKit's `extractBuilderFlags`: leading `--` words. Returns the flags
 /// and the offset where the arguments start (`rest.len()` when none).
-pub fn extract_flags(rest: &str, escape: char) -> (Vec<FlagWord>, usize) {
+///
+/// `splitCommand` has no access to the escape directive, so `\` escapes in
+/// flags whatever `# escape=` says. The words are read byte by byte and each
+/// byte is appended as the character of the same number, so a non-ASCII flag
+/// comes out as its UTF-8 bytes read as Latin-1 (`é` gives `Ã©`), exactly as
+/// BuildKit reports it.
+pub fn extract_flags(rest: &str) -> (Vec<FlagWord>, usize) {
     let bytes = rest.as_bytes();
-    let esc = escape as u8;
     let mut flags = Vec::new();
     let mut pos = 0;
     loop {
-        while pos < bytes.len() && is_space(bytes[pos]) {
+        while pos < bytes.len() && is_space_byte(bytes[pos]) {
             pos += 1;
         }
         if pos == bytes.len() {
             return (flags, pos);
         }
         if !(bytes[pos] == b'-' && pos + 1 < bytes.len() && bytes[pos + 1] == b'-') {
-            return (flags, pos);
+            return (flags, ceil_boundary(rest, pos));
         }
         let start = pos;
-        let mut word: Vec<u8> = Vec::new();
+        let mut word = String::new();
         let mut blank_ok = false;
         let mut quote: Option<u8> = None;
         while pos < bytes.len() {
             let ch = bytes[pos];
             match quote {
-                None if is_space(ch) => break,
+                None if is_space_byte(ch) => break,
                 None if ch == b'\'' || ch == b'"' => {
                     quote = Some(ch);
                     blank_ok = true;
                 }
                 Some(q) if ch == q => quote = None,
-                _ if ch == esc => {
+                _ if ch == b'\\' => {
                     if pos + 1 < bytes.len() {
                         pos += 1;
-                        word.push(bytes[pos]);
+                        word.push(char::from(bytes[pos]));
                     } else if quote.is_some() {
                         quote = None;
                     }
                 }
-                _ => word.push(ch),
+                _ => word.push(char::from(ch)),
             }
             pos += 1;
         }
-        let text = String::from_utf8_lossy(&word).into_owned();
-        if text == "--" {
+        if word == "--" {
             // A bare `--` ends the flags and is dropped.
-            return (flags, pos);
+            return (flags, ceil_boundary(rest, pos));
         }
-        if blank_ok || !text.is_empty() {
+        if blank_ok || !word.is_empty() {
             flags.push(FlagWord {
-                text,
+                text: word,
                 start,
-                end: pos,
+                end: ceil_boundary(rest, pos),
             });
         }
+    }
+}
+
+/// Deeper `${...}` nesting than this is treated as a lexing error. BuildKit
+/// (Go, with growable stacks) has no limit; a fixed one keeps the recursion
+/// off the end of a thread's stack and the work linear in the input.
+const MAX_SUBSTITUTION_DEPTH: usize = 200;
+
+/// BuildKit's `wordsStruct`: the word splitting that runs alongside the
+/// lexer's result.
+#[derive(Default)]
+struct Words {
+    words: Vec<String>,
+    buf: String,
+    in_word: bool,
+}
+
+impl Words {
+    fn add_char(&mut self, ch: char) {
+        if ch.is_whitespace() {
+            // Whitespace ends a word only when something was written to it:
+            // an empty quoted string leaves `in_word` set without content.
+            if self.in_word && !self.buf.is_empty() {
+                self.words.push(std::mem::take(&mut self.buf));
+                self.in_word = false;
+            }
+        } else {
+            self.add_raw_char(ch);
+        }
+    }
+
+    fn add_raw_char(&mut self, ch: char) {
+        self.buf.push(ch);
+        self.in_word = true;
+    }
+
+    fn add_string(&mut self, s: &str) {
+        for ch in s.chars() {
+            self.add_char(ch);
+        }
+    }
+
+    fn add_raw_string(&mut self, s: &str) {
+        self.buf.push_str(s);
+        self.in_word = true;
+    }
+
+    fn finish(mut self) -> Vec<String> {
+        if !self.buf.is_empty() {
+            self.words.push(std::mem::take(&mut self.buf));
+        }
+        self.words
+    }
+}
+
+/// BuildKit's shell lexer (`shell.Lex.ProcessWords`) configured as the parser
+/// configures it to find heredocs: `\` is the escape character whatever the
+/// escape directive says, no variable is set and an unset one is kept as
+/// written (`SkipUnsetEnv`), `RawQuotes` / `RawEscapes` keep quotes and
+/// escape characters in the words. An error (an unbalanced quote, a bad
+/// `${...}`) is returned as BuildKit's message.
+pub(crate) fn shell_words(
+    src: &str,
+    raw_quotes: bool,
+    raw_escapes: bool,
+) -> Result<Vec<String>, String> {
+    let mut lex = Lexer {
+        chars: src.chars().collect(),
+        pos: 0,
+        raw_quotes,
+        raw_escapes,
+        depth: 0,
+    };
+    lex.stop_on(None, raw_escapes)
+        .map(|(_, words)| words)
+        .map_err(|e| format!("failed to process {src:?}: {e}"))
+}
+
+struct Lexer {
+    chars: Vec<char>,
+    pos: usize,
+    raw_quotes: bool,
+    raw_escapes: bool,
+    depth: usize,
+}
+
+impl Lexer {
+    fn peek(&self) -> Option<char> {
+        self.chars.get(self.pos).copied()
+    }
+
+    fn next(&mut self) -> Option<char> {
+        let c = self.peek();
+        if c.is_some() {
+            self.pos += 1;
+        }
+        c
+    }
+
+    /// `processStopOn`: read up to `stop` (or the end), returning the
+    /// processed text and its words. `raw_escapes` applies while inside.
+    fn stop_on(
+        &mut self,
+        stop: Option<char>,
+        raw_escapes: bool,
+    ) -> Result<(String, Vec<String>), String> {
+        if self.depth >= MAX_SUBSTITUTION_DEPTH {
+            return Err("substitutions nested too deeply".to_string());
+        }
+        self.depth += 1;
+        let saved = std::mem::replace(&mut self.raw_escapes, raw_escapes);
+        let out = self.stop_on_inner(stop);
+        self.raw_escapes = saved;
+        self.depth -= 1;
+        out
+    }
+
+    fn stop_on_inner(&mut self, stop: Option<char>) -> Result<(String, Vec<String>), String> {
+        let mut result = String::new();
+        let mut words = Words::default();
+        while let Some(ch) = self.peek() {
+            if stop == Some(ch) {
+                self.next();
+                return Ok((result, words.finish()));
+            }
+            match ch {
+                '$' => {
+                    let tmp = self.dollar()?;
+                    result.push_str(&tmp);
+                    // A substitution's value is split again on whitespace.
+                    words.add_string(&tmp);
+                }
+                '<' => {
+                    let tmp = self.possible_heredoc();
+                    result.push_str(&tmp);
+                    words.add_raw_string(&tmp);
+                }
+                '\'' => {
+                    let tmp = self.single_quote()?;
+                    result.push_str(&tmp);
+                    words.add_raw_string(&tmp);
+                }
+                '"' => {
+                    let tmp = self.double_quote()?;
+                    result.push_str(&tmp);
+                    words.add_raw_string(&tmp);
+                }
+                _ => {
+                    self.next();
+                    if ch == '\\' {
+                        if self.raw_escapes {
+                            words.add_raw_char(ch);
+                            result.push(ch);
+                        }
+                        // An escape at the very end is dropped.
+                        let Some(escaped) = self.next() else { break };
+                        words.add_raw_char(escaped);
+                        result.push(escaped);
+                    } else {
+                        words.add_char(ch);
+                        result.push(ch);
+                    }
+                }
+            }
+        }
+        match stop {
+            Some(c) => Err(format!(
+                "unexpected end of statement while looking for matching {c}"
+            )),
+            None => Ok((result, words.finish())),
+        }
+    }
+
+    fn single_quote(&mut self) -> Result<String, String> {
+        let mut result = String::new();
+        if let Some(open) = self.next() {
+            if self.raw_quotes {
+                result.push(open);
+            }
+        }
+        loop {
+            match self.next() {
+                None => {
+                    return Err(
+                        "unexpected end of statement while looking for matching single-quote"
+                            .to_string(),
+                    )
+                }
+                Some('\'') => {
+                    if self.raw_quotes {
+                        result.push('\'');
+                    }
+                    return Ok(result);
+                }
+                Some(c) => result.push(c),
+            }
+        }
+    }
+
+    fn double_quote(&mut self) -> Result<String, String> {
+        let mut result = String::new();
+        if let Some(open) = self.next() {
+            if self.raw_quotes {
+                result.push(open);
+            }
+        }
+        loop {
+            match self.peek() {
+                None => {
+                    return Err(
+                        "unexpected end of statement while looking for matching double-quote"
+                            .to_string(),
+                    )
+                }
+                Some('"') => {
+                    self.next();
+                    if self.raw_quotes {
+                        result.push('"');
+                    }
+                    return Ok(result);
+                }
+                Some('$') => {
+                    let value = self.dollar()?;
+                    result.push_str(&value);
+                }
+                Some(_) => {
+                    let Some(mut ch) = self.next() else { continue };
+                    if ch == '\\' {
+                        // With raw escapes BuildKit writes the backslash here
+                        // and, when it escapes nothing, once more below.
+                        if self.raw_escapes {
+                            result.push(ch);
+                        }
+                        match self.peek() {
+                            None => continue,
+                            Some('"' | '$' | '\\') => {
+                                if let Some(escaped) = self.next() {
+                                    ch = escaped;
+                                }
+                            }
+                            Some(_) => {}
+                        }
+                    }
+                    result.push(ch);
+                }
+            }
+        }
+    }
+
+    /// `processPossibleHeredoc`: `<<` keeps the blanks after it, so that
+    /// `<<  EOF` stays one word (Dockerfile 1.16).
+    fn possible_heredoc(&mut self) -> String {
+        self.next();
+        if self.peek() != Some('<') {
+            return "<".to_string();
+        }
+        self.next();
+        let mut s = "<<".to_string();
+        while let Some(c @ (' ' | '\t' | '\r')) = self.peek() {
+            s.push(c);
+            self.next();
+        }
+        s
+    }
+
+    /// `processName`: letters, digits and `_`; a run of digits; or one
+    /// special parameter.
+    fn name(&mut self) -> String {
+        let mut name = String::new();
+        while let Some(ch) = self.peek() {
+            if name.is_empty() && ch.is_numeric() {
+                while let Some(d) = self.peek().filter(|c| c.is_numeric()) {
+                    name.push(d);
+                    self.next();
+                }
+                return name;
+            }
+            if name.is_empty() && matches!(ch, '@' | '*' | '#' | '?' | '-' | '$' | '!' | '0') {
+                self.next();
+                return ch.to_string();
+            }
+            if !ch.is_alphabetic() && !ch.is_numeric() && ch != '_' {
+                break;
+            }
+            name.push(ch);
+            self.next();
+        }
+        name
+    }
+
+    /// `processDollar` with no variable set: every reference is unset, so it
+    /// comes back as written (after its own word was processed), and only its
+    /// syntax errors matter.
+    fn dollar(&mut self) -> Result<String, String> {
+        self.next();
+        if self.peek() != Some('{') {
+            let name = self.name();
+            return Ok(format!("${name}"));
+        }
+        self.next();
+        match self.peek() {
+            None => return Err("syntax error: missing '}'".to_string()),
+            Some('{' | '}' | ':') => return Err("syntax error: bad substitution".to_string()),
+            Some(_) => {}
+        }
+        let name = self.name();
+        // Go writes the end of input as U+FFFD in the modifier text.
+        let ch = self.next();
+        let mut chs = ch.unwrap_or('\u{fffd}').to_string();
+        let modifier = match ch {
+            Some('}') => return Ok(format!("${{{name}}}")),
+            Some(':') => {
+                // Go falls through to the `+ - ? # %` case whatever follows.
+                let m = self.next();
+                chs.push(m.unwrap_or('\u{fffd}'));
+                if matches!(m, Some('#' | '%')) {
+                    return Err(format!("unsupported modifier ({chs}) in substitution"));
+                }
+                m
+            }
+            Some('+' | '-' | '?' | '#' | '%') => ch,
+            Some('/') => {
+                if self.peek() == Some('/') {
+                    self.next();
+                }
+                let (pattern, _) = self.stop_on(Some('/'), true).map_err(|e| {
+                    if self.peek().is_none() {
+                        "syntax error: missing '/' in ${}".to_string()
+                    } else {
+                        e
+                    }
+                })?;
+                let (replacement, _) = self.stop_on(Some('}'), true).map_err(|e| {
+                    if self.peek().is_none() {
+                        "syntax error: missing '}'".to_string()
+                    } else {
+                        e
+                    }
+                })?;
+                // BuildKit writes one `/` back even for `${a//p/r}`.
+                return Ok(format!("${{{name}/{pattern}/{replacement}}}"));
+            }
+            _ => return Err(format!("unsupported modifier ({chs}) in substitution")),
+        };
+        let raw = matches!(modifier, Some('#' | '%'));
+        let (word, _) = self.stop_on(Some('}'), raw).map_err(|e| {
+            if self.peek().is_none() {
+                "syntax error: missing '}'".to_string()
+            } else {
+                e
+            }
+        })?;
+        Ok(format!("${{{name}{chs}{word}}}"))
     }
 }
 
@@ -188,7 +557,7 @@ mod tests {
 
     #[test]
     fn flags_stop_at_first_plain_word() {
-        let (flags, at) = extract_flags("--from=build --chown=a:b src dst", '\\');
+        let (flags, at) = extract_flags("--from=build --chown=a:b src dst");
         let names: Vec<_> = flags.iter().map(|f| f.text.as_str()).collect();
         assert_eq!(names, vec!["--from=build", "--chown=a:b"]);
         assert_eq!(&"--from=build --chown=a:b src dst"[at..], "src dst");
@@ -196,7 +565,7 @@ mod tests {
 
     #[test]
     fn flag_quotes_are_removed_and_double_dash_ends_flags() {
-        let (flags, at) = extract_flags(r#"--mount="type=cache,target=/a b" -- --x"#, '\\');
+        let (flags, at) = extract_flags(r#"--mount="type=cache,target=/a b" -- --x"#);
         assert_eq!(flags.len(), 1);
         assert_eq!(flags[0].text, "--mount=type=cache,target=/a b");
         assert_eq!(&r#"--mount="type=cache,target=/a b" -- --x"#[at..], " --x");

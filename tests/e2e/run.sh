@@ -164,9 +164,9 @@ run_fixture() {
   echo "  [2/8] run original"
   run_image "$orig_tag" "$logs/run-orig.log" || fail "the ORIGINAL image's CMD does not exit 0 (fixture problem)"
 
-  echo "  [3/8] dflint fix Dockerfile"
+  echo "  [3/8] dflint fix --unsafe-fixes Dockerfile"
   rc=0
-  (cd "$ctx" && "$DFLINT" fix Dockerfile) >"$logs/fix.log" 2>&1 || rc=$?
+  (cd "$ctx" && "$DFLINT" fix --unsafe-fixes Dockerfile) >"$logs/fix.log" 2>&1 || rc=$?
   indent <"$logs/fix.log" | tail -n 40
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
     fail "dflint fix exited $rc (0 or 1 expected)"
@@ -188,7 +188,7 @@ run_fixture() {
 
   echo "  [5/8] dflint fix --diff (fixed file) must find nothing more to change"
   rc=0
-  (cd "$ctx" && "$DFLINT" fix --diff Dockerfile) >"$logs/fix-again.log" 2>&1 || rc=$?
+  (cd "$ctx" && "$DFLINT" fix --unsafe-fixes --diff Dockerfile) >"$logs/fix-again.log" 2>&1 || rc=$?
   if [ "$rc" -ne 0 ]; then
     indent <"$logs/fix-again.log" | tail -n 40
     fail "dflint fix --diff on the fixed file exited $rc (not idempotent)"
