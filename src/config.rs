@@ -14,7 +14,7 @@ use toml::de::{DeTable, DeValue};
 use toml::Spanned;
 
 use crate::diagnostic::Severity;
-use crate::settings::Profile;
+use crate::semantics::Profile;
 
 /// Which format a config file is in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,45 +2,6 @@
 //! config file > defaults), and the rule selection they make.
 
 use std::fmt;
-use std::str::FromStr;
-
-/// What the image is for, when the file does not say (DF001 reads it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Profile {
-    /// The image serves a model: a devel base is a mistake.
-    Inference,
-    /// The image trains or compiles: a devel base is expected.
-    Training,
-}
-
-impl Profile {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Profile::Inference => "inference",
-            Profile::Training => "training",
-        }
-    }
-}
-
-impl fmt::Display for Profile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for Profile {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Profile, String> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "inference" => Ok(Profile::Inference),
-            "training" => Ok(Profile::Training),
-            _ => Err(format!(
-                "unknown profile `{s}` (expected `inference` or `training`)"
-            )),
-        }
-    }
-}
 
 use std::path::{Path, PathBuf};
 
@@ -49,6 +10,7 @@ use globset::{Glob, GlobMatcher};
 use crate::config::ConfigOptions;
 use crate::diagnostic::{Applicability, Severity};
 use crate::rules::{Rule, RULES};
+pub use crate::semantics::Profile;
 
 /// Where a layer of settings came from, for error messages: `--select`, or
 /// a config file's path.

@@ -455,3 +455,20 @@ fn rules_lists_metadata_from_the_registry() {
     let out = run(&PathBuf::from("."), &["rule", "DL3042"], None);
     assert!(text(&out.stdout).starts_with("# DF002 pip-cache-in-layer"));
 }
+
+/// The README's config example is a valid config.
+#[test]
+fn readme_config_example_parses() {
+    let readme = include_str!("../README.md");
+    let start = readme.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let body = &readme[start..start + readme[start..].find("```").unwrap()];
+    let options = dflint::config::parse_dflint_toml(Path::new(".dflint.toml"), body)
+        .unwrap_or_else(|e| panic!("{e}\n{body}"));
+    let settings = dflint::Settings::resolve(&[dflint::settings::Layer {
+        source: ".dflint.toml".into(),
+        options: &options,
+        base: None,
+    }])
+    .unwrap();
+    assert_eq!(settings.severity_of("DF002"), Some(dflint::Severity::Error));
+}

@@ -1,8 +1,7 @@
 //! What a rule or the rewrite sees of one file: its syntax tree, its
 //! semantic model, and every RUN split into shell commands once.
 
-use super::{Model, Script};
-use crate::settings::Profile;
+use super::{Model, Profile, Script};
 use crate::syntax::shell::{self, Command};
 use crate::syntax::{Dockerfile, Instruction, ItemKind, Keyword, Span};
 

@@ -11,6 +11,8 @@ mod vars;
 pub use context::{mount_targets, Context, Run};
 
 use std::collections::HashMap;
+use std::fmt;
+use std::str::FromStr;
 
 use crate::syntax::{Args, Dockerfile, Instruction, ItemKind, Keyword, Span};
 pub use vars::expand;
@@ -492,5 +494,43 @@ impl Script {
             }
         }
         out
+    }
+}
+
+/// What the image is for, when the file does not say (DF001 reads it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Profile {
+    /// The image serves a model: a devel base is a mistake.
+    Inference,
+    /// The image trains or compiles: a devel base is expected.
+    Training,
+}
+
+impl Profile {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Profile::Inference => "inference",
+            Profile::Training => "training",
+        }
+    }
+}
+
+impl fmt::Display for Profile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for Profile {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Profile, String> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "inference" => Ok(Profile::Inference),
+            "training" => Ok(Profile::Training),
+            _ => Err(format!(
+                "unknown profile `{s}` (expected `inference` or `training`)"
+            )),
+        }
     }
 }

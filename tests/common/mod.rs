@@ -6,15 +6,33 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-/// `../shared/corpus` beside the repository, or `None` (with a note) when absent.
-pub fn corpus() -> Option<PathBuf> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus");
-    if dir.is_dir() {
-        Some(dir)
-    } else {
-        eprintln!("skipping: ../shared/corpus is not present");
-        None
+/// Where the corpus is: `$DFLINT_CORPUS`, else `../shared/corpus` beside
+/// the repository.
+fn corpus_dir() -> PathBuf {
+    match std::env::var_os("DFLINT_CORPUS") {
+        Some(dir) => PathBuf::from(dir),
+        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"),
     }
+}
+
+/// The corpus directory. These tests never pass by skipping: without the
+/// corpus they fail, saying what is missing and how to provide it.
+pub fn corpus_or_fail() -> PathBuf {
+    let dir = corpus_dir();
+    assert!(
+        dir.is_dir(),
+        "\n\n*** {} is not present. ***\nThe conformance and corpus tests need BuildKit's fixtures and the real-world \
+         Dockerfiles: put the `shared` directory beside this repository (../shared/corpus), or set \
+         DFLINT_CORPUS to a copy of it.\n",
+        dir.display()
+    );
+    dir
+}
+
+/// The corpus directory, as [`corpus_or_fail`] (kept for callers that
+/// match on it).
+pub fn corpus() -> Option<PathBuf> {
+    Some(corpus_or_fail())
 }
 
 /// A corpus file as UTF-8 text.
