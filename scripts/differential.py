@@ -371,6 +371,10 @@ def same(d: dict, o: dict, text_lines: list[str]) -> bool:
         if not all(skippable(l) for l in text_lines[o['line'] - 1:d['line'] - 1]):
             return False
     keys = ['cmd', 'sub_cmd', 'end_line', 'flags', 'heredocs']
+    if (o['sub_cmd'] or '').startswith('#'):
+        # The oracle's wrapper finds an ONBUILD trigger's flags and heredocs
+        # by parsing the trigger alone, and `# ...` alone is a comment.
+        keys = ['cmd', 'sub_cmd', 'end_line']
     if any(d[k] != o[k] for k in keys):
         return False
     if d['value'] is None or o['value'] is None:
@@ -384,18 +388,22 @@ DIRECTIVE = re.compile(r'^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$')
 
 
 def logical_lines(text: str) -> list[str]:
-    """Physical lines joined where one ends in `\\` or a backtick: close
-    enough to BuildKit's instructions to tell what a line holds."""
+    """Physical lines joined where one ends in `\\` or a backtick, skipping
+    blank and comment lines inside the continuation as BuildKit does: close
+    enough to BuildKit's instructions to tell what one holds."""
     out: list[str] = []
-    cur = ''
-    for line in text.splitlines():
+    cur: str | None = None
+    # BuildKit splits on `\n` only: a lone `\r` stays inside the line.
+    for line in text.split('\n'):
+        if cur is not None and (not line.strip() or line.lstrip().startswith('#')):
+            continue
         body = line.rstrip(' \t\r')
         if body.endswith(('\\', '`')):
-            cur += body[:-1]
+            cur = (cur or '') + body[:-1]
             continue
-        out.append(cur + line)
-        cur = ''
-    if cur:
+        out.append((cur or '') + line)
+        cur = None
+    if cur is not None:
         out.append(cur)
     return out
 
@@ -406,8 +414,8 @@ def known_reasons(text: str, dflint_ins, oracle_ins) -> list[str]:
     reasons = []
     # Header directives: v0.12.5 does not know `# check=`, which therefore
     # ends its header (a later `# escape=` is a comment there).
-    for line in text.lstrip('\ufeff').splitlines():
-        m = DIRECTIVE.match(line.lstrip())
+    for line in text.lstrip('\ufeff').split('\n'):
+        m = DIRECTIVE.match(line.lstrip().rstrip('\r'))
         if not m:
             break
         key = m.group(1).lower()
@@ -430,24 +438,19 @@ def known_reasons(text: str, dflint_ins, oracle_ins) -> list[str]:
     # C strings at it.
     if '\x00' in text or '\\u0000' in text:
         reasons.append('nul')
-    # `CMD ["a"] trailing`: v0.12.5 takes the JSON and drops the rest, current
-    # BuildKit (Dockerfile 1.9+) reads the whole as shell form.
+    # `CMD ["a"] trailing`: v0.12.5 decodes the first JSON value and drops
+    # the rest (so `["a", ["b"]] x` is an error there too); current BuildKit
+    # (Dockerfile 1.9+) reads the whole as shell form.
     dec = json.JSONDecoder()
-    for c in oracle_ins or []:
-        if not c.get('json'):
-            continue
-        body = (c.get('original') or '').split(None, 1)
-        if len(body) < 2:
-            continue
-        rest = body[1]
-        i = rest.find('[')
+    for line in logical_lines(text) + text.split('\n'):
+        i = line.find('[')
         if i < 0:
             continue
         try:
-            _, end = dec.raw_decode(rest[i:])
+            _, end = dec.raw_decode(line[i:])
         except ValueError:
             continue
-        if rest[i + end:].strip():
+        if line[i + end:].strip():
             reasons.append('json-trailing-text')
             break
     return reasons

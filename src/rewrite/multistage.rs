@@ -99,6 +99,7 @@ const SETUP_PROGRAMS: &[&str] = &[
     "mkdir",
     "chown",
     "chmod",
+    "find",
     "ln",
     "echo",
     "true",
@@ -590,7 +591,14 @@ fn place_run(
     let users_only = all.iter().all(|(_, c)| {
         matches!(
             resolve(c).program(),
-            "useradd" | "groupadd" | "adduser" | "addgroup" | "usermod" | "chown" | "mkdir"
+            "useradd"
+                | "groupadd"
+                | "adduser"
+                | "addgroup"
+                | "usermod"
+                | "chown"
+                | "mkdir"
+                | "find"
         )
     }) && all
         .iter()

@@ -85,45 +85,128 @@ pub fn defaults_to_nonroot(reference: &str) -> bool {
 /// The family of a base image's distribution, for commands that create users.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Distro {
+    /// Debian and Ubuntu: `groupadd`/`useradd`.
     Debian,
+    /// Alpine, and busybox images: `addgroup`/`adduser` (busybox's).
     Alpine,
+    /// RHEL, UBI, Fedora, CentOS, Rocky, Alma, Amazon Linux: `useradd`.
+    Rhel,
+    /// UBI minimal and micro images: no `useradd`; a numeric user is used.
+    RhelMinimal,
+    /// No shell at all (distroless, scratch, Chainguard static).
     Distroless,
     Windows,
     Unknown,
 }
 
+/// Repositories by family: the short repository (`ubuntu`, `nvidia/cuda`)
+/// or, ending in `/`, a prefix of it (`redhat/`). Checked in order.
+const FAMILIES: &[(Distro, &[&str])] = &[
+    (
+        Distro::Distroless,
+        &["gcr.io/distroless/", "cgr.dev/chainguard/static", "scratch"],
+    ),
+    (Distro::Windows, &["mcr.microsoft.com/windows/"]),
+    (
+        Distro::RhelMinimal,
+        &[
+            "redhat/ubi8-minimal",
+            "redhat/ubi9-minimal",
+            "registry.access.redhat.com/ubi8/ubi-minimal",
+            "registry.access.redhat.com/ubi9/ubi-minimal",
+            "registry.access.redhat.com/ubi8-minimal",
+            "registry.access.redhat.com/ubi9-minimal",
+            "registry.access.redhat.com/ubi9/ubi-micro",
+            "registry.access.redhat.com/ubi8/ubi-micro",
+            "redhat/ubi9-micro",
+        ],
+    ),
+    (
+        Distro::Rhel,
+        &[
+            "redhat/",
+            "registry.access.redhat.com/",
+            "fedora",
+            "centos",
+            "quay.io/centos/",
+            "rockylinux",
+            "rockylinux/",
+            "almalinux",
+            "almalinux/",
+            "amazonlinux",
+            "oraclelinux",
+            "nvcr.io/nvidia/cuda-ubi",
+        ],
+    ),
+    (Distro::Alpine, &["alpine", "busybox"]),
+    (
+        Distro::Debian,
+        &[
+            "ubuntu",
+            "debian",
+            "python",
+            "nvidia/cuda",
+            "nvcr.io/nvidia/cuda",
+            "nvcr.io/nvidia/pytorch",
+            "nvcr.io/nvidia/tensorflow",
+            "nvcr.io/nvidia/tritonserver",
+            "pytorch/pytorch",
+            "tensorflow/tensorflow",
+            "huggingface/transformers-pytorch-gpu",
+            "continuumio/miniconda3",
+            "continuumio/anaconda3",
+            "mambaorg/micromamba",
+            "node",
+            "golang",
+            "rust",
+            "buildpack-deps",
+            "openjdk",
+            "eclipse-temurin",
+            "ruby",
+            "nginx",
+        ],
+    ),
+];
+
 pub fn distro(reference: &str) -> Distro {
     let image = ImageRef::parse(reference);
     let repo = image.short_repo().to_ascii_lowercase();
     let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
-    if repo.contains("distroless") || repo.starts_with("cgr.dev/chainguard/static") {
-        Distro::Distroless
-    } else if repo.contains("windows") || tag.contains("servercore") || tag.contains("nanoserver") {
-        Distro::Windows
-    } else if repo == "alpine" || tag.contains("alpine") {
-        Distro::Alpine
-    } else if [
-        "ubuntu",
-        "debian",
-        "python",
-        "nvidia/cuda",
-        "nvcr.io/nvidia/cuda",
-        "pytorch/pytorch",
-        "tensorflow/tensorflow",
-        "node",
-        "golang",
-        "rust",
-        "buildpack-deps",
-        "openjdk",
-        "eclipse-temurin",
-        "ruby",
-    ]
-    .contains(&repo.as_str())
-    {
-        Distro::Debian
-    } else {
-        Distro::Unknown
+    // Variants named in the tag win over the repository's family.
+    if tag.contains("servercore") || tag.contains("nanoserver") {
+        return Distro::Windows;
     }
+    if tag.contains("alpine") {
+        return Distro::Alpine;
+    }
+    if repo.contains("distroless") {
+        return Distro::Distroless;
+    }
+    for (family, repos) in FAMILIES {
+        let hit = repos.iter().any(|r| match r.strip_suffix('/') {
+            Some(prefix) => repo.starts_with(prefix) && repo.len() > prefix.len(),
+            None => repo == *r,
+        });
+        if hit {
+            return *family;
+        }
+    }
+    if repo.contains("ubi") && (repo.contains("minimal") || repo.contains("micro")) {
+        return Distro::RhelMinimal;
+    }
+    Distro::Unknown
+}
+
+/// The family a package manager belongs to, for a base the table does not
+/// know but whose Dockerfile shows how it installs packages.
+pub fn distro_of_package_manager(program: &str) -> Option<Distro> {
+    Some(match program {
+        "apt-get" | "apt" | "dpkg" => Distro::Debian,
+        "apk" => Distro::Alpine,
+        "dnf" | "yum" | "rpm" => Distro::Rhel,
+        "microdnf" => Distro::RhelMinimal,
+        _ => return None,
+    })
 }
 
 #[cfg(test)]
@@ -171,6 +254,21 @@ mod tests {
         assert_eq!(
             distro("mcr.microsoft.com/windows/servercore:ltsc2022"),
             Distro::Windows
+        );
+        assert_eq!(distro("busybox:1.36"), Distro::Alpine);
+        assert_eq!(distro("redhat/ubi9:9.3"), Distro::Rhel);
+        assert_eq!(distro("redhat/ubi9-minimal"), Distro::RhelMinimal);
+        assert_eq!(
+            distro("registry.access.redhat.com/ubi9/ubi-minimal:9.3"),
+            Distro::RhelMinimal
+        );
+        assert_eq!(distro("rockylinux:9"), Distro::Rhel);
+        assert_eq!(distro("gcr.io/distroless/cc-debian12"), Distro::Distroless);
+        assert_eq!(distro("scratch"), Distro::Distroless);
+        assert_eq!(distro("myorg/base:1"), Distro::Unknown);
+        assert_eq!(
+            distro_of_package_manager("microdnf"),
+            Some(Distro::RhelMinimal)
         );
     }
 }

@@ -334,6 +334,19 @@ impl Model {
         self.workdir_in(self.facts.get(stage)?, stage, item)
     }
 
+    /// The names of every ARG and ENV a stage's lineage sets.
+    pub fn var_names(&self, stage: usize) -> Vec<&str> {
+        let mut names: Vec<&str> = self
+            .chain(stage)
+            .into_iter()
+            .filter_map(|s| self.facts.get(s))
+            .flat_map(|f| f.vars.keys().map(String::as_str))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Every USER of a stage's lineage, oldest first.
     pub fn users(&self, stage: usize) -> Vec<&UserSetting> {
         let mut chain = self.chain(stage);
