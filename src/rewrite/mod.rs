@@ -79,7 +79,7 @@ pub fn build_tools(cx: &Context) -> Result<(Fix, String), String> {
     if !installs_compilers {
         return Err("the stage installs no compiler".into());
     }
-    let fix = multi_stage(cx, &runtime)?;
+    let fix = multi_stage(cx, &runtime, slim_python)?;
     Ok((
         fix,
         format!("Build tools moved to a `builder` stage; the image runs on `{runtime}`"),

@@ -151,8 +151,14 @@ fn is_pip_related(cmd: &Command) -> bool {
             && matches!(words.get(2), Some(&("pip" | "venv" | "pip3"))))
 }
 
-/// The rewrite, or why it cannot be done.
-pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
+/// The rewrite, or why it cannot be done. `runtime_of` maps the base image
+/// reference to its runtime counterpart; it is applied to the FROM as
+/// written too, so that an ARG in the reference stays an ARG.
+pub fn plan(
+    cx: &Context,
+    runtime_base: &str,
+    runtime_of: fn(&str) -> Option<String>,
+) -> Result<Fix, String> {
     let df = cx.df;
     let stage_idx = cx.model.final_stage.ok_or("no stage to build")?;
     let stage = &cx.model.stages[stage_idx];
@@ -204,6 +210,8 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
         .iter()
         .position(|p| p.pip.is_some())
         .ok_or("no pip or uv install to move into a virtual environment")?;
+    check_command_paths(cx, &units)?;
+    place_copies_from_stages(cx, stage_idx, &units, &mut placed);
     // `python3`, not `python`: the venv links the interpreter by the path it
     // was started with, and that path must exist in the runtime stage.
     let interpreter = interpreter.unwrap_or_else(|| "python3".to_string());
@@ -236,6 +244,27 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
     // Dependency manifests: copy them alone before the install, so that a
     // code change does not invalidate the dependency layer.
     let manifests = plan_manifests(cx, &units, &placed, first_pip);
+    place_setup_with_their_files(cx, stage_idx, &units, &mut placed, &manifests);
+
+    // Stage names nobody uses yet.
+    let taken: Vec<&str> = cx
+        .model
+        .stages
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != stage_idx)
+        .filter_map(|(_, s)| s.name.as_deref())
+        .collect();
+    let fresh = |wanted: &[&str]| -> String {
+        wanted
+            .iter()
+            .map(|w| w.to_string())
+            .chain((2..).map(|n| format!("{}-{n}", wanted[0])))
+            .find(|n| !taken.contains(&n.as_str()) && stage.name.as_deref() != Some(n.as_str()))
+            .unwrap_or_else(|| wanted[0].to_string())
+    };
+    let builder_name = stage.name.clone().unwrap_or_else(|| fresh(&["builder"]));
+    let runtime_name = fresh(&["runtime", "final"]);
 
     let nl = df.newline;
     let esc = df.escape;
@@ -245,7 +274,7 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
 
     // The builder stage.
     let mut builder = String::new();
-    builder.push_str(&builder_from(cx, from_item, from));
+    builder.push_str(&builder_from(cx, from_item, from, &builder_name));
     for (i, (unit, p)) in units.iter().zip(&placed).enumerate() {
         let in_builder = match p.dest {
             Dest::Builder | Dest::Both => true,
@@ -291,15 +320,33 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
         .flag("platform")
         .map(|f| format!("--platform={} ", f.value.as_deref().unwrap_or("")))
         .unwrap_or_default();
-    let runtime_name = if stage.name.as_deref() == Some("runtime") {
-        "final"
+    // Keep an ARG in the reference: `FROM nvidia/cuda:${CUDA}-devel-...`
+    // becomes `...-runtime-...`; a whole `FROM ${IMAGE}` gets an ARG of its
+    // own for the runtime image, so `--build-arg` still reaches both stages.
+    let mut arg_edit: Option<Edit> = None;
+    let runtime_ref = if !stage.base_raw.contains('$') {
+        runtime_base.to_string()
+    } else if let Some(r) = runtime_of(&stage.base_raw).filter(|r| r != &stage.base_raw) {
+        r
+    } else if let Some((name, item)) = whole_arg(cx, &stage.base_raw) {
+        let arg = format!("{name}_RUNTIME");
+        let at = df.items[item].span.end;
+        let lead = if df.text[..at].ends_with('\n') {
+            ""
+        } else {
+            nl
+        };
+        arg_edit = Some(Edit::insert(
+            at,
+            format!("{lead}ARG {arg}={runtime_base}{nl}"),
+        ));
+        format!("${{{arg}}}")
     } else {
-        "runtime"
+        runtime_base.to_string()
     };
     runtime.push_str(&format!(
-        "FROM {platform}{runtime_base} AS {runtime_name}{nl}"
+        "FROM {platform}{runtime_ref} AS {runtime_name}{nl}"
     ));
-    let builder_name = stage.name.clone().unwrap_or_else(|| "builder".into());
     let python_kept = placed.iter().zip(&units).any(|(p, u)| {
         p.dest != Dest::Builder
             && apt_packages(cx, u.item).iter().any(|(_, w)| {
@@ -383,7 +430,227 @@ pub fn plan(cx: &Context, runtime_base: &str) -> Result<Fix, String> {
             text.pop();
         }
     }
-    Ok(Fix::unsafe_edits(vec![Edit::replace(stage_span, text)]).structural())
+    let mut edits = vec![Edit::replace(stage_span, text)];
+    edits.extend(arg_edit);
+    Ok(Fix::unsafe_edits(edits).structural())
+}
+
+/// For `${NAME}` or `$NAME` as a whole image reference: the name and the
+/// item of the global ARG that declares it with a default.
+fn whole_arg(cx: &Context, raw: &str) -> Option<(String, usize)> {
+    let name = raw
+        .strip_prefix("${")
+        .and_then(|r| r.strip_suffix('}'))
+        .or_else(|| raw.strip_prefix('$'))?;
+    if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return None;
+    }
+    let first_from = cx.model.stages.first()?.from_item;
+    (0..first_from).rev().find_map(|i| {
+        let ins = cx.instruction(i)?;
+        (ins.keyword == Keyword::Arg
+            && ins
+                .words()
+                .iter()
+                .any(|w| w.split_once('=').is_some_and(|(k, _)| k == name)))
+        .then(|| (name.to_string(), i))
+    })
+}
+
+/// Normalise an absolute path: no `.` parts, no trailing slash.
+fn normalize(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
+/// Whether two absolute paths overlap: one holds the other.
+fn related(a: &str, b: &str) -> bool {
+    let holds = |d: &str, p: &str| d == "/" || p == d || p.starts_with(&format!("{d}/"));
+    holds(a, b) || holds(b, a)
+}
+
+/// A word as an absolute path (up to its first glob character), resolved
+/// against the working directory; `None` when it does not name a path.
+fn path_of(word: &str, workdir: Option<&str>) -> Option<String> {
+    let w = word.rsplit('=').next().unwrap_or(word);
+    let w = w.split(['*', '?', '[', '$']).next().unwrap_or(w);
+    if w.starts_with('/') {
+        return Some(normalize(w));
+    }
+    if w.starts_with("./") || (w.contains('/') && !w.contains("://") && !w.starts_with('-')) {
+        return workdir.map(|d| normalize(&format!("{d}/{w}")));
+    }
+    None
+}
+
+/// Where a COPY or ADD unit puts its files, made absolute.
+fn copy_dest(cx: &Context, stage: usize, unit: &Unit) -> Option<String> {
+    let ins = cx.instruction(unit.item)?;
+    if !matches!(ins.keyword, Keyword::Copy | Keyword::Add) {
+        return None;
+    }
+    let dest = ins.words().last()?;
+    if dest.contains('$') {
+        return None;
+    }
+    if dest.starts_with('/') {
+        return Some(normalize(dest));
+    }
+    let dir = cx.model.workdir_at(stage, unit.item)?;
+    Some(normalize(&format!("{dir}/{dest}")))
+}
+
+/// The absolute paths a RUN's commands name.
+fn run_paths(cx: &Context, stage: usize, unit: &Unit) -> Vec<String> {
+    let Some(run) = cx.run_at(unit.item) else {
+        return Vec::new();
+    };
+    let dir = cx.model.workdir_at(stage, unit.item);
+    run.commands()
+        .flat_map(|(_, c)| c.words.iter().skip(1))
+        .filter_map(|w| path_of(&w.text, dir.as_deref()))
+        .filter(|p| p != "/")
+        .collect()
+}
+
+/// The program a CMD or ENTRYPOINT starts, as written.
+fn command_program(ins: &Instruction) -> Option<String> {
+    match &ins.args {
+        Args::Exec(words) => words.first().cloned(),
+        _ => ins
+            .command_text()
+            .split_whitespace()
+            .next()
+            .map(str::to_string),
+    }
+}
+
+/// The runtime gets the virtual environment at /opt/venv: a CMD or
+/// ENTRYPOINT that starts a Python interpreter, or a pip-installed script,
+/// by an absolute path outside it would not see it.
+fn check_command_paths(cx: &Context, units: &[Unit]) -> Result<(), String> {
+    for u in units {
+        let Some(ins) = cx.instruction(u.item) else {
+            continue;
+        };
+        if !matches!(ins.keyword, Keyword::Cmd | Keyword::Entrypoint) {
+            continue;
+        }
+        let Some(program) = command_program(ins) else {
+            continue;
+        };
+        let base = program.rsplit('/').next().unwrap_or(&program);
+        let outside_venv = program.starts_with('/') && !program.starts_with(VENV);
+        if outside_venv && (base.starts_with("python") || program.starts_with("/usr/local/bin/")) {
+            return Err(format!(
+                "the {} on line {} starts `{program}` by its path, which would not see the virtual environment",
+                ins.keyword_text.to_uppercase(),
+                ins.start_line
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A `COPY --from=<stage>` that brings files a pip install reads belongs in
+/// the builder (and in the runtime too when the runtime also uses them).
+fn place_copies_from_stages(cx: &Context, stage: usize, units: &[Unit], placed: &mut [Placed]) {
+    for k in 0..units.len() {
+        let is_copy_from = cx
+            .instruction(units[k].item)
+            .is_some_and(|i| i.keyword == Keyword::Copy && i.flag("from").is_some());
+        if !is_copy_from {
+            continue;
+        }
+        let Some(dest) = copy_dest(cx, stage, &units[k]) else {
+            continue;
+        };
+        let mut builder_uses = false;
+        let mut runtime_uses = false;
+        for j in k + 1..units.len() {
+            let Some(ins) = cx.instruction(units[j].item) else {
+                continue;
+            };
+            let paths: Vec<String> = match ins.keyword {
+                Keyword::Run => run_paths(cx, stage, &units[j]),
+                Keyword::Cmd | Keyword::Entrypoint => ins
+                    .command_text()
+                    .split_whitespace()
+                    .filter_map(|w| {
+                        path_of(
+                            w.trim_matches(|c| c == '"' || c == ',' || c == '[' || c == ']'),
+                            None,
+                        )
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            if !paths.iter().any(|p| related(p, &dest)) {
+                continue;
+            }
+            if placed[j].pip.is_some() {
+                builder_uses = true;
+            }
+            if placed[j].dest != Dest::Builder && placed[j].pip.is_none() {
+                runtime_uses = true;
+            }
+        }
+        if builder_uses {
+            placed[k].dest = if runtime_uses {
+                Dest::Both
+            } else {
+                Dest::Builder
+            };
+        }
+    }
+}
+
+/// A setup RUN (`chmod +x /entrypoint.sh`) placed in both stages whose
+/// files come only from COPYs that go to the runtime runs in the runtime
+/// alone: in the builder those files do not exist.
+fn place_setup_with_their_files(
+    cx: &Context,
+    stage: usize,
+    units: &[Unit],
+    placed: &mut [Placed],
+    manifests: &Manifests,
+) {
+    let dests: Vec<Option<String>> = units.iter().map(|u| copy_dest(cx, stage, u)).collect();
+    let in_builder = |k: usize, placed: &[Placed]| {
+        matches!(placed[k].dest, Dest::Builder | Dest::Both)
+            || manifests.app_copies_in_builder.contains(&k)
+    };
+    for j in 0..units.len() {
+        if placed[j].dest != Dest::Both || placed[j].pip.is_some() {
+            continue;
+        }
+        if !cx
+            .instruction(units[j].item)
+            .is_some_and(|i| i.keyword == Keyword::Run)
+        {
+            continue;
+        }
+        let paths = run_paths(cx, stage, &units[j]);
+        let providers: Vec<usize> = (0..j)
+            .filter(|&k| {
+                dests[k]
+                    .as_ref()
+                    .is_some_and(|d| paths.iter().any(|p| related(p, d)))
+            })
+            .collect();
+        if !providers.is_empty() && providers.iter().all(|&k| !in_builder(k, placed)) {
+            placed[j].dest = Dest::Runtime;
+        }
+    }
 }
 
 /// Classify one instruction of the stage.
@@ -700,29 +967,83 @@ fn remove_span(cx: &Context, span: Span) -> Edit {
     Edit::delete(Span::new(span.start, end))
 }
 
+/// Libraries that only the GUI builds of OpenCV load (Qt's X11 and GL).
+const OPENCV_GUI_LIBRARIES: &[&str] = &[
+    "libgl1",
+    "libgl1-mesa-glx",
+    "libglib2.0-0",
+    "libsm6",
+    "libxext6",
+    "libxrender1",
+];
+
+/// Whether the image installs a headless OpenCV and no GUI one: then the
+/// GUI libraries its apt installs carry are dead weight at run time.
+fn opencv_is_headless(cx: &Context) -> bool {
+    let mut headless = false;
+    for run in cx.runs() {
+        for (_, c) in run.commands() {
+            let Some(install) = package_install(c) else {
+                continue;
+            };
+            for w in install.requirements() {
+                let name = commands::requirement_name(&w.text);
+                if commands::OPENCV_GUI_PACKAGES
+                    .iter()
+                    .any(|(g, _)| *g == name)
+                {
+                    return false;
+                }
+                headless |= commands::OPENCV_GUI_PACKAGES
+                    .iter()
+                    .any(|(_, h)| *h == name);
+            }
+        }
+    }
+    headless
+}
+
 /// Edits that turn an apt RUN's copy into the runtime one: build-only
-/// packages removed, header packages replaced by their libraries.
+/// packages removed, header packages replaced by their libraries, GUI
+/// libraries dropped once OpenCV is headless, and recommended packages
+/// left out.
 fn runtime_package_edits(
     cx: &Context,
     ins: &Instruction,
     all: &[(&Script, &Command)],
 ) -> Vec<Edit> {
+    let drop_gui = opencv_is_headless(cx);
     let mut edits = Vec::new();
     for (script, c) in all {
         if apt_subcommand(c) != Some("install") {
             continue;
         }
         let r = resolve(c);
-        let after = r
-            .words
-            .iter()
-            .position(|w| w.text == "install")
-            .map_or(r.words.len(), |i| i + 1);
+        let Some(install_at) = r.words.iter().position(|w| w.text == "install") else {
+            continue;
+        };
+        let after = install_at + 1;
+        let recommends_set = r.words[after..].iter().any(|w| {
+            w.text.contains("install-recommends") || w.text.contains("Install-Recommends")
+        });
+        if !recommends_set {
+            let word = &r.words[install_at];
+            let end = script.span(ins, word.start, word.end).end;
+            edits.push(Edit::insert(end, " --no-install-recommends"));
+        }
         for w in &r.words[after..] {
-            if w.text.starts_with('-') || w.text.contains('$') || !build_only(&w.text) {
+            if w.text.starts_with('-') || w.text.contains('$') {
                 continue;
             }
+            let name = w.text.split(['=', ':']).next().unwrap_or(&w.text);
             let span = script.span(ins, w.start, w.end);
+            if drop_gui && OPENCV_GUI_LIBRARIES.contains(&name) {
+                edits.push(remove_span(cx, span));
+                continue;
+            }
+            if !build_only(&w.text) {
+                continue;
+            }
             edits.push(match runtime_library(&w.text) {
                 Some(lib) => Edit::replace(span, lib),
                 None => remove_span(cx, span),
@@ -844,13 +1165,13 @@ fn unit_text(cx: &Context, unit: &Unit, edits: &[Edit]) -> String {
     text
 }
 
-/// The original FROM, named `builder` unless it has a name already.
-fn builder_from(cx: &Context, item: usize, from: &Instruction) -> String {
+/// The original FROM, named `name` unless it has a name already.
+fn builder_from(cx: &Context, item: usize, from: &Instruction, name: &str) -> String {
     let span = cx.df.items[item].span;
     let mut edits = Vec::new();
     if from.words().len() == 1 {
         let end = from.line.span(0, from.line.text.trim_end().len()).end;
-        edits.push(Edit::insert(end, " AS builder"));
+        edits.push(Edit::insert(end, format!(" AS {name}")));
     }
     let mut text = slice_with_edits(cx, span, &edits);
     if !text.ends_with('\n') {

@@ -105,7 +105,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut help = format!(
         "Compile in a `builder` stage on `{base}` and copy the results into a stage on `{runtime}`"
     );
-    let fix = match crate::rewrite::multi_stage(cx, &runtime) {
+    let fix = match crate::rewrite::multi_stage(cx, &runtime, runtime_counterpart) {
         Ok(fix) => Some(fix),
         Err(reason) => {
             help.push_str(&format!(" (no automatic rewrite: {reason})"));

@@ -4,7 +4,7 @@
 use super::{package_install, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
-use crate::semantics::commands::requirement_name;
+use crate::semantics::commands::{requirement_name, OPENCV_GUI_PACKAGES};
 
 pub static RULE: Rule = Rule {
     code: "DF004",
@@ -18,12 +18,6 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// The GUI OpenCV packages and their headless counterparts.
-pub const GUI_PACKAGES: &[(&str, &str)] = &[
-    ("opencv-python", "opencv-python-headless"),
-    ("opencv-contrib-python", "opencv-contrib-python-headless"),
-];
-
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for run in cx.shipping_runs() {
@@ -34,7 +28,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 };
                 for word in install.requirements() {
                     let name = requirement_name(&word.text);
-                    let Some((gui, headless)) = GUI_PACKAGES.iter().find(|(g, _)| *g == name)
+                    let Some((gui, headless)) =
+                        OPENCV_GUI_PACKAGES.iter().find(|(g, _)| *g == name)
                     else {
                         continue;
                     };

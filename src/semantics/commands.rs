@@ -350,3 +350,9 @@ mod tests {
         assert!(!removes_apt_lists(&commands("rm -rf /tmp/*")[0]));
     }
 }
+
+/// The GUI OpenCV packages and their headless counterparts.
+pub const OPENCV_GUI_PACKAGES: &[(&str, &str)] = &[
+    ("opencv-python", "opencv-python-headless"),
+    ("opencv-contrib-python", "opencv-contrib-python-headless"),
+];
