@@ -289,6 +289,12 @@ pub fn removes_apt_lists(cmd: &Command) -> bool {
     }
 }
 
+/// The GUI OpenCV packages and their headless counterparts.
+pub const OPENCV_GUI_PACKAGES: &[(&str, &str)] = &[
+    ("opencv-python", "opencv-python-headless"),
+    ("opencv-contrib-python", "opencv-contrib-python-headless"),
+];
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -350,9 +356,3 @@ mod tests {
         assert!(!removes_apt_lists(&commands("rm -rf /tmp/*")[0]));
     }
 }
-
-/// The GUI OpenCV packages and their headless counterparts.
-pub const OPENCV_GUI_PACKAGES: &[(&str, &str)] = &[
-    ("opencv-python", "opencv-python-headless"),
-    ("opencv-contrib-python", "opencv-contrib-python-headless"),
-];
