@@ -1014,6 +1014,27 @@ fn runtime_package_edits(
 ) -> Vec<Edit> {
     let drop_gui = opencv_is_headless(cx);
     let mut edits = Vec::new();
+    // Downloaded packages are dead weight in the runtime layer (images
+    // without Debian's docker-clean hook keep them): clean after the last
+    // install unless the RUN already does.
+    let cleans = all.iter().any(|(_, c)| {
+        matches!(apt_subcommand(c), Some("clean" | "autoclean"))
+            || c.words.iter().any(|w| w.text.starts_with("/var/cache/apt"))
+    });
+    let last_install = all
+        .iter()
+        .rposition(|(_, c)| apt_subcommand(c) == Some("install"));
+    if let (false, Some(i)) = (cleans, last_install) {
+        let (script, c) = all[i];
+        let end = script.span(ins, c.start(), c.end()).end;
+        let program = resolve(c).program().to_string();
+        let program = if program == "apt" {
+            "apt-get"
+        } else {
+            program.as_str()
+        };
+        edits.push(Edit::insert(end, format!(" && {program} clean")));
+    }
     for (script, c) in all {
         if apt_subcommand(c) != Some("install") {
             continue;

@@ -109,14 +109,9 @@ const SYSTEM_DIRS: &[&str] = &[
     "/boot",
     "/media",
 ];
+/// Under these, only `/usr/src/<app>` is an app's directory.
 const SYSTEM_PREFIXES: &[&str] = &[
-    "/usr/bin/",
-    "/usr/sbin/",
-    "/usr/lib",
-    "/usr/local/bin/",
-    "/usr/local/lib",
-    "/usr/share/",
-    "/usr/include/",
+    "/usr/",
     "/bin/",
     "/sbin/",
     "/lib/",
@@ -135,7 +130,8 @@ const SYSTEM_PREFIXES: &[&str] = &[
 fn is_system_dir(path: &str) -> bool {
     let p = path.trim_end_matches('/');
     let p = if p.is_empty() { "/" } else { p };
-    SYSTEM_DIRS.contains(&p) || SYSTEM_PREFIXES.iter().any(|s| p.starts_with(s))
+    SYSTEM_DIRS.contains(&p)
+        || (SYSTEM_PREFIXES.iter().any(|s| p.starts_with(s)) && !p.starts_with("/usr/src/"))
 }
 
 fn under_root_home(path: &str) -> bool {

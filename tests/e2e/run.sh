@@ -151,8 +151,14 @@ run_fixture() {
   # The temp copy is the build context; expected.Dockerfile is the reference
   # answer, not part of the project, so it is left out.
   cp -a "$src" "$ctx"
-  rm -f "$ctx/expected.Dockerfile"
+  rm -f "$ctx/expected.Dockerfile" "$ctx/e2e.conf"
   cp "$ctx/Dockerfile" "$logs/Dockerfile.orig"
+
+  # What the fixture expects of the fix (tests/e2e/README.md): by default a
+  # non-root user and, on a devel base, an image under half the size.
+  local EXPECT_USER=nonroot EXPECT_SMALLER="" EXPECT_FIX_SAYS="" MAX_RATIO_TO_EXPERT=""
+  # shellcheck disable=SC1091
+  [ -f "$src/e2e.conf" ] && . "$src/e2e.conf"
 
   echo "  [1/8] build original -> $orig_tag"
   if ! build_image "$orig_tag" "$ctx" "$logs/build-orig.log"; then
@@ -171,6 +177,12 @@ run_fixture() {
   if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
     fail "dflint fix exited $rc (0 or 1 expected)"
     FIX_BEFORE="$before"; FIX_AFTER=""; return
+  fi
+  if [ -n "$EXPECT_FIX_SAYS" ] && ! grep -qF -- "$EXPECT_FIX_SAYS" "$logs/fix.log"; then
+    # Declines are reported in the remaining findings' help: ask check.
+    (cd "$ctx" && "$DFLINT" check --unsafe-fixes Dockerfile) >"$logs/check-after.log" 2>&1 || true
+    grep -qF -- "$EXPECT_FIX_SAYS" "$logs/check-after.log" \
+      || fail "dflint does not say why it declined: expected \"$EXPECT_FIX_SAYS\""
   fi
   echo "    (exit $rc) diff original -> fixed:"
   if diff -u --label Dockerfile.orig --label Dockerfile "$logs/Dockerfile.orig" "$ctx/Dockerfile" >"$logs/fix.diff"; then
@@ -213,11 +225,36 @@ run_fixture() {
   run_image "$fixed_tag" "$logs/run-fixed.log" || fail "the fixed image's CMD does not exit 0"
   local user uid_out
   user="$("$DOCKER" image inspect -f '{{.Config.User}}' "$fixed_tag")"
-  case "${user%%:*}" in
-    "") fail "the fixed image has no USER (runs as root)" ;;
-    root | 0) fail "the fixed image's USER is root ($user)" ;;
-    *) echo "    USER $user" ;;
-  esac
+  if [ "$EXPECT_USER" = root ]; then
+    # The fix must have declined to add a user (and said why).
+    case "${user%%:*}" in
+      "" | root | 0) echo "    USER ${user:-(none)}: kept, as the fixture expects (the fix declines)" ;;
+      *) fail "a USER was added ($user) where the fix must decline" ;;
+    esac
+  else
+    case "${user%%:*}" in
+      "") fail "the fixed image has no USER (runs as root)" ;;
+      root | 0) fail "the fixed image's USER is root ($user)" ;;
+      *) echo "    USER $user" ;;
+    esac
+  fi
+  # Same output apart from lines that name the uid or the interpreter's path.
+  local norm='/^(uid [0-9]+|python [0-9.]+ at .*)$/d'
+  if ! diff <(sed -E "$norm" "$logs/run-orig.log") <(sed -E "$norm" "$logs/run-fixed.log") >"$logs/run.diff"; then
+    indent <"$logs/run.diff"
+    fail "the fixed image's output differs from the original's"
+  fi
+  # Same ENTRYPOINT, CMD, WORKDIR, EXPOSE, VOLUME, and ENV apart from the
+  # variables the rewrite and the user fix set.
+  local fmt='{{json .Config.Entrypoint}} {{json .Config.Cmd}} {{json .Config.WorkingDir}} {{json .Config.ExposedPorts}} {{json .Config.Volumes}}'
+  local c_orig c_fixed e_orig e_fixed
+  c_orig="$("$DOCKER" image inspect -f "$fmt" "$orig_tag")"
+  c_fixed="$("$DOCKER" image inspect -f "$fmt" "$fixed_tag")"
+  [ "$c_orig" = "$c_fixed" ] || fail "image config differs: $c_orig -> $c_fixed"
+  local env_filter='^(PATH|VIRTUAL_ENV|UV_PROJECT_ENVIRONMENT|HOME)='
+  e_orig="$("$DOCKER" image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$orig_tag" | grep -Ev "$env_filter" | sort)"
+  e_fixed="$("$DOCKER" image inspect -f '{{range .Config.Env}}{{println .}}{{end}}' "$fixed_tag" | grep -Ev "$env_filter" | sort)"
+  [ "$e_orig" = "$e_fixed" ] || fail "ENV differs: $(echo "$e_orig" | tr '\n' ' ') -> $(echo "$e_fixed" | tr '\n' ' ')"
   if uid_out="$(timeout "$RUN_TIMEOUT" "$DOCKER" run --rm --entrypoint id "$fixed_tag" -u 2>&1)"; then
     if [ "$uid_out" = 0 ]; then
       [ -n "$user" ] && fail "the fixed image runs as uid 0 (USER $user resolves to root)"
@@ -231,7 +268,26 @@ run_fixture() {
 
   echo "  [8/8] size"
   printf '    %-10s %14s bytes %10s MB\n' before "$before" "$(mb "$before")" after "$after" "$(mb "$after")"
-  if uses_devel_base "$logs/Dockerfile.orig"; then
+  local must_halve=0
+  uses_devel_base "$logs/Dockerfile.orig" && must_halve=1
+  [ -n "$EXPECT_SMALLER" ] && must_halve="$EXPECT_SMALLER"
+  if [ -f "$src/expected.Dockerfile" ] && [ -n "$MAX_RATIO_TO_EXPERT" ]; then
+    local expert_tag="$TAG_PREFIX/$name:expert" expert
+    cp "$src/expected.Dockerfile" "$ctx/Dockerfile"
+    if build_image "$expert_tag" "$ctx" "$logs/build-expert.log"; then
+      expert="$(image_size "$expert_tag")"
+      printf '    %-10s %14s bytes %10s MB (hand-written expert rewrite)\n' expert "$expert" "$(mb "$expert")"
+      if awk -v a="$after" -v e="$expert" -v r="$MAX_RATIO_TO_EXPERT" 'BEGIN { exit !(a > e * r) }'; then
+        fail "fixed image is $(awk -v a="$after" -v e="$expert" 'BEGIN { printf "%.2f", a / e }')x the expert rewrite (at most ${MAX_RATIO_TO_EXPERT}x)"
+      else
+        echo "    fixed / expert = $(awk -v a="$after" -v e="$expert" 'BEGIN { printf "%.2f", a / e }') (at most $MAX_RATIO_TO_EXPERT)"
+      fi
+    else
+      fail "the expert Dockerfile does not build"
+    fi
+    cp "$logs/Dockerfile.fixed" "$ctx/Dockerfile"
+  fi
+  if [ "$must_halve" = 1 ]; then
     if [ "$((after * 2))" -ge "$before" ]; then
       fail "devel-based image not halved: $(mb "$after") MB >= $(mb "$before") MB / 2"
     else
