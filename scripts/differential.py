@@ -20,13 +20,20 @@ Counts printed at the end:
   differ        both accept, different instructions
   known         a disagreement explained by a documented difference between
                 the oracle's BuildKit (v0.12.5) and current BuildKit, which
-                dflint follows (docs: ../shared/design/dockerfile-syntax.md,
-                "Oracle caveats")
+                dflint follows (../shared/design/dockerfile-syntax.md,
+                "Oracle caveats"), counted by reason:
+                  check-directive     `# check=` ends v0.12.5's header
+                  heredoc-space       `<< EOF` is a heredoc since 1.16
+                  lexer-modifiers     `${a#p}`, `${a%p}`, `${a/p/r}` on a
+                                      heredoc line fail v0.12.5's lexer
+                  json-trailing-text  `CMD ["a"] x` is shell form since 1.9
+                  nul                 the oracle cuts values at NUL
   oracle-error  the oracle could not report (it crashed or timed out, e.g. on
                 a value that is not valid UTF-8 after BuildKit cut it)
 
 Disagreeing inputs are written to `--out DIR` (one folder per category) with
-a `.txt` beside each showing both views.
+a `.txt` beside each showing both views. The exit status is 1 when any input
+is dflint-only, oracle-only or differ.
 
 The oracle needs the `dockerfile` package (pip install dockerfile==3.4.0);
 run this script with a Python that has it, or point `--oracle-python` at one.
@@ -123,7 +130,8 @@ EXTRA_LINES = [
 def mutate_once(rng: random.Random, text: str) -> str:
     """One random edit, by characters or by lines."""
     op = rng.randrange(13)
-    lines = text.splitlines(keepends=True)
+    # Lines as BuildKit splits them: on `\n` only.
+    lines = re.findall(r'[^\n]*\n|[^\n]+$', text)
     if op <= 3 or not lines:
         # Insert a string at a random character position.
         at = rng.randrange(len(text) + 1)
@@ -385,7 +393,7 @@ def same(d: dict, o: dict, text_lines: list[str]) -> bool:
 
 
 HEREDOC_SPACE = re.compile(r'<<[ \t\r]+[^ \t\r\n]')
-NEW_MODIFIER = re.compile(r'\$\{[^}\n]*?[#%/?]')
+NEW_MODIFIER = re.compile(r'\$\{[^}\n]*?[#%/]')
 DIRECTIVE = re.compile(r'^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.+?)\s*$')
 
 
@@ -590,7 +598,8 @@ def main(argv: list[str] | None = None) -> int:
                 original = f.read_bytes().decode('utf-8')
             except (OSError, UnicodeDecodeError):
                 continue  # dflint reads UTF-8 only
-            variants = [original] + mutants(original, args.mutate, args.seed, str(f))
+            key = f'{f.parent.name}/{f.name}'
+            variants = [original] + mutants(original, args.mutate, args.seed, key)
             for k, text in enumerate(variants):
                 if args.max_inputs and done >= args.max_inputs:
                     stopped = f'stopped after {done} inputs (--max-inputs)'

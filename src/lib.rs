@@ -12,6 +12,7 @@
 pub mod config;
 pub mod diagnostic;
 pub mod fix;
+pub mod io;
 pub mod report;
 pub mod rewrite;
 pub mod rules;

@@ -9,6 +9,7 @@ use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use dflint::config::{self, ConfigFile, ConfigOptions};
+use dflint::io::{self as files, InvalidUtf8, ReadError, Stamp};
 use dflint::report::{self, FileReport, LineIndex, Summary};
 use dflint::rules::{self, FixAvailability};
 use dflint::settings::{Layer, Profile};
@@ -28,9 +29,15 @@ Settings come from the nearest .dflint.toml or [tool.dflint] in pyproject.toml
 above each file (else .hadolint.yaml); flags override them. A finding is
 silenced by `# dflint ignore=DF002` above its instruction.
 
+Only regular files are read, up to --max-file-size. A file that is not valid
+UTF-8 but that BuildKit builds (a Latin-1 byte in a comment) is checked with
+the bad bytes replaced, under a warning on stderr; the warning does not
+change the exit status.
+
 Exit status: 0 no findings at or above --fail-level, 1 findings, 2 an error
 (unreadable file, a file BuildKit would reject, a bad flag or config). Every
-file is checked even when one fails.";
+file is checked even when one fails. Output cut short by its reader (`| head`)
+ends quietly with the same status; any other failure to write output exits 2.";
 
 const FIX_EXAMPLES: &str = "\
 Examples:
@@ -48,8 +55,11 @@ the multi-stage rewrite of a devel or build-tools image. Review their diff
 and test the image. Model weights (DF005) are left to you.
 
 Files are written atomically (a temporary file beside them, then a rename)
-and keep their permissions. A file that is not a valid Dockerfile is reported
-and left untouched. Fixing twice changes nothing the second time.
+and keep their owner, group and permissions; a symlink is fixed through, and
+stays a link. A file that is not a valid Dockerfile, not valid UTF-8, or
+changed while it was fixed is reported and left untouched. A read-only file
+or one with other hard links (they would keep the old text) is refused
+unless --force. Fixing twice changes nothing the second time.
 
 Exit status: 0 nothing left to report, 1 findings remain (with --diff: the
 file would change), 2 an error.";
@@ -91,6 +101,8 @@ enum Command {
     Parse {
         /// The Dockerfile, or `-` for standard input
         path: String,
+        #[command(flatten)]
+        read: ReadArgs,
     },
     /// List the rules: code, name, default severity, fix, summary
     Rules,
@@ -151,6 +163,42 @@ struct RuleArgs {
     no_unsafe_fixes: bool,
 }
 
+/// How files are read: the options `check`, `fix` and `parse` share.
+#[derive(clap::Args)]
+struct ReadArgs {
+    /// Refuse a file (or standard input) larger than this, without reading
+    /// past it: bytes, or a number with a KiB, MiB or GiB suffix
+    #[arg(long, value_name = "BYTES", default_value = "64MiB", value_parser = parse_size)]
+    max_file_size: u64,
+}
+
+/// `65536`, `64KiB`, `64 MiB`, `1GiB` (also `K`, `M`, `G`, any case; all
+/// powers of 1024, as the limit is shown).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let shift = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 0,
+        "k" | "kb" | "kib" => 10,
+        "m" | "mb" | "mib" => 20,
+        "g" | "gb" | "gib" => 30,
+        _ => {
+            return Err(format!(
+                "unknown unit in `{s}` (expected bytes, KiB, MiB or GiB)"
+            ))
+        }
+    };
+    let n: u64 = number
+        .parse()
+        .map_err(|_| format!("`{s}` is not a size (expected e.g. 65536 or 64MiB)"))?;
+    match n.checked_mul(1 << shift) {
+        Some(0) => Err("the limit must be at least 1 byte".into()),
+        Some(v) => Ok(v),
+        None => Err(format!("`{s}` is too large")),
+    }
+}
+
 fn parse_severity(s: &str) -> Result<Severity, String> {
     s.parse()
 }
@@ -185,6 +233,8 @@ struct CheckArgs {
     quiet: bool,
     #[command(flatten)]
     rules: RuleArgs,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 #[derive(clap::Args)]
@@ -194,8 +244,13 @@ struct FixArgs {
     /// Write nothing; print the diff and exit 1 if anything would change
     #[arg(long)]
     diff: bool,
+    /// Replace a file even when it is read-only or has other hard links (those keep the old text)
+    #[arg(long)]
+    force: bool,
     #[command(flatten)]
     rules: RuleArgs,
+    #[command(flatten)]
+    read: ReadArgs,
 }
 
 fn main() -> ExitCode {
@@ -203,17 +258,86 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Fix(args) => fix(args),
-        Command::Parse { path } => parse(&path),
+        Command::Parse { path, read } => parse(&path, &read),
         Command::Rules => list_rules(),
         Command::Rule { rule } => show_rule(&rule),
     };
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("dflint: error: {err:#}");
+            // Nothing is left to tell if even this cannot be written.
+            let _ = writeln!(anstream::stderr(), "dflint: error: {err:#}");
             ExitCode::from(2)
         }
     }
+}
+
+/// An output stream whose reader may leave early (`dflint check | head`).
+/// A closed pipe is not an error: what was asked still runs to its end, the
+/// rest of the output is dropped, and the exit status is the one the run
+/// would have had. Any other failure (a full disk) is an error that names
+/// the output, so the run exits 2. (`println!` would panic on both.)
+struct Out<W: Write> {
+    inner: W,
+    closed: bool,
+}
+
+impl<W: Write> Out<W> {
+    fn new(inner: W) -> Out<W> {
+        Out {
+            inner,
+            closed: false,
+        }
+    }
+
+    fn handle<T>(&mut self, r: io::Result<T>, done: T) -> io::Result<T> {
+        match r {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => {
+                self.closed = true;
+                Ok(done)
+            }
+            // `write_all` retries these itself.
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => Err(e),
+            Err(e) => Err(io::Error::new(
+                e.kind(),
+                format!("cannot write output: {e}"),
+            )),
+            ok => ok,
+        }
+    }
+}
+
+impl<W: Write> Write for Out<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.closed {
+            return Ok(buf.len());
+        }
+        let r = self.inner.write(buf);
+        self.handle(r, buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        if self.closed {
+            return Ok(());
+        }
+        let r = self.inner.flush();
+        self.handle(r, ())
+    }
+}
+
+/// Messages for people: coloured on a terminal, plain otherwise.
+fn human_stdout() -> Out<anstream::AutoStream<io::Stdout>> {
+    Out::new(anstream::stdout())
+}
+
+fn human_stderr() -> Out<anstream::AutoStream<io::Stderr>> {
+    Out::new(anstream::stderr())
+}
+
+/// Data (a fixed file, JSON) goes out byte for byte: a colour stream would
+/// strip control characters and escape sequences when not on a terminal.
+fn data_stdout() -> Out<io::StdoutLock<'static>> {
+    Out::new(io::stdout().lock())
 }
 
 /// Settings for each file: the command line over the nearest config file,

@@ -45,6 +45,9 @@ struct Placed {
     pip: Option<PipNeeds>,
     app_copy: bool,
     workdir: bool,
+    /// Absolute paths a builder RUN produces that the runtime gets whole
+    /// (a `git clone`d source tree), copied in right after it.
+    artifacts: Vec<String>,
 }
 
 impl Placed {
@@ -57,6 +60,7 @@ impl Placed {
             pip: None,
             app_copy: false,
             workdir: false,
+            artifacts: Vec::new(),
         }
     }
 }
@@ -114,6 +118,55 @@ const SETUP_PROGRAMS: &[&str] = &[
     "printf",
     ":",
 ];
+/// Programs whose effect both stages can have by running them again: they
+/// fetch, unpack, move or configure files with tools a runtime image keeps
+/// (none of them is a build-only package).
+const PORTABLE_PROGRAMS: &[&str] = &[
+    "curl",
+    "wget",
+    "tar",
+    "unzip",
+    "gunzip",
+    "gzip",
+    "xz",
+    "cp",
+    "mv",
+    "sed",
+    "tee",
+    "cat",
+    "update-alternatives",
+    "update-ca-certificates",
+    "ldconfig",
+    "git-lfs",
+    "sha256sum",
+    "md5sum",
+    "test",
+    "[",
+];
+
+/// Programs that need a build-only package (a compiler, a build system,
+/// git): run in the runtime stage they would fail.
+const BUILD_PROGRAMS: &[&str] = &[
+    "git",
+    "make",
+    "cmake",
+    "gcc",
+    "g++",
+    "cc",
+    "c++",
+    "clang",
+    "ninja",
+    "nvcc",
+    "cargo",
+    "rustc",
+    "go",
+    "javac",
+    "mvn",
+    "gradle",
+    "autoreconf",
+    "pkg-config",
+];
+
 /// Programs that only configure apt; both stages need their effect.
 const APT_CONFIG_PROGRAMS: &[&str] = &[
     "apt-key",
@@ -203,7 +256,7 @@ pub fn plan(
         let ItemKind::Instruction(ins) = &df.items[unit.item].kind else {
             continue;
         };
-        let p = place(cx, ins, &mut interpreter)?;
+        let p = place(cx, unit.item, ins, &mut interpreter)?;
         placed.push(p);
     }
     let first_pip = placed
@@ -386,7 +439,16 @@ pub fn plan(
             venv_copied = true;
             runtime.extend(deferred.drain(..));
         }
+        let artifact_copies: String = p
+            .artifacts
+            .iter()
+            .map(|a| format!("COPY --from={builder_name} {a} {a}{nl}"))
+            .collect();
         if p.dest == Dest::Builder {
+            if !artifact_copies.is_empty() {
+                runtime.extend(deferred.drain(..));
+                runtime.push_str(&artifact_copies);
+            }
             continue;
         }
         let text = match &p.runtime {
@@ -412,6 +474,7 @@ pub fn plan(
             runtime.extend(deferred.drain(..));
         }
         runtime.push_str(&text);
+        runtime.push_str(&artifact_copies);
     }
     runtime.extend(deferred.drain(..));
     for &t in &trailing {
@@ -656,6 +719,7 @@ fn place_setup_with_their_files(
 /// Classify one instruction of the stage.
 fn place(
     cx: &Context,
+    item: usize,
     ins: &Instruction,
     interpreter: &mut Option<String>,
 ) -> Result<Placed, String> {
@@ -713,7 +777,7 @@ fn place(
                 }
             }
         }
-        Keyword::Run => place_run(cx, ins, interpreter)?,
+        Keyword::Run => place_run(cx, item, ins, interpreter)?,
     })
 }
 
@@ -733,6 +797,7 @@ fn is_manifest(path: &str) -> bool {
 
 fn place_run(
     cx: &Context,
+    item: usize,
     ins: &Instruction,
     interpreter: &mut Option<String>,
 ) -> Result<Placed, String> {
@@ -756,10 +821,27 @@ fn place_run(
         .iter()
         .flat_map(|(s, cs)| cs.iter().map(move |c| (s, c)))
         .collect();
-    let has_pip = all.iter().any(|(_, c)| is_pip_related(c));
+    // `curl .../get-pip.py | python3` bootstraps pip: in the builder it
+    // lands in the virtual environment, and the runtime needs none.
+    let bootstraps_pip = ins.command_text().contains("get-pip");
+    let has_pip = bootstraps_pip || all.iter().any(|(_, c)| is_pip_related(c));
     let has_apt = all.iter().any(|(_, c)| apt_subcommand(c).is_some());
+    let mut artifacts = Vec::new();
+    let mut portable = false;
+    // The directory commands run in: the WORKDIR, then each `cd`.
+    let mut cwd = cx
+        .model
+        .stage_of(item)
+        .and_then(|s| cx.model.workdir_at(s, item));
     for (_, c) in &all {
         let program = resolve(c).program().to_string();
+        if program == "cd" {
+            cwd = resolve(c).words.get(1).and_then(|w| {
+                path_of(&w.text, cwd.as_deref())
+                    .or_else(|| w.text.starts_with('/').then(|| normalize(&w.text)))
+            });
+            continue;
+        }
         // A command of only `VAR=value` assignments sets nothing that lasts.
         let ok = program.is_empty()
             || is_pip_related(c)
@@ -767,11 +849,47 @@ fn place_run(
             || SETUP_PROGRAMS.contains(&program.as_str())
             || APT_CONFIG_PROGRAMS.contains(&program.as_str())
             || (has_apt && APT_SETUP_PROGRAMS.contains(&program.as_str()));
-        if !ok {
-            return Err(format!(
-                "the RUN on line {line} runs `{program}`, whose output the rewrite cannot place"
-            ));
+        if ok {
+            continue;
         }
+        if let Some(dir) = git_clone_target(c, cwd.as_deref()) {
+            artifacts.push(dir);
+            continue;
+        }
+        // Working on the tree just cloned, in the builder.
+        let git_sub = resolve(c)
+            .words
+            .get(1)
+            .map(|w| w.text.clone())
+            .unwrap_or_default();
+        if program == "git"
+            && !artifacts.is_empty()
+            && matches!(
+                git_sub.as_str(),
+                "checkout" | "submodule" | "fetch" | "reset" | "pull" | "apply" | "config" | "lfs"
+            )
+        {
+            continue;
+        }
+        if bootstraps_pip && program.starts_with("python") {
+            continue;
+        }
+        if PORTABLE_PROGRAMS.contains(&program.as_str()) {
+            // Beside a pip install, a download feeds it, in the builder.
+            portable |= !has_pip;
+            continue;
+        }
+        let why = if BUILD_PROGRAMS.contains(&program.as_str()) {
+            "which needs build tools the runtime stage does not have, and whose output the rewrite cannot name"
+        } else {
+            "whose output the rewrite cannot place"
+        };
+        return Err(format!("the RUN on line {line} runs `{program}`, {why}"));
+    }
+    if !artifacts.is_empty() && portable {
+        return Err(format!(
+            "the RUN on line {line} mixes `git clone` with commands the runtime stage would run again"
+        ));
     }
     if has_pip {
         let mut needs = PipNeeds::default();
@@ -845,7 +963,23 @@ fn place_run(
             builder_edits: edits,
             runtime,
             pip: Some(needs),
+            artifacts,
             ..Placed::to(if has_apt { Dest::Both } else { Dest::Builder })
+        });
+    }
+    if !artifacts.is_empty() {
+        // A clone (and setup around it) runs in the builder, which has git;
+        // the runtime gets the tree.
+        if has_apt {
+            return Ok(Placed {
+                runtime: RuntimeText::Generated(apt_only_run(cx, ins, &all)),
+                artifacts,
+                ..Placed::to(Dest::Both)
+            });
+        }
+        return Ok(Placed {
+            artifacts,
+            ..Placed::to(Dest::Builder)
         });
     }
     if has_apt {
@@ -853,6 +987,9 @@ fn place_run(
             runtime: RuntimeText::Edited(runtime_package_edits(cx, ins, &all)),
             ..Placed::to(Dest::Both)
         });
+    }
+    if portable {
+        return Ok(Placed::to(Dest::Both));
     }
     // Creating the app's user matters only where the app runs.
     let users_only = all.iter().all(|(_, c)| {
@@ -1305,4 +1442,68 @@ fn context_path(
         return Some(file.trim_start_matches("./").to_string());
     }
     file.strip_prefix(&format!("{dest}/")).map(str::to_string)
+}
+
+/// Where `git clone` puts its tree, made absolute: its directory argument,
+/// or the repository's name, in the directory the command runs in.
+fn git_clone_target(c: &Command, cwd: Option<&str>) -> Option<String> {
+    let r = resolve(c);
+    let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+    if r.program() != "git" {
+        return None;
+    }
+    let clone = words.iter().position(|w| *w == "clone")?;
+    // Options of `git clone` that take a value as the next word.
+    const WITH_VALUE: &[&str] = &[
+        "-b",
+        "--branch",
+        "--depth",
+        "-c",
+        "--config",
+        "-o",
+        "--origin",
+        "--reference",
+        "-j",
+        "--jobs",
+        "--filter",
+        "--shallow-since",
+        "--shallow-exclude",
+        "-u",
+        "--upload-pack",
+        "--template",
+        "--separate-git-dir",
+    ];
+    let mut positional = Vec::new();
+    let mut k = clone + 1;
+    while k < words.len() {
+        let w = words[k];
+        if WITH_VALUE.contains(&w) {
+            k += 2;
+            continue;
+        }
+        if !w.starts_with('-') {
+            positional.push(w);
+        }
+        k += 1;
+    }
+    let url = positional.first()?;
+    if url.contains('$') {
+        return None;
+    }
+    let dir = match positional.get(1) {
+        Some(d) => d.to_string(),
+        None => url
+            .trim_end_matches('/')
+            .rsplit(['/', ':'])
+            .next()?
+            .trim_end_matches(".git")
+            .to_string(),
+    };
+    if dir.is_empty() || dir.contains('$') {
+        return None;
+    }
+    if dir.starts_with('/') {
+        return Some(normalize(&dir));
+    }
+    Some(normalize(&format!("{}/{dir}", cwd?)))
 }

@@ -209,6 +209,23 @@ pub fn distro_of_package_manager(program: &str) -> Option<Distro> {
     })
 }
 
+/// The working directory an image starts in when the Dockerfile sets none,
+/// for the images that set one of their own; `/` for the well-known plain
+/// images; `None` when it is not known.
+pub fn default_workdir(reference: &str) -> Option<&'static str> {
+    let image = ImageRef::parse(reference);
+    let repo = image.short_repo().to_ascii_lowercase();
+    if repo == "pytorch/pytorch"
+        || repo.starts_with("nvcr.io/nvidia/") && repo != "nvcr.io/nvidia/cuda"
+    {
+        return Some("/workspace");
+    }
+    match distro(reference) {
+        Distro::Unknown | Distro::Windows => None,
+        _ => Some("/"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

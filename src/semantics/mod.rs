@@ -60,6 +60,9 @@ struct StageFacts {
     users: Vec<UserSetting>,
     /// WORKDIR values made absolute, when they resolve.
     workdirs: Vec<(usize, Option<String>)>,
+    /// The working directory the stage starts in (its parent's, or the
+    /// base image's when known).
+    initial_workdir: Option<String>,
 }
 
 /// The last entry of an item-ordered list that comes before `item`.
@@ -148,9 +151,15 @@ impl Model {
     /// Record what a stage's instructions set; earlier stages are done.
     fn stage_facts(&self, df: &Dockerfile, stage: usize) -> StageFacts {
         let mut facts = StageFacts::default();
-        let mut workdir = self.stages[stage]
-            .parent
-            .and_then(|p| self.workdir_in(&self.facts[p], p, usize::MAX));
+        let mut workdir = match self.stages[stage].parent {
+            Some(p) => Self::workdir_in(&self.facts[p], usize::MAX),
+            None => self.stages[stage]
+                .base
+                .as_deref()
+                .and_then(images::default_workdir)
+                .map(str::to_string),
+        };
+        facts.initial_workdir = workdir.clone();
         for &idx in &self.stages[stage].items {
             let ItemKind::Instruction(ins) = &df.items[idx].kind else {
                 continue;
@@ -253,13 +262,10 @@ impl Model {
         None
     }
 
-    fn workdir_in(&self, own: &StageFacts, stage: usize, item: usize) -> Option<String> {
+    fn workdir_in(own: &StageFacts, item: usize) -> Option<String> {
         match last_before(&own.workdirs, item, |e| e.0) {
             Some((_, dir)) => dir.clone(),
-            None => {
-                let p = self.stages[stage].parent?;
-                self.workdir_in(self.facts.get(p)?, p, usize::MAX)
-            }
+            None => own.initial_workdir.clone(),
         }
     }
 
@@ -331,7 +337,7 @@ impl Model {
     /// The working directory just before `item` in `stage`, when it resolves
     /// to an absolute path.
     pub fn workdir_at(&self, stage: usize, item: usize) -> Option<String> {
-        self.workdir_in(self.facts.get(stage)?, stage, item)
+        Self::workdir_in(self.facts.get(stage)?, item)
     }
 
     /// The names of every ARG and ENV a stage's lineage sets.

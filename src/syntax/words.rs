@@ -570,4 +570,32 @@ mod tests {
         assert_eq!(flags[0].text, "--mount=type=cache,target=/a b");
         assert_eq!(&r#"--mount="type=cache,target=/a b" -- --x"#[at..], " --x");
     }
+
+    #[test]
+    fn shell_words_keep_what_heredoc_detection_needs() {
+        let w = |s: &str| shell_words(s, true, true);
+        assert_eq!(
+            w(r#"RUN "a b" 'c' d\ e"#).unwrap(),
+            ["RUN", "\"a b\"", "'c'", "d\\ e"]
+        );
+        // `<<` keeps the spaces, tabs and CRs after it.
+        assert_eq!(
+            w("RUN <<  EOF <<-\tX").unwrap(),
+            ["RUN", "<<  EOF", "<<-", "X"]
+        );
+        // Unset variables come back as written, then split again.
+        assert_eq!(w("a${b:-x y}c $d").unwrap(), ["a${b:-x", "y}c", "$d"]);
+        assert_eq!(w("${a//p/r}").unwrap(), ["${a/p/r}"]);
+        for bad in [
+            "'a", "\"a", "${", "${}", "${a b}", "${a:#x}", "${a", "${a/b",
+        ] {
+            assert!(w(bad).is_err(), "{bad}");
+        }
+        // Without raw quotes, quotes go; an empty quoted word is no word.
+        assert_eq!(shell_words(r#""EOF""#, false, false).unwrap(), ["EOF"]);
+        assert!(shell_words(r#""""#, false, false).unwrap().is_empty());
+        // Deep nesting is refused rather than recursed into.
+        let deep = "${a:-".repeat(1000) + &"}".repeat(1000);
+        assert!(w(&deep).is_err());
+    }
 }
