@@ -87,13 +87,23 @@ impl Edit {
 /// Apply edits to a text. Identical edits count once; edits must not overlap
 /// (two insertions at the same offset are applied in the given order).
 pub fn apply(text: &str, edits: &[Edit]) -> String {
-    let mut sorted: Vec<&Edit> = Vec::new();
-    for e in edits {
-        if !sorted.contains(&e) {
-            sorted.push(e);
+    // A stable sort keeps insertions at one offset in the given order;
+    // identical edits then sit in one run of equal spans, where each is
+    // compared with the others of its run only, not with every edit.
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut run_start = 0;
+    let mut kept = 0;
+    for i in 0..sorted.len() {
+        if sorted[i].span != sorted[run_start].span {
+            run_start = kept;
+        }
+        if !sorted[run_start..kept].contains(&sorted[i]) {
+            sorted[kept] = sorted[i];
+            kept += 1;
         }
     }
-    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    sorted.truncate(kept);
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for e in sorted {

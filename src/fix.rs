@@ -4,9 +4,15 @@
 //! applier knows fixes only as data (edits, safety, structural or not); it
 //! never names a rule.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 pub use crate::diagnostic::{apply, Applicability, Edit, Fix};
+use crate::syntax::Dockerfile;
 use crate::{lint, Diagnostic, FileError, Settings};
 
+/// Whether two edits conflict: the rule [`Taken`] answers for many edits
+/// at once, kept here as the plain statement its tests compare it with.
+#[cfg(test)]
 fn overlaps(a: &Edit, b: &Edit) -> bool {
     if a == b {
         return false;
@@ -18,6 +24,79 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
         return a.start == b.start;
     }
     a.start < b.end && b.start < a.end
+}
+
+/// The edits taken in one pass, indexed so that whether a new edit
+/// [`overlaps`] one of them is a few searches, not a comparison with each.
+#[derive(Default)]
+struct Taken<'a> {
+    /// Insertions: offset -> the distinct texts inserted there.
+    insertions: BTreeMap<usize, Vec<&'a str>>,
+    /// Replacements, merged where they overlap (sharing more than an end
+    /// point): start -> (end, the one edit they all are, if they are one).
+    replaced: BTreeMap<usize, (usize, Option<&'a Edit>)>,
+}
+
+impl<'a> Taken<'a> {
+    /// The merged replacements whose inside meets the inside of `(start,
+    /// end)`; with `start == end`, those that hold the point strictly.
+    fn meeting(
+        &self,
+        start: usize,
+        end: usize,
+    ) -> impl Iterator<Item = (usize, usize, Option<&'a Edit>)> + '_ {
+        // Merged ranges do not overlap, so those meeting a range are the
+        // last few that start before its end.
+        self.replaced
+            .range(..end)
+            .rev()
+            .map(|(&s, &(e, one))| (s, e, one))
+            .take_while(move |&(_, e, _)| e > start)
+    }
+
+    /// Whether `edit` overlaps an edit taken before.
+    fn overlaps(&self, edit: &Edit) -> bool {
+        let (start, end) = (edit.span.start, edit.span.end);
+        if start == end {
+            let same_point = self
+                .insertions
+                .get(&start)
+                .is_some_and(|texts| texts.iter().any(|t| *t != edit.replacement));
+            return same_point || self.meeting(start, end).next().is_some();
+        }
+        if self.insertions.range(start + 1..end).next().is_some() {
+            return true;
+        }
+        let mut met = self.meeting(start, end);
+        match (met.next(), met.next()) {
+            (None, _) => false,
+            // One merged range that is this very edit, taken alone, is no conflict.
+            (Some((_, _, Some(one))), None) => one != edit,
+            _ => true,
+        }
+    }
+
+    fn add(&mut self, edit: &'a Edit) {
+        let (start, end) = (edit.span.start, edit.span.end);
+        if start == end {
+            let texts = self.insertions.entry(start).or_default();
+            if !texts.contains(&edit.replacement.as_str()) {
+                texts.push(&edit.replacement);
+            }
+            return;
+        }
+        let met: Vec<(usize, usize, Option<&Edit>)> = self.meeting(start, end).collect();
+        let mut merged = (start, end, Some(edit));
+        for (s, e, one) in met {
+            self.replaced.remove(&s);
+            merged.0 = merged.0.min(s);
+            merged.1 = merged.1.max(e);
+            if one != Some(edit) {
+                merged.2 = None;
+            }
+        }
+        self.replaced.insert(merged.0, (merged.1, merged.2));
+    }
 }
 
 /// Why `fix` gave up. The text is never changed when it does.
@@ -64,27 +143,42 @@ pub struct FixOutcome {
 
 const MAX_PASSES: usize = 10;
 
-/// Whether a text is a Dockerfile BuildKit accepts.
-fn valid(text: &str) -> bool {
-    crate::parse_valid(text).is_ok()
+/// The parse of a text, when it is a Dockerfile BuildKit accepts.
+fn valid(text: &str) -> Option<Dockerfile> {
+    crate::parse_valid(text).ok()
+}
+
+/// `(code, message)` pairs, found without building a pair per lookup.
+#[derive(Default)]
+struct Rejected(HashMap<&'static str, HashSet<String>>);
+
+impl Rejected {
+    fn contains(&self, d: &Diagnostic) -> bool {
+        self.0.get(d.code).is_some_and(|m| m.contains(&d.message))
+    }
+    fn insert(&mut self, d: &Diagnostic) {
+        self.0.entry(d.code).or_default().insert(d.message.clone());
+    }
 }
 
 /// Fix a file's text with the fixes `settings` allow (safe ones, and unsafe
 /// ones with `unsafe_fixes`): local fixes first, then structural ones one at
 /// a time, each pass re-parsed and re-linted, until no fix applies.
 pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
-    crate::parse_valid(text).map_err(FixError::Invalid)?;
+    // Each pass lints the parse that validated its text, so a text is
+    // parsed once, not once to validate and again to lint.
+    let mut df = crate::parse_valid(text).map_err(FixError::Invalid)?;
     let level = settings.fix_level();
     let mut current = text.to_string();
     let mut fixed = Vec::new();
     let mut rejected: Vec<(&'static str, String)> = Vec::new();
+    let mut rejected_set = Rejected::default();
     for _ in 0..MAX_PASSES {
-        let df = crate::parse_valid(&current).map_err(FixError::Invalid)?;
         let found = lint(&df, settings);
         let candidates: Vec<&Diagnostic> = found
             .iter()
             .filter(|d| d.fixable_at(level))
-            .filter(|d| !rejected.contains(&(d.code, d.message.clone())))
+            .filter(|d| !rejected_set.contains(d))
             .collect();
         // Local fixes first; a structural one alone, once none is left.
         let local: Vec<&Diagnostic> = candidates
@@ -113,31 +207,40 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
         // Greedily take fixes whose edits do not overlap those already taken.
         let mut taken: Vec<&Diagnostic> = Vec::new();
         let mut edits: Vec<Edit> = Vec::new();
+        let mut index = Taken::default();
         for d in &batch {
             let fix = d.fix.as_ref().map(|f| &f.edits[..]).unwrap_or(&[]);
-            if fix.iter().any(|e| edits.iter().any(|t| overlaps(e, t))) {
+            if fix.iter().any(|e| index.overlaps(e)) {
                 continue;
             }
+            fix.iter().for_each(|e| index.add(e));
             edits.extend(fix.iter().cloned());
             taken.push(d);
         }
         let next = apply(&current, &edits);
-        if valid(&next) && next != current {
-            fixed.extend(taken.iter().map(|d| (d.code, d.message.clone())));
-            current = next;
-            continue;
+        if next != current {
+            if let Some(parsed) = valid(&next) {
+                fixed.extend(taken.iter().map(|d| (d.code, d.message.clone())));
+                current = next;
+                df = parsed;
+                continue;
+            }
         }
         // Together they broke the file (or changed nothing): try each alone,
         // and drop for good each one that cannot be applied.
         for d in taken {
             let edits = d.fix.as_ref().map(|f| f.edits.clone()).unwrap_or_default();
             let one = apply(&current, &edits);
-            if valid(&one) && one != current {
-                fixed.push((d.code, d.message.clone()));
-                current = one;
-                break;
+            if one != current {
+                if let Some(parsed) = valid(&one) {
+                    fixed.push((d.code, d.message.clone()));
+                    current = one;
+                    df = parsed;
+                    break;
+                }
             }
             rejected.push((d.code, d.message.clone()));
+            rejected_set.insert(d);
         }
     }
     Err(FixError::NotConverged { passes: MAX_PASSES })
@@ -170,5 +273,43 @@ mod tests {
             &Edit::replace(Span::new(1, 4), "a"),
             &Edit::replace(Span::new(3, 5), "b")
         ));
+    }
+
+    #[test]
+    fn taken_edits_answer_as_the_pairwise_rule() {
+        // Small random edits, many of them equal or touching, taken greedily
+        // as the applier does: the index must agree with every pair check.
+        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        for _ in 0..300 {
+            let fixes: Vec<Vec<Edit>> = (0..12)
+                .map(|_| {
+                    (0..1 + next(2))
+                        .map(|_| {
+                            let start = next(20);
+                            let len = [0, 0, 1, 2, 5][next(5)];
+                            let text = ["a", "b"][next(2)];
+                            Edit::replace(Span::new(start, start + len), text)
+                        })
+                        .collect()
+                })
+                .collect();
+            let mut index = Taken::default();
+            let mut edits: Vec<Edit> = Vec::new();
+            for fix in &fixes {
+                let slow = fix.iter().any(|e| edits.iter().any(|t| overlaps(e, t)));
+                let fast = fix.iter().any(|e| index.overlaps(e));
+                assert_eq!(slow, fast, "{fix:?} against {edits:?}");
+                if !slow {
+                    fix.iter().for_each(|e| index.add(e));
+                    edits.extend(fix.iter().cloned());
+                }
+            }
+        }
     }
 }

@@ -79,20 +79,15 @@ impl fmt::Display for ReadError {
     }
 }
 
-impl std::error::Error for ReadError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            ReadError::Io(e) => Some(e),
-            _ => None,
-        }
-    }
-}
+// The underlying error is part of the message, so it is not also a
+// `source` (which would print it twice in a chain).
+impl std::error::Error for ReadError {}
 
 /// A size for people: whole KiB, MiB or GiB when it is one, else bytes.
 pub fn format_size(bytes: u64) -> String {
     const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
     for (unit, name) in UNITS {
-        if bytes >= unit && bytes % unit == 0 {
+        if bytes >= unit && bytes.is_multiple_of(unit) {
             return format!("{} {name}", bytes / unit);
         }
     }
@@ -191,11 +186,7 @@ pub struct InvalidUtf8 {
 
 impl fmt::Display for InvalidUtf8 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "byte 0x{:02X} at {}:{}",
-            self.byte, self.line, self.column
-        )?;
+        write!(f, "invalid byte 0x{:02X}", self.byte)?;
         if self.count > 1 {
             write!(f, ", {} invalid sequences in all", self.count)?;
         }
@@ -216,10 +207,10 @@ pub struct Text {
 pub fn decode(bytes: Vec<u8>) -> Result<Text, ReadError> {
     // UTF-32 first: its little-endian mark starts with UTF-16's.
     const MARKS: [(&[u8], &str); 4] = [
-        (&[0xFF, 0xFE, 0, 0], "UTF-32 (little-endian)"),
-        (&[0, 0, 0xFE, 0xFF], "UTF-32 (big-endian)"),
-        (&[0xFF, 0xFE], "UTF-16 (little-endian)"),
-        (&[0xFE, 0xFF], "UTF-16 (big-endian)"),
+        (&[0xFF, 0xFE, 0, 0], "little-endian UTF-32"),
+        (&[0, 0, 0xFE, 0xFF], "big-endian UTF-32"),
+        (&[0xFF, 0xFE], "little-endian UTF-16"),
+        (&[0xFE, 0xFF], "big-endian UTF-16"),
     ];
     if let Some((_, encoding)) = MARKS.iter().find(|(m, _)| bytes.starts_with(m)) {
         return Err(ReadError::WideEncoding { encoding });
@@ -365,15 +356,7 @@ impl fmt::Display for WriteError {
     }
 }
 
-impl std::error::Error for WriteError {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        match self {
-            WriteError::Resolve(e) | WriteError::Rename(e) => Some(e),
-            WriteError::TempFile { source, .. } | WriteError::Write { source, .. } => Some(source),
-            _ => None,
-        }
-    }
-}
+impl std::error::Error for WriteError {}
 
 /// The name every temporary file starts with. With [`TEMP_SUFFIX`] it can
 /// never be a name directory discovery lints (those contain "dockerfile"
@@ -422,9 +405,9 @@ pub fn replace_file(
         }
     }
     let dir = target.parent().unwrap_or(Path::new("/"));
-    let mut tmp = temp_file_in(dir, 6).map_err(|source| WriteError::TempFile {
+    let mut tmp = temp_file_in(dir, 6).map_err(|e| WriteError::TempFile {
         dir: dir.to_path_buf(),
-        source,
+        source: without_temp_path(e),
     })?;
     let failed = |what| move |source| WriteError::Write { what, source };
     tmp.write_all(content)
@@ -451,6 +434,17 @@ pub fn replace_file(
         let _ = d.sync_all();
     }
     Ok(())
+}
+
+/// tempfile names the temporary file in its errors (`... at path
+/// "/dir/.dflint-x1Y2z3.tmp"`); the message names the directory already,
+/// and a random name that never existed only confuses.
+fn without_temp_path(e: io::Error) -> io::Error {
+    let message = e.to_string();
+    match message.split_once(" at path ") {
+        Some((plain, _)) => io::Error::new(e.kind(), plain.to_string()),
+        None => e,
+    }
 }
 
 /// A new file in `dir` named [`TEMP_PREFIX`], `random` random characters,
@@ -580,7 +574,7 @@ mod tests {
         marked.extend("FROM a\n".encode_utf16().flat_map(u16::to_be_bytes));
         let e = decode(marked).unwrap_err().to_string();
         assert!(
-            e.contains("UTF-16 (big-endian)") && e.contains("save it as UTF-8"),
+            e.contains("big-endian UTF-16") && e.contains("save it as UTF-8"),
             "{e}"
         );
 

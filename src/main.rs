@@ -1,12 +1,14 @@
 //! The `dflint` command line.
 
 use std::collections::HashMap;
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+
+mod verify;
 
 use dflint::config::{self, ConfigFile, ConfigOptions};
 use dflint::io::{self as files, InvalidUtf8, ReadError, Stamp};
@@ -44,6 +46,7 @@ Examples:
   dflint fix                           Fix ./Dockerfile in place and print the diff
   dflint fix --diff Dockerfile         Print the diff only; exit 1 if anything would change
   dflint fix --unsafe-fixes Dockerfile Also apply fixes that change what the image does
+  dflint fix --verify Dockerfile       Prove the unsafe fixes with a real build and run first
   dflint fix - < Dockerfile > Dockerfile.fixed
   dflint fix --select DF002,DF003 Dockerfile
 
@@ -247,6 +250,28 @@ struct FixArgs {
     /// Replace a file even when it is read-only or has other hard links (those keep the old text)
     #[arg(long)]
     force: bool,
+    /// Prove the unsafe fixes with the local Docker engine: build and run the original and the
+    /// fixed image, and keep the unsafe fixes only if the fixed image builds, its run exits as the
+    /// original's did, and it is not larger (otherwise only the safe fixes are written)
+    #[arg(long)]
+    verify: bool,
+    /// The build context for --verify [default: the Dockerfile's directory]
+    #[arg(long, value_name = "DIR", requires = "verify")]
+    context: Option<PathBuf>,
+    /// A build argument for --verify's builds (repeatable)
+    #[arg(long = "build-arg", value_name = "KEY=VALUE", requires = "verify")]
+    build_args: Vec<String>,
+    /// Arguments that replace the image's CMD in --verify's runs (shell words)
+    #[arg(long, value_name = "COMMAND", requires = "verify")]
+    smoke: Option<String>,
+    /// How long each --verify run may take, in seconds
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        default_value_t = 300,
+        requires = "verify"
+    )]
+    verify_timeout: u64,
     #[command(flatten)]
     rules: RuleArgs,
     #[command(flatten)]
@@ -254,7 +279,24 @@ struct FixArgs {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help, the version or a usage error: clap prints them, and the
+        // printing may fail as any output may.
+        Err(e) => {
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            return match e.print().and_then(|()| io::stdout().flush()) {
+                Err(w) if w.kind() != io::ErrorKind::BrokenPipe => {
+                    let _ = writeln!(
+                        anstream::stderr(),
+                        "dflint: error: cannot write output: {w}"
+                    );
+                    ExitCode::from(2)
+                }
+                _ => ExitCode::from(code),
+            };
+        }
+    };
     let result = match cli.command {
         Command::Check(args) => check(args),
         Command::Fix(args) => fix(args),
@@ -433,40 +475,72 @@ impl<'a> SettingsFor<'a> {
     }
 }
 
-/// A file's text, or why it cannot be read (where it stops being UTF-8).
-fn read_source(path: &str) -> Result<String, FileError> {
-    let at_start = |message: String| FileError {
-        span: syntax::Span::new(0, 0),
-        line: 1,
-        column: 1,
-        message,
-    };
-    let bytes = if path == "-" {
-        let mut buf = Vec::new();
-        io::stdin()
-            .read_to_end(&mut buf)
-            .map_err(|e| at_start(format!("cannot read standard input: {e}")))?;
-        buf
+/// A file's text as read, and what reading it learnt.
+struct Source {
+    text: String,
+    /// Where the file stops being UTF-8, when it does; `text` then has
+    /// U+FFFD in place of each bad sequence.
+    invalid_utf8: Option<InvalidUtf8>,
+    /// The file on disk when it was read (none for standard input).
+    stamp: Option<Stamp>,
+}
+
+/// A file's text (standard input for `-`), or why it is not a Dockerfile's.
+fn read_source(path: &str, read: &ReadArgs) -> Result<Source, FileError> {
+    let limit = read.max_file_size;
+    let failed = |e| read_error(path, e);
+    let (bytes, stamp) = if path == "-" {
+        (
+            files::read_limited(io::stdin().lock(), limit).map_err(failed)?,
+            None,
+        )
     } else {
-        std::fs::read(path).map_err(|e| at_start(format!("cannot read file: {e}")))?
+        let file = files::read_file(Path::new(path), limit).map_err(failed)?;
+        (file.bytes, Some(file.stamp))
     };
-    String::from_utf8(bytes).map_err(|e| {
-        let at = e.utf8_error().valid_up_to();
-        let before = &e.as_bytes()[..at];
-        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-        let column = at
-            - before
-                .iter()
-                .rposition(|&b| b == b'\n')
-                .map_or(0, |i| i + 1)
-            + 1;
-        FileError {
-            span: syntax::Span::new(0, 0),
-            line,
-            column,
-            message: "file is not valid UTF-8".into(),
-        }
+    let decoded = files::decode(bytes).map_err(failed)?;
+    Ok(Source {
+        text: decoded.text,
+        invalid_utf8: decoded.invalid_utf8,
+        stamp,
     })
+}
+
+fn read_error(path: &str, e: ReadError) -> FileError {
+    let (line, column) = e.position();
+    let message = match e {
+        ReadError::TooLarge { limit } => format!(
+            "{} is larger than {} (the limit; see --max-file-size)",
+            if path == "-" {
+                "standard input"
+            } else {
+                "file"
+            },
+            files::format_size(limit)
+        ),
+        ReadError::Io(e) if path == "-" => format!("cannot read standard input: {e}"),
+        e => e.to_string(),
+    };
+    FileError {
+        span: syntax::Span::new(0, 0),
+        line,
+        column,
+        message,
+    }
+}
+
+/// The warning for a file read with its invalid UTF-8 replaced, in the
+/// style of the errors: `path:line:col: warning: ...`.
+fn utf8_warning(path: &str, bad: &InvalidUtf8) -> String {
+    let bold = anstyle::Style::new().bold();
+    let yellow = anstyle::Style::new()
+        .fg_color(Some(anstyle::AnsiColor::Yellow.into()))
+        .bold();
+    format!(
+        "{bold}{path}:{}:{}:{bold:#} {yellow}warning{yellow:#}: file is not valid UTF-8 \
+         ({bad}); it was checked with the invalid bytes replaced\n",
+        bad.line, bad.column
+    )
 }
 
 fn is_dockerfile_name(name: &str) -> bool {
@@ -526,6 +600,8 @@ struct Checked {
     source: String,
     diagnostics: Vec<Diagnostic>,
     errors: Vec<FileError>,
+    /// Set when the file was checked with its invalid UTF-8 replaced.
+    invalid_utf8: Option<InvalidUtf8>,
     fail_level: Severity,
     fix_level: Applicability,
 }
@@ -550,16 +626,18 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             source: String::new(),
             diagnostics: Vec::new(),
             errors: Vec::new(),
+            invalid_utf8: None,
             fail_level: settings.fail_level,
             fix_level: settings.fix_level(),
         };
-        match read_source(path) {
-            Ok(text) => {
-                match dflint::check(&text, &settings) {
+        match read_source(path, &args.read) {
+            Ok(source) => {
+                match dflint::check(&source.text, &settings) {
                     Ok((_, found)) => c.diagnostics = found,
                     Err(errors) => c.errors = errors,
                 }
-                c.source = text;
+                c.source = source.text;
+                c.invalid_utf8 = source.invalid_utf8;
             }
             Err(e) => c.errors.push(e),
         }
@@ -574,12 +652,25 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             errors: &c.errors,
         })
         .collect();
-    let mut stdout = anstream::stdout();
-    let mut stderr = anstream::stderr();
+    let mut stdout = human_stdout();
+    let mut stderr = human_stderr();
     match args.format {
-        Format::Json => writeln!(stdout, "{}", report::to_json(&reports))?,
+        Format::Json => {
+            // The JSON format has no place for warnings: they go to stderr.
+            for c in &checked {
+                if let Some(bad) = &c.invalid_utf8 {
+                    write!(stderr, "{}", utf8_warning(&c.path, bad))?;
+                }
+            }
+            let mut data = data_stdout();
+            writeln!(data, "{}", report::to_json(&reports))?;
+            data.flush()?;
+        }
         Format::Text => {
             for (r, c) in reports.iter().zip(&checked) {
+                if let Some(bad) = &c.invalid_utf8 {
+                    write!(stderr, "{}", utf8_warning(r.path, bad))?;
+                }
                 if !r.errors.is_empty() {
                     write!(
                         stderr,
@@ -608,6 +699,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
                     write!(stdout, "{}", summary.render())?;
                 }
             }
+            stdout.flush()?;
         }
     }
     let errors = checked.iter().any(|c| !c.errors.is_empty());
@@ -717,56 +809,69 @@ fn unified_diff(path: &str, old: &str, new: &str, context: usize) -> String {
     out
 }
 
-/// Replace a file's content atomically: write a temporary file beside it
-/// with the same permissions, then rename it over the original.
-fn write_atomically(path: &str, content: &str) -> Result<()> {
-    let target = std::fs::canonicalize(path).with_context(|| format!("cannot resolve {path}"))?;
-    let perms = std::fs::metadata(&target)
-        .with_context(|| format!("cannot read permissions of {path}"))?
-        .permissions();
-    let dir = target
-        .parent()
-        .context("the file has no directory to write beside it")?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".dflint-")
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a temporary file in {}", dir.display()))?;
-    tmp.write_all(content.as_bytes())
-        .context("cannot write the temporary file")?;
-    tmp.as_file()
-        .set_permissions(perms)
-        .context("cannot copy permissions")?;
-    tmp.as_file().sync_all().context("cannot flush the file")?;
-    tmp.persist(&target)
-        .map_err(|e| e.error)
-        .with_context(|| format!("cannot replace {path}"))?;
-    Ok(())
+/// Replace a file's content atomically (see [`files::replace_file`]),
+/// unless it changed since `stamp` was taken when it was read.
+fn write_atomically(path: &str, content: &str, stamp: Option<Stamp>, force: bool) -> Result<()> {
+    files::replace_file(Path::new(path), content.as_bytes(), stamp, force).map_err(|e| {
+        if e.needs_force() {
+            anyhow::anyhow!("{e}; not written (use --force to replace it anyway)")
+        } else {
+            anyhow::Error::new(e)
+        }
+    })
 }
 
 fn fix(args: FixArgs) -> Result<ExitCode> {
     let mut settings_for = SettingsFor::new(&args.rules)?;
+    if args.verify {
+        // Never skip the proof silently: no engine is an error up front.
+        verify::engine()?;
+    }
     let paths = if args.paths.is_empty() {
         vec!["Dockerfile".to_string()]
     } else {
         args.paths.clone()
     };
-    let mut stdout = anstream::stdout();
-    let mut stderr = anstream::stderr();
+    let mut stdout = human_stdout();
+    let mut stderr = human_stderr();
     let mut errors = false;
     let mut changed_any = false;
     let mut failing = false;
     for path in &paths {
         let name = shown(&args.rules, path);
         let settings = settings_for.get(path)?.for_file(&name);
-        let text = match read_source(path) {
-            Ok(t) => t,
+        let source = match read_source(path, &args.read) {
+            Ok(s) => s,
             Err(e) => {
                 errors = true;
                 write!(stderr, "{}", report::render_errors(&name, "", &[e]))?;
                 continue;
             }
         };
+        // Writing the decoded text back would turn every invalid byte into
+        // U+FFFD, changing lines nobody asked to fix.
+        if let Some(bad) = &source.invalid_utf8 {
+            errors = true;
+            let e = FileError {
+                span: syntax::Span::new(0, 0),
+                line: bad.line,
+                column: bad.column,
+                message: format!(
+                    "file is not valid UTF-8 ({bad}); dflint fix rewrites only UTF-8 \
+                     files, so it was left unchanged (save it as UTF-8 to fix it)"
+                ),
+            };
+            write!(stderr, "{}", report::render_errors(&name, "", &[e]))?;
+            continue;
+        }
+        let text = source.text;
+        let mut settings = settings;
+        if args.verify {
+            if path == "-" {
+                anyhow::bail!("--verify builds the file in its directory: give a path, not `-`");
+            }
+            settings.unsafe_fixes = true;
+        }
         let outcome = match dflint::fix::fix(&text, &settings) {
             Ok(o) => o,
             Err(dflint::fix::FixError::Invalid(list)) => {
@@ -780,34 +885,74 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
                 continue;
             }
         };
+        // --verify: keep the unsafe fixes only when a real build and run
+        // of both images says they work.
+        let outcome = if args.verify {
+            let mut safe_settings = settings.clone();
+            safe_settings.unsafe_fixes = false;
+            let safe = dflint::fix::fix(&text, &safe_settings)?;
+            if safe.output == outcome.output {
+                writeln!(stdout, "verify: no unsafe fix to prove for {name}")?;
+                outcome
+            } else {
+                let smoke = match &args.smoke {
+                    Some(cmd) => Some(
+                        dflint::syntax::shell::commands(cmd)
+                            .into_iter()
+                            .flat_map(|c| c.words.into_iter().map(|w| w.text))
+                            .collect(),
+                    ),
+                    None => None,
+                };
+                let opts = verify::Options {
+                    context: verify::context_for(path, args.context.as_deref()),
+                    build_args: args.build_args.clone(),
+                    target: settings.target.clone(),
+                    smoke,
+                    timeout: std::time::Duration::from_secs(args.verify_timeout),
+                };
+                let verdict = verify::verify(&text, &outcome.output, &opts)?;
+                for line in &verdict.report {
+                    writeln!(stdout, "{line}")?;
+                }
+                if verdict.keep_unsafe {
+                    outcome
+                } else {
+                    safe
+                }
+            }
+        } else {
+            outcome
+        };
         let changed = outcome.output != text;
         changed_any |= changed;
         failing |= outcome
             .remaining
             .iter()
             .any(|d| d.severity >= settings.fail_level);
-        // Standard input: the fixed file goes to standard output, the rest to stderr.
-        let mut log: Box<dyn Write> = if path == "-" {
-            Box::new(anstream::stderr())
-        } else {
-            Box::new(anstream::stdout())
-        };
         if path == "-" {
-            write!(stdout, "{}", outcome.output)?;
+            // Standard input: the fixed file goes to standard output, as
+            // it is, and the rest to stderr.
+            let mut data = data_stdout();
+            data.write_all(outcome.output.as_bytes())?;
+            data.flush()?;
+            summarize(&mut stderr, &name, &outcome, args.diff)?;
         } else {
             if changed && !args.diff {
-                if let Err(e) = write_atomically(path, &outcome.output) {
+                if let Err(e) = write_atomically(path, &outcome.output, source.stamp, args.force) {
                     errors = true;
                     writeln!(stderr, "{name}: error: {e:#}")?;
                     continue;
                 }
             }
+            // Only now that the file is written: the diff says what is on disk.
             if changed {
-                write!(log, "{}", unified_diff(&name, &text, &outcome.output, 3))?;
+                write!(stdout, "{}", unified_diff(&name, &text, &outcome.output, 3))?;
             }
+            summarize(&mut stdout, &name, &outcome, args.diff)?;
         }
-        summarize(&mut *log, &name, &outcome, args.diff)?;
     }
+    stdout.flush()?;
     Ok(ExitCode::from(if errors {
         2
     } else if (args.diff && changed_any) || (!args.diff && failing) {
@@ -871,33 +1016,38 @@ fn summarize(
     Ok(())
 }
 
-fn parse(path: &str) -> Result<ExitCode> {
-    let text = match read_source(path) {
-        Ok(t) => t,
+fn parse(path: &str, read: &ReadArgs) -> Result<ExitCode> {
+    let mut stderr = human_stderr();
+    let source = match read_source(path, read) {
+        Ok(s) => s,
         Err(e) => {
-            anstream::eprint!("{}", report::render_errors(path, "", &[e]));
+            write!(stderr, "{}", report::render_errors(path, "", &[e]))?;
             return Ok(ExitCode::from(2));
         }
     };
+    if let Some(bad) = &source.invalid_utf8 {
+        write!(stderr, "{}", utf8_warning(path, bad))?;
+    }
+    let text = source.text;
     match syntax::parse(&text) {
         Ok(df) => {
             let json = syntax::dump::parse_json(&df);
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).context("cannot print JSON")?
-            );
+            let mut data = data_stdout();
+            serde_json::to_writer_pretty(&mut data, &json).map_err(io::Error::from)?;
+            writeln!(data)?;
+            data.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         Err(e) => {
             let error = dflint::file_error(&text, &e);
-            anstream::eprint!("{}", report::render_errors(path, &text, &[error]));
+            write!(stderr, "{}", report::render_errors(path, &text, &[error]))?;
             Ok(ExitCode::from(2))
         }
     }
 }
 
 fn list_rules() -> Result<ExitCode> {
-    let mut out = anstream::stdout();
+    let mut out = human_stdout();
     for r in rules::RULES {
         let fix = match r.fix {
             FixAvailability::None => "   ",
@@ -923,13 +1073,16 @@ fn list_rules() -> Result<ExitCode> {
             r.summary
         )?;
     }
+    out.flush()?;
     Ok(ExitCode::SUCCESS)
 }
 
 fn show_rule(key: &str) -> Result<ExitCode> {
     match rules::find(key) {
         Some(rule) => {
-            print!("{}", rule.doc);
+            let mut out = human_stdout();
+            write!(out, "{}", rule.doc)?;
+            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
         None => {

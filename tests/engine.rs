@@ -472,3 +472,26 @@ fn readme_config_example_parses() {
     .unwrap();
     assert_eq!(settings.severity_of("DF002"), Some(dflint::Severity::Error));
 }
+
+/// `fix --verify` never skips its proof silently: with no engine it fails.
+#[test]
+fn verify_without_an_engine_is_an_error() {
+    let dir = tree(&[("Dockerfile", CUDA)]);
+    let out = Command::new(env!("CARGO_BIN_EXE_dflint"))
+        .args(["fix", "--verify", "Dockerfile"])
+        .current_dir(dir.path())
+        .env("DOCKER_HOST", "unix:///nonexistent/docker.sock")
+        .env("DOCKER", "docker")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("--verify needs a Docker engine"),
+        "{stderr}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        CUDA
+    );
+}

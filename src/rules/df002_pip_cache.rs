@@ -1,11 +1,14 @@
 //! DF002 pip-cache-in-layer: `pip install` / `uv pip install` in a shipping
 //! stage that keeps its download cache in the image layer.
 
+use std::collections::HashMap;
+
 use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::images::defaults_to_nonroot;
 use crate::semantics::{commands::resolve, truthy};
+use crate::syntax::shell::Command;
 
 pub static RULE: Rule = Rule {
     code: "DF002",
@@ -23,6 +26,76 @@ pub static RULE: Rule = Rule {
 fn covers(target: &str, dir: &str) -> bool {
     let dir = dir.trim_end_matches('/');
     dir == target || dir.starts_with(&format!("{target}/"))
+}
+
+/// Where a script's commands remove pip's or uv's cache, so that "is the
+/// cache removed after command `i`" is a few lookups rather than a scan of
+/// the rest of the script for every install (a heredoc may hold thousands).
+struct Cleanups<'s> {
+    /// The last `pip cache purge`-like command.
+    last_purge: Option<usize>,
+    /// Every `rm` argument (trailing `/` and `*` trimmed) -> the last
+    /// command removing it.
+    removed: HashMap<&'s str, usize>,
+    /// The last `rm` of a path that ends in `.cache/pip`, `/.cache` or is
+    /// `~/.cache`; the same for uv.
+    last_pip_cache: Option<usize>,
+    last_uv_cache: Option<usize>,
+}
+
+impl<'s> Cleanups<'s> {
+    fn new(cmds: &'s [Command]) -> Cleanups<'s> {
+        let mut c = Cleanups {
+            last_purge: None,
+            removed: HashMap::new(),
+            last_pip_cache: None,
+            last_uv_cache: None,
+        };
+        for (j, cmd) in cmds.iter().enumerate() {
+            let r = resolve(cmd);
+            let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+            if matches!(words.as_slice(), [p, "cache", "purge" | "clean" | "prune", ..] if p.rsplit('/').next().is_some_and(|b| b.starts_with("pip") || b == "uv"))
+            {
+                c.last_purge = Some(j);
+            }
+            if r.program() != "rm" {
+                continue;
+            }
+            for w in &words[1..] {
+                let w = w.trim_end_matches(['/', '*']);
+                c.removed.insert(w, j);
+                let any_cache = w.ends_with("/.cache") || w == "~/.cache";
+                if any_cache || w.ends_with(".cache/pip") {
+                    c.last_pip_cache = Some(j);
+                }
+                if any_cache || w.ends_with(".cache/uv") {
+                    c.last_uv_cache = Some(j);
+                }
+            }
+        }
+        c
+    }
+
+    /// Whether a command after `i` purges the cache or removes `cache_dir`
+    /// (or a directory holding it) or a `.cache/<sub>` directory.
+    fn after(&self, i: usize, cache_dir: Option<&str>, sub: &str) -> bool {
+        let later = |at: Option<usize>| at.is_some_and(|j| j > i);
+        let generic = if sub == "uv" {
+            self.last_uv_cache
+        } else {
+            self.last_pip_cache
+        };
+        if later(self.last_purge) || later(generic) {
+            return true;
+        }
+        // `covers(target, dir)` holds for `dir` itself and the paths it is in.
+        cache_dir.is_some_and(|dir| {
+            let dir = dir.trim_end_matches('/');
+            std::iter::once(dir)
+                .chain(dir.match_indices('/').map(|(k, _)| &dir[..k]))
+                .any(|target| later(self.removed.get(target).copied()))
+        })
+    }
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
@@ -43,6 +116,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         let mounts = run.cache_mounts();
         for (script, cmds) in &run.scripts {
+            let mut cleanups: Option<Cleanups> = None;
             for (i, cmd) in cmds.iter().enumerate() {
                 let Some(install) = package_install(cmd) else {
                     continue;
@@ -78,20 +152,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     continue;
                 }
                 // The cache removed later in the same script leaves nothing behind.
-                let purged = cmds[i + 1..].iter().any(|later| {
-                    let r = resolve(later);
-                    let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
-                    let purge = matches!(words.as_slice(), [p, "cache", "purge" | "clean" | "prune", ..] if p.rsplit('/').next().is_some_and(|b| b.starts_with("pip") || b == "uv"));
-                    let removes = r.program() == "rm"
-                        && words[1..].iter().any(|w| {
-                            let w = w.trim_end_matches(['/', '*']);
-                            cache_dir.as_deref().is_some_and(|d| covers(w, d))
-                                || w.ends_with(&format!(".cache/{sub}"))
-                                || w.ends_with("/.cache")
-                                || w == "~/.cache"
-                        });
-                    purge || removes
-                });
+                let purged = cleanups.get_or_insert_with(|| Cleanups::new(cmds)).after(
+                    i,
+                    cache_dir.as_deref(),
+                    sub,
+                );
                 if purged {
                     continue;
                 }

@@ -1,6 +1,8 @@
 //! DF003 apt-lists-in-layer: a RUN that fetches apt package lists and does
 //! not delete them before the layer is committed.
 
+use std::collections::HashMap;
+
 use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
@@ -176,8 +178,15 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     // before it would break it.
     let mut last_reliant: Vec<usize> = vec![0; cx.model.stages.len()];
     for later in runs.iter().filter(|r| relies_on_lists(r)) {
-        for s in cx.model.chain(later.stage) {
-            last_reliant[s] = last_reliant[s].max(later.item);
+        last_reliant[later.stage] = last_reliant[later.stage].max(later.item);
+    }
+    // Then up each chain: a parent is an earlier stage than its children,
+    // so going backwards hands every stage's figure to its parent after
+    // that stage has its children's, in one pass rather than one walk up
+    // the chain per RUN.
+    for s in (0..cx.model.stages.len()).rev() {
+        if let Some(p) = cx.model.stages[s].parent.filter(|&p| p < s) {
+            last_reliant[p] = last_reliant[p].max(last_reliant[s]);
         }
     }
     let fixable = |n: usize| last_reliant[runs[n].stage] <= runs[n].item;
@@ -191,11 +200,22 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     // Whether every flagged RUN of a stage before a cleaner can be fixed.
+    // Worked out once, along each stage's flagged RUNs in file order, as
+    // `(item, whether it and all before it can be fixed)`: many flagged RUNs
+    // may share a cleaner, or a stage may have many cleaners.
+    let mut fixable_so_far: HashMap<usize, Vec<(usize, bool)>> = HashMap::new();
+    for &(m, _) in &flagged {
+        let list = fixable_so_far.entry(runs[m].stage).or_default();
+        let before = list.last().is_none_or(|&(_, ok)| ok);
+        let ok = before && fixable(m) && cleanup_edit(cx, runs[m]).is_some();
+        list.push((runs[m].item, ok));
+    }
     let fixable_before = |cleaner: &Run| {
-        flagged
-            .iter()
-            .filter(|(m, _)| runs[*m].stage == cleaner.stage && runs[*m].item < cleaner.item)
-            .all(|(m, _)| fixable(*m) && cleanup_edit(cx, runs[*m]).is_some())
+        let Some(list) = fixable_so_far.get(&cleaner.stage) else {
+            return true;
+        };
+        let n = list.partition_point(|&(item, _)| item < cleaner.item);
+        n.checked_sub(1).is_none_or(|i| list[i].1)
     };
     let mut out = Vec::new();
     for &(n, first) in &flagged {

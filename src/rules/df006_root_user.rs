@@ -7,6 +7,8 @@
 //! user cannot reach it (`/root`) or when it cannot tell how the base
 //! creates users.
 
+use std::collections::HashSet;
+
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::commands::resolve;
@@ -251,20 +253,16 @@ fn drops_privileges(cx: &Context, stage: usize) -> Option<&'static str> {
     if !script {
         return None;
     }
-    let chain = cx.model.chain(stage);
-    cx.runs()
-        .iter()
-        .filter(|r| chain.contains(&r.stage))
-        .find_map(|run| {
-            let text = run.ins.command_text();
-            PRIVILEGE_DROPPERS
-                .iter()
-                .find(|t| {
-                    text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
-                        .any(|w| w == **t)
-                })
-                .copied()
-        })
+    cx.lineage_runs(stage).into_iter().find_map(|run| {
+        let text = run.ins.command_text();
+        PRIVILEGE_DROPPERS
+            .iter()
+            .find(|t| {
+                text.split(|c: char| !(c.is_alphanumeric() || c == '-'))
+                    .any(|w| w == **t)
+            })
+            .copied()
+    })
 }
 
 /// Switch the final stage to an unprivileged user after the last RUN (or
@@ -393,10 +391,8 @@ fn family(cx: &Context, stage: usize) -> Result<Distro, String> {
     if known != Distro::Unknown {
         return Ok(known);
     }
-    let chain = cx.model.chain(stage);
-    cx.runs()
-        .iter()
-        .filter(|r| chain.contains(&r.stage))
+    cx.lineage_runs(stage)
+        .into_iter()
         .flat_map(|r| r.commands())
         .find_map(|(_, c)| distro_of_package_manager(resolve(c).program()))
         .ok_or_else(|| format!("cannot tell how `{base}` creates users"))
@@ -427,8 +423,7 @@ fn state_under_root(cx: &Context, stage: usize) -> Result<(), String> {
             ));
         }
     }
-    let chain = cx.model.chain(stage);
-    for run in cx.runs().iter().filter(|r| chain.contains(&r.stage)) {
+    for run in cx.lineage_runs(stage) {
         if cx
             .model
             .user_at(run.stage, run.item)
@@ -570,16 +565,20 @@ fn owned_dirs(cx: &Context, stage: usize) -> Vec<String> {
             }
         }
     }
+    dirs.retain(|d| !(is_system_dir(d) || under_root_home(d) || d.contains(char::is_whitespace)));
+    // Outermost only, in the order of first mention: a directory goes when
+    // a directory it is in is listed anywhere, or when it was seen before.
+    // Looked up by its parents' paths, not compared with every other one.
+    let listed: HashSet<&str> = dirs.iter().map(String::as_str).collect();
+    let mut seen: HashSet<&str> = HashSet::new();
     let mut out: Vec<String> = Vec::new();
-    for d in dirs {
-        if is_system_dir(&d) || under_root_home(&d) || d.contains(char::is_whitespace) {
-            continue;
+    for d in &dirs {
+        let inside_another = d
+            .match_indices('/')
+            .any(|(i, _)| i > 0 && listed.contains(&d[..i]));
+        if !inside_another && seen.insert(d) {
+            out.push(d.clone());
         }
-        if out.iter().any(|o| contains(o, &d)) {
-            continue;
-        }
-        out.retain(|o| !contains(&d, o));
-        out.push(d);
     }
     out
 }
@@ -612,9 +611,8 @@ fn chown_copies(cx: &Context, stage: usize, dirs: &[String], owner: &str) -> Vec
 /// The last user a RUN of the stage's lineage creates with `useradd` or
 /// `adduser` (its last argument that is not an option).
 fn created_user(cx: &Context, stage: usize) -> Option<String> {
-    let chain = cx.model.chain(stage);
     let mut found = None;
-    for run in cx.runs().iter().filter(|r| chain.contains(&r.stage)) {
+    for run in cx.lineage_runs(stage) {
         for (_, c) in run.commands() {
             let r = resolve(c);
             if !matches!(r.program(), "useradd" | "adduser") {

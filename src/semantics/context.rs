@@ -122,6 +122,16 @@ impl<'a> Context<'a> {
             .collect()
     }
 
+    /// Every RUN of a stage and of the stages it is built on, in file order.
+    pub fn lineage_runs(&self, stage: usize) -> Vec<&Run<'a>> {
+        // A mask, not a search of the chain per RUN: chains can be long.
+        let mut member = vec![false; self.model.stages.len()];
+        for s in self.model.chain(stage) {
+            member[s] = true;
+        }
+        self.runs.iter().filter(|r| member[r.stage]).collect()
+    }
+
     /// The RUN at an item, if that item is one.
     pub fn run_at(&self, item: usize) -> Option<&Run<'a>> {
         let n = self.runs.partition_point(|r| r.item < item);

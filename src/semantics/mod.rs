@@ -37,7 +37,8 @@ pub struct Stage {
 /// The stage structure of a file, and what every instruction sees: the
 /// variables in scope, the user and the working directory. Built once per
 /// file in one pass; every lookup after that is a search over what was
-/// recorded, never a rescan of the file.
+/// recorded, never a rescan of the file, nor a walk up a chain of stages
+/// (a file may chain thousands of stages by `FROM`).
 #[derive(Debug, Clone)]
 pub struct Model {
     pub stages: Vec<Stage>,
@@ -49,6 +50,19 @@ pub struct Model {
     shipping: Vec<bool>,
     /// For every stage, what its own instructions set.
     facts: Vec<StageFacts>,
+    /// For every stage, the first stage of its chain (the one on an image).
+    roots: Vec<usize>,
+    /// For every stage, its position in a depth-first walk of the stages
+    /// by `FROM`: a stage's descendants come right after it.
+    preorder: Vec<usize>,
+    /// For every stage, where the last USER of its lineage is: `(stage,
+    /// index into that stage's users)`.
+    end_user: Vec<Option<(usize, usize)>>,
+    /// For every variable name, which stage's value is in effect from each
+    /// position of the walk on: `(position, stage + 1)`, 0 for none, in
+    /// position order. The value a stage inherits is the last entry at or
+    /// before its parent's position.
+    inherited: HashMap<String, Vec<(usize, usize)>>,
 }
 
 /// What one stage's own instructions set, in item order, so that the value
@@ -69,6 +83,31 @@ struct StageFacts {
 fn last_before<T>(list: &[T], item: usize, key: impl Fn(&T) -> usize) -> Option<&T> {
     let n = list.partition_point(|e| key(e) < item);
     n.checked_sub(1).map(|i| &list[i])
+}
+
+/// The stage in effect at `position` in a name's `(position, stage + 1)` list.
+fn in_effect(list: &[(usize, usize)], position: usize) -> Option<usize> {
+    let n = list.partition_point(|&(at, _)| at <= position);
+    list[n.checked_sub(1)?].1.checked_sub(1)
+}
+
+/// The stages in depth-first order, parents before their children.
+fn depth_first(stages: &[Stage]) -> Vec<usize> {
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); stages.len()];
+    let mut roots = Vec::new();
+    for (s, stage) in stages.iter().enumerate() {
+        match stage.parent.filter(|&p| p < s) {
+            Some(p) => children[p].push(s),
+            None => roots.push(s),
+        }
+    }
+    let mut out = Vec::with_capacity(stages.len());
+    let mut todo: Vec<usize> = roots.into_iter().rev().collect();
+    while let Some(s) = todo.pop() {
+        out.push(s);
+        todo.extend(children[s].iter().rev());
+    }
+    out
 }
 
 impl Model {
@@ -134,24 +173,86 @@ impl Model {
             shipping[s] = true;
             at = stages[s].parent;
         }
+        let mut roots: Vec<usize> = (0..stages.len()).collect();
+        for s in 0..stages.len() {
+            // A parent is an earlier stage, so its root is known.
+            if let Some(p) = stages[s].parent.filter(|&p| p < s) {
+                roots[s] = roots[p];
+            }
+        }
+        let walk = depth_first(&stages);
+        let n = stages.len();
         let mut model = Model {
             stages,
             final_stage,
             global_args,
             shipping,
-            facts: Vec::new(),
+            facts: vec![StageFacts::default(); n],
+            roots,
+            preorder: vec![0; n],
+            end_user: vec![None; n],
+            inherited: HashMap::new(),
         };
-        for s in 0..model.stages.len() {
+        for (position, &s) in walk.iter().enumerate() {
+            model.preorder[s] = position;
+        }
+        // In walk order a stage's ancestors are done before it. The stack
+        // holds the stages whose subtree is open; closing one puts the
+        // variables it set back to their values above it.
+        let mut open: Vec<usize> = Vec::new();
+        for (position, &s) in walk.iter().enumerate() {
+            while let Some(&top) = open.last() {
+                if model.parent(s) == Some(top) {
+                    break;
+                }
+                open.pop();
+                model.close_scope(top, position, open.last().copied());
+            }
             let facts = model.stage_facts(df, s);
-            model.facts.push(facts);
+            model.end_user[s] = match facts.users.len() {
+                0 => model.parent(s).and_then(|p| model.end_user[p]),
+                k => Some((s, k - 1)),
+            };
+            for name in facts.vars.keys() {
+                let list = model.inherited.entry(name.clone()).or_default();
+                list.push((position, s + 1));
+            }
+            model.facts[s] = facts;
+            open.push(s);
+        }
+        while let Some(top) = open.pop() {
+            model.close_scope(top, walk.len(), open.last().copied());
         }
         model
+    }
+
+    /// A stage's parent, which is always an earlier stage.
+    fn parent(&self, stage: usize) -> Option<usize> {
+        self.stages[stage].parent.filter(|&p| p < stage)
+    }
+
+    /// Leave a stage's subtree at `position`: each variable it set is back
+    /// to the value of the nearest enclosing stage that set it.
+    fn close_scope(&mut self, stage: usize, position: usize, enclosing: Option<usize>) {
+        for name in self.facts[stage].vars.keys() {
+            let back = enclosing
+                .and_then(|e| self.setter(name, e))
+                .map_or(0, |s| s + 1);
+            if let Some(list) = self.inherited.get_mut(name) {
+                list.push((position, back));
+            }
+        }
+    }
+
+    /// The nearest stage that sets `name`: `stage` itself or an ancestor.
+    fn setter(&self, name: &str, stage: usize) -> Option<usize> {
+        in_effect(self.inherited.get(name)?, self.preorder[stage])
     }
 
     /// Record what a stage's instructions set; earlier stages are done.
     fn stage_facts(&self, df: &Dockerfile, stage: usize) -> StageFacts {
         let mut facts = StageFacts::default();
-        let mut workdir = match self.stages[stage].parent {
+        let mut workdir = match self.parent(stage) {
             Some(p) => Self::workdir_in(&self.facts[p], usize::MAX),
             None => self.stages[stage]
                 .base
@@ -246,20 +347,9 @@ impl Model {
         {
             return Some(v);
         }
-        let mut at = self.stages[stage].parent;
-        let mut hops = 0;
-        while let Some(p) = at {
-            let facts = self.facts.get(p)?;
-            if let Some((_, v)) = facts.vars.get(name).and_then(|l| l.last()) {
-                return Some(v);
-            }
-            at = self.stages[p].parent;
-            hops += 1;
-            if hops > self.stages.len() {
-                break;
-            }
-        }
-        None
+        let p = self.setter(name, self.parent(stage)?)?;
+        let (_, v) = self.facts[p].vars.get(name)?.last()?;
+        Some(v)
     }
 
     fn workdir_in(own: &StageFacts, item: usize) -> Option<String> {
@@ -273,10 +363,7 @@ impl Model {
     pub fn chain(&self, stage: usize) -> Vec<usize> {
         let mut out = vec![stage];
         let mut at = stage;
-        while let Some(p) = self.stages[at].parent {
-            if out.contains(&p) {
-                break;
-            }
+        while let Some(p) = self.parent(at) {
             out.push(p);
             at = p;
         }
@@ -292,8 +379,7 @@ impl Model {
 
     /// The external image at the root of a stage's chain.
     pub fn root_base(&self, stage: usize) -> Option<&str> {
-        let chain = self.chain(stage);
-        let root = *chain.last()?;
+        let root = *self.roots.get(stage)?;
         self.stages[root].base.as_deref()
     }
 
@@ -330,7 +416,10 @@ impl Model {
         let facts = self.facts.get(stage)?;
         match last_before(&facts.users, item, |u| u.item) {
             Some(u) => Some(u),
-            None => self.user_at(self.stages[stage].parent?, usize::MAX),
+            None => {
+                let (s, i) = self.end_user[self.parent(stage)?]?;
+                self.facts[s].users.get(i)
+            }
         }
     }
 

@@ -43,6 +43,85 @@ impl Pragma {
     }
 }
 
+/// A file's suppression comments indexed by the text they cover, so that
+/// the comments covering a finding are found by a search rather than by
+/// asking every comment (a file may have thousands of both).
+pub struct Suppressions<'p> {
+    /// Comments that cover the whole file.
+    file_wide: Vec<&'p Pragma>,
+    /// The others as `(start, end, comment)`, by start and the widest first,
+    /// `end` at least one past `start` as [`Pragma::covers`] reads it.
+    ranged: Vec<(usize, usize, &'p Pragma)>,
+    /// For each of `ranged`, the nearest one whose range holds its range.
+    enclosing: Vec<Option<usize>>,
+    /// Whether the ranges nest or keep apart, as those of [`pragmas`] do
+    /// (an instruction, a stage, or nothing); if not, every one is asked.
+    nested: bool,
+}
+
+impl<'p> Suppressions<'p> {
+    pub fn new(pragmas: &'p [Pragma]) -> Suppressions<'p> {
+        let mut file_wide = Vec::new();
+        let mut ranged = Vec::new();
+        for p in pragmas {
+            match p.covers {
+                None => file_wide.push(p),
+                Some(s) => ranged.push((s.start, s.end.max(s.start + 1), p)),
+            }
+        }
+        ranged.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut enclosing = Vec::with_capacity(ranged.len());
+        let mut nested = true;
+        let mut open: Vec<usize> = Vec::new();
+        for (i, &(start, end, _)) in ranged.iter().enumerate() {
+            while let Some(&top) = open.last() {
+                let (_, top_end, _) = ranged[top];
+                if end <= top_end {
+                    break;
+                }
+                // A range that starts inside another and ends past it.
+                nested &= top_end <= start;
+                open.pop();
+            }
+            enclosing.push(open.last().copied());
+            open.push(i);
+        }
+        Suppressions {
+            file_wide,
+            ranged,
+            enclosing,
+            nested,
+        }
+    }
+
+    /// Every comment that covers a finding starting at `offset`.
+    pub fn covering(&self, offset: usize) -> Box<dyn Iterator<Item = &'p Pragma> + '_> {
+        let file_wide = self.file_wide.iter().copied();
+        if !self.nested {
+            let all = self
+                .ranged
+                .iter()
+                .map(|r| r.2)
+                .filter(move |p| p.covers(offset));
+            return Box::new(file_wide.chain(all));
+        }
+        // From the last range starting at or before the offset, out to the
+        // first that holds it; every range around that one holds it too.
+        let mut at = self
+            .ranged
+            .partition_point(|r| r.0 <= offset)
+            .checked_sub(1);
+        while let Some(i) = at {
+            if offset < self.ranged[i].1 {
+                break;
+            }
+            at = self.enclosing[i];
+        }
+        let around = std::iter::successors(at, |&i| self.enclosing[i]).map(|i| self.ranged[i].2);
+        Box::new(file_wide.chain(around))
+    }
+}
+
 /// BuildKit's build-check names, which `# check=skip=` may list even where
 /// dflint has no rule of that name.
 pub const BUILDKIT_CHECKS: &[&str] = &[
@@ -149,6 +228,11 @@ fn read(text: &str, at: usize) -> Option<(PragmaTool, Reach, Result<Vec<(String,
 /// Every suppression comment of a file.
 pub fn pragmas(df: &Dockerfile) -> Vec<Pragma> {
     let mut out = Vec::new();
+    // The first item after the comments that follow a comment, and the
+    // next FROM after a FROM, each found once for a run of suppression
+    // comments rather than once per comment.
+    let mut past_comments: Option<(usize, usize)> = None;
+    let mut next_from: Option<(usize, usize)> = None;
     for (idx, item) in df.items.iter().enumerate() {
         let text = df.slice(item.span).trim_end_matches(['\n', '\r']);
         let (tool, reach, codes) = match &item.kind {
@@ -163,22 +247,38 @@ pub fn pragmas(df: &Dockerfile) -> Vec<Pragma> {
             _ => continue,
         };
         // The instruction the comment sits above, across other comments.
-        let next = df.items[idx + 1..]
-            .iter()
-            .enumerate()
-            .take_while(|(_, i)| matches!(i.kind, ItemKind::Comment | ItemKind::Instruction(_)))
-            .find(|(_, i)| matches!(i.kind, ItemKind::Instruction(_)))
-            .map(|(n, i)| (idx + 1 + n, i));
+        let after = match past_comments {
+            Some((from, found)) if from <= idx + 1 && idx < found => found,
+            _ => {
+                let found = (idx + 1..df.items.len())
+                    .find(|&n| !matches!(df.items[n].kind, ItemKind::Comment))
+                    .unwrap_or(df.items.len());
+                past_comments = Some((idx + 1, found));
+                found
+            }
+        };
+        let next = df
+            .items
+            .get(after)
+            .filter(|i| matches!(i.kind, ItemKind::Instruction(_)))
+            .map(|i| (after, i));
         let covers = match reach {
             Reach::File => None,
             Reach::Next => Some(next.map_or(Span::new(0, 0), |(_, i)| i.span)),
             Reach::Stage => match next {
                 Some((n, i)) if matches!(&i.kind, ItemKind::Instruction(ins) if ins.keyword == Keyword::From) =>
                 {
-                    let end = df.items[n + 1..]
-                        .iter()
-                        .find(|i| matches!(&i.kind, ItemKind::Instruction(ins) if ins.keyword == Keyword::From))
-                        .map_or(df.text.len(), |i| i.span.start);
+                    let end = match next_from {
+                        Some((from, end)) if from == n => end,
+                        _ => {
+                            let end = df.items[n + 1..]
+                                .iter()
+                                .find(|i| matches!(&i.kind, ItemKind::Instruction(ins) if ins.keyword == Keyword::From))
+                                .map_or(df.text.len(), |i| i.span.start);
+                            next_from = Some((n, end));
+                            end
+                        }
+                    };
                     Some(Span::new(i.span.start, end))
                 }
                 _ => Some(Span::new(0, 0)),
@@ -226,6 +326,22 @@ mod tests {
         assert!(p[2].covers.is_none());
         // Across an ordinary comment, to the next instruction.
         assert!(p[3].covers(text.find("RUN true").unwrap()));
+    }
+
+    #[test]
+    fn the_index_finds_what_each_comment_covers() {
+        let text = "# dflint global ignore=DF001\n# dflint stage ignore=DF006\nFROM a AS one\n# dflint ignore=DF002\n# dflint ignore=DF003\nRUN x\nRUN y\n# hadolint ignore=DL3008\nRUN z\nFROM b\n# dflint ignore=DF004\n\nRUN w\n# dflint stage ignore=DF005\nRUN v\n";
+        let df = parse(text).unwrap();
+        let all = pragmas(&df);
+        let index = Suppressions::new(&all);
+        let key = |p: &Pragma| p.span.start;
+        for offset in 0..=text.len() {
+            let mut slow: Vec<usize> = all.iter().filter(|p| p.covers(offset)).map(key).collect();
+            let mut fast: Vec<usize> = index.covering(offset).map(key).collect();
+            slow.sort_unstable();
+            fast.sort_unstable();
+            assert_eq!(slow, fast, "at {offset}");
+        }
     }
 
     #[test]

@@ -118,7 +118,10 @@ fail() {
 # docker build with the log kept; prints the log tail on failure.
 build_image() { # build_image TAG DIR LOG
   local tag="$1" dir="$2" log="$3"
-  if (cd "$dir" && "$DOCKER" build "${build_flags[@]}" -t "$tag" -f Dockerfile . >"$log" 2>&1); then
+  local -a args=()
+  local a
+  for a in ${BUILD_ARGS:-}; do args+=(--build-arg "$a"); done
+  if (cd "$dir" && "$DOCKER" build "${build_flags[@]}" "${args[@]+"${args[@]}"}" -t "$tag" -f Dockerfile . >"$log" 2>&1); then
     ALL_IMAGES+=("$tag")
     return 0
   fi
@@ -157,8 +160,15 @@ run_fixture() {
   # What the fixture expects of the fix (tests/e2e/README.md): by default a
   # non-root user and, on a devel base, an image under half the size.
   local EXPECT_USER=nonroot EXPECT_SMALLER="" EXPECT_FIX_SAYS="" MAX_RATIO_TO_EXPERT=""
+  local VERIFY="" VERIFY_ONLY=0
+  BUILD_ARGS=""
   # shellcheck disable=SC1091
   [ -f "$src/e2e.conf" ] && . "$src/e2e.conf"
+  if [ "$VERIFY_ONLY" = 1 ]; then
+    verify_fixture "$name" "$src" "$ctx" "$logs" "$VERIFY"
+    FIX_BEFORE=""; FIX_AFTER=""
+    return
+  fi
 
   echo "  [1/8] build original -> $orig_tag"
   if ! build_image "$orig_tag" "$ctx" "$logs/build-orig.log"; then
@@ -297,6 +307,36 @@ run_fixture() {
     echo "    WARNING: fixed image is more than 10% larger than the original (not a failure for non-devel bases)"
   fi
   FIX_BEFORE="$before"; FIX_AFTER="$after"
+  if [ -n "$VERIFY" ]; then
+    cp "$logs/Dockerfile.orig" "$ctx/Dockerfile"
+    verify_fixture "$name" "$src" "$ctx" "$logs" "$VERIFY"
+  fi
+}
+
+# `dflint fix --verify` on the original: it must keep the unsafe fixes
+# (keep) or fall back to the safe ones (fallback), and write exactly that.
+verify_fixture() { # verify_fixture NAME SRC CTX LOGS keep|fallback
+  local name="$1" src="$2" ctx="$3" logs="$4" want="$5" rc=0 level
+  echo "  [verify] dflint fix --verify ($want expected)"
+  local -a bargs=()
+  local a
+  for a in ${BUILD_ARGS:-}; do bargs+=(--build-arg "$a"); done
+  (cd "$ctx" && "$DFLINT" fix --verify "${bargs[@]+"${bargs[@]}"}" Dockerfile) >"$logs/verify.log" 2>&1 || rc=$?
+  grep '^verify:' "$logs/verify.log" | indent
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 1 ]; then
+    tail -n 20 "$logs/verify.log" | indent
+    fail "dflint fix --verify exited $rc"
+    return
+  fi
+  if [ "$want" = keep ]; then
+    grep -q '^verify: the unsafe fixes are kept' "$logs/verify.log" || fail "--verify did not keep the unsafe fixes"
+    level=(--unsafe-fixes)
+  else
+    grep -q '^verify: the unsafe fixes are dropped' "$logs/verify.log" || fail "--verify did not fall back to the safe fixes"
+    level=()
+  fi
+  "$DFLINT" fix "${level[@]+"${level[@]}"}" - <"$src/Dockerfile" >"$logs/verify-expected" 2>/dev/null || true
+  cmp -s "$ctx/Dockerfile" "$logs/verify-expected" || fail "--verify wrote something other than the $want fixes"
 }
 
 declare -a FIXTURE_LIST=()
