@@ -895,15 +895,12 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
                 writeln!(stdout, "verify: no unsafe fix to prove for {name}")?;
                 outcome
             } else {
-                let smoke = match &args.smoke {
-                    Some(cmd) => Some(
-                        dflint::syntax::shell::commands(cmd)
-                            .into_iter()
-                            .flat_map(|c| c.words.into_iter().map(|w| w.text))
-                            .collect(),
-                    ),
-                    None => None,
-                };
+                let smoke = args.smoke.as_ref().map(|cmd| {
+                    dflint::syntax::shell::commands(cmd)
+                        .into_iter()
+                        .flat_map(|c| c.words.into_iter().map(|w| w.text))
+                        .collect()
+                });
                 let opts = verify::Options {
                     context: verify::context_for(path, args.context.as_deref()),
                     build_args: args.build_args.clone(),
