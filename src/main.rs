@@ -47,6 +47,7 @@ Examples:
   dflint fix --diff Dockerfile         Print the diff only; exit 1 if anything would change
   dflint fix --unsafe-fixes Dockerfile Also apply fixes that change what the image does
   dflint fix --verify Dockerfile       Prove the unsafe fixes with a real build and run first
+  dflint fix --explain Dockerfile      Show where the multi-stage rewrite puts each instruction, and why
   dflint fix - < Dockerfile > Dockerfile.fixed
   dflint fix --select DF002,DF003 Dockerfile
 
@@ -255,6 +256,9 @@ struct FixArgs {
     /// original's did, and it is not larger (otherwise only the safe fixes are written)
     #[arg(long)]
     verify: bool,
+    /// Write nothing; print where the multi-stage rewrite puts each instruction and why, or why it declines
+    #[arg(long, conflicts_with = "verify")]
+    explain: bool,
     /// The build context for --verify [default: the Dockerfile's directory]
     #[arg(long, value_name = "DIR", requires = "verify")]
     context: Option<PathBuf>,
@@ -865,6 +869,16 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
             continue;
         }
         let text = source.text;
+        if args.explain {
+            match dflint::parse_valid(&text) {
+                Ok(df) => write!(stdout, "{}", explain(&df, &name, &settings))?,
+                Err(list) => {
+                    errors = true;
+                    write!(stderr, "{}", report::render_errors(&name, &text, &list))?;
+                }
+            }
+            continue;
+        }
         let mut settings = settings;
         if args.verify {
             if path == "-" {
@@ -957,6 +971,29 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
     } else {
         0
     }))
+}
+
+/// `fix --explain`: the rewrite's plan for a file, one line an instruction.
+fn explain(df: &dflint::Dockerfile, name: &str, settings: &Settings) -> String {
+    let cx = dflint::semantics::Context::new(
+        df,
+        settings.target.as_deref(),
+        Some(name),
+        settings.profile,
+    );
+    match dflint::rewrite::explain(&cx) {
+        Ok((title, lines)) => {
+            let mut out = format!("{name}: {title}\n");
+            for p in lines {
+                out.push_str(&format!(
+                    "  line {:<4} {:<11} -> {:<8} {}\n",
+                    p.line, p.keyword, p.stage, p.reason
+                ));
+            }
+            out
+        }
+        Err(why) => format!("{name}: no multi-stage rewrite: {why}\n"),
+    }
 }
 
 /// What was fixed and what remains (at its line in the fixed text), one line each.

@@ -495,3 +495,42 @@ fn verify_without_an_engine_is_an_error() {
         CUDA
     );
 }
+
+/// `fix --explain` shows the plan, or why there is none, and writes nothing.
+#[test]
+fn explain_shows_the_plan_and_writes_nothing() {
+    let dir = tree(&[
+        ("Dockerfile", CUDA),
+        (
+            "abs/Dockerfile",
+            "FROM nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04\nRUN apt-get update && apt-get install -y python3-pip\nRUN pip3 install six\nENTRYPOINT [\"/usr/bin/python3\"]\n",
+        ),
+    ]);
+    let out = run(
+        dir.path(),
+        &["fix", "--explain", "Dockerfile", "abs/Dockerfile"],
+        None,
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.contains("Dockerfile: the multi-stage rewrite of DF001"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("line 5    RUN         -> builder  installs Python packages into the virtual environment"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("line 7    CMD         -> runtime"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("abs/Dockerfile: no multi-stage rewrite: the ENTRYPOINT on line 4 starts `/usr/bin/python3` by its path"),
+        "{stdout}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("Dockerfile")).unwrap(),
+        CUDA
+    );
+}

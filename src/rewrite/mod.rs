@@ -8,10 +8,11 @@
 mod multistage;
 mod packages;
 
-pub use multistage::plan as multi_stage;
+pub use multistage::{plan as multi_stage, plan_explained, Placement};
 
 use crate::diagnostic::Fix;
 use crate::semantics::commands::apt_subcommand;
+use crate::semantics::images::runtime_counterpart;
 use crate::semantics::images::ImageRef;
 use crate::semantics::Context;
 
@@ -83,6 +84,36 @@ pub fn build_tools(cx: &Context) -> Result<(Fix, String), String> {
     Ok((
         fix,
         format!("Build tools moved to a `builder` stage; the image runs on `{runtime}`"),
+    ))
+}
+
+/// What `dflint fix --explain` shows: which rewrite applies to the final
+/// stage (its title), and where each instruction goes and why; or why no
+/// rewrite can be done.
+pub fn explain(cx: &Context) -> Result<(String, Vec<Placement>), String> {
+    let f = cx.model.final_stage.ok_or("no stage to build")?;
+    let base = cx
+        .model
+        .root_base(f)
+        .ok_or("the base image does not resolve")?
+        .to_string();
+    if let Some(runtime) = runtime_counterpart(&base) {
+        let (_, lines) = plan_explained(cx, &runtime, runtime_counterpart)?;
+        return Ok((
+            format!("the multi-stage rewrite of DF001: `{base}` -> `{runtime}`"),
+            lines,
+        ));
+    }
+    if let Some(runtime) = slim_python(&base).filter(|r| *r != base) {
+        build_tools(cx)?;
+        let (_, lines) = plan_explained(cx, &runtime, slim_python)?;
+        return Ok((
+            format!("the build-tools rewrite of DF007: `{base}` -> `{runtime}`"),
+            lines,
+        ));
+    }
+    Err(format!(
+        "the final stage's base `{base}` is neither a devel image nor a full `python` image, so there is no smaller runtime image to move to"
     ))
 }
 

@@ -212,6 +212,57 @@ pub fn plan(
     runtime_base: &str,
     runtime_of: fn(&str) -> Option<String>,
 ) -> Result<Fix, String> {
+    plan_explained(cx, runtime_base, runtime_of).map(|(fix, _)| fix)
+}
+
+/// Where one instruction goes, and why: a line of `dflint fix --explain`.
+#[derive(Debug, Clone)]
+pub struct Placement {
+    pub line: usize,
+    pub keyword: String,
+    /// `builder`, `runtime` or `both`.
+    pub stage: &'static str,
+    pub reason: String,
+}
+
+/// The reason an instruction goes where the plan put it.
+fn reason(cx: &Context, unit: &Unit, p: &Placed, in_builder_too: bool) -> String {
+    let Some(ins) = cx.instruction(unit.item) else {
+        return String::new();
+    };
+    let has_apt = matches!(p.runtime, RuntimeText::Generated(_))
+        || (ins.keyword == Keyword::Run && !apt_packages(cx, unit.item).is_empty());
+    match ins.keyword {
+        Keyword::Run if !p.artifacts.is_empty() => format!(
+            "clones {} with git in the builder; the runtime gets the tree",
+            p.artifacts.join(", ")
+        ),
+        Keyword::Run if p.pip.is_some() && has_apt => "installs Python packages into the virtual environment (builder); its apt installs run in the runtime too, without build tools".into(),
+        Keyword::Run if p.pip.is_some() => "installs Python packages into the virtual environment at /opt/venv, which the runtime copies".into(),
+        Keyword::Run if has_apt => "apt installs: the builder keeps them all, the runtime only run-time packages (no compilers, headers or git)".into(),
+        Keyword::Run if p.dest == Dest::Runtime => "sets up users or files that only the runtime has".into(),
+        Keyword::Run => "fetches, moves or configures files with tools both stages have: runs in both".into(),
+        Keyword::Copy | Keyword::Add if ins.flag("from").is_some() => match p.dest {
+            Dest::Builder => "brings files a pip install reads: builder only".into(),
+            Dest::Both => "brings files the builder's pip install and the runtime both use".into(),
+            Dest::Runtime => "brings files from another stage that the app uses".into(),
+        },
+        Keyword::Copy | Keyword::Add if p.dest == Dest::Builder => "a dependency manifest the builder installs from".into(),
+        Keyword::Copy | Keyword::Add if in_builder_too => "the app: the builder needs it whole to install, and the runtime gets it after the dependencies".into(),
+        Keyword::Copy | Keyword::Add => "the app: copied into the runtime after the dependencies, so code edits keep them cached".into(),
+        Keyword::Env | Keyword::Arg => "both stages see the same values".into(),
+        Keyword::Workdir => "both stages work in the same directory".into(),
+        Keyword::Shell => "both stages run RUNs with the same shell".into(),
+        _ => "how the image runs: runtime only".into(),
+    }
+}
+
+/// The rewrite and, for each instruction of the stage, where it goes and why.
+pub fn plan_explained(
+    cx: &Context,
+    runtime_base: &str,
+    runtime_of: fn(&str) -> Option<String>,
+) -> Result<(Fix, Vec<Placement>), String> {
     let df = cx.df;
     let stage_idx = cx.model.final_stage.ok_or("no stage to build")?;
     let stage = &cx.model.stages[stage_idx];
@@ -495,7 +546,28 @@ pub fn plan(
     }
     let mut edits = vec![Edit::replace(stage_span, text)];
     edits.extend(arg_edit);
-    Ok(Fix::unsafe_edits(edits).structural())
+    let explained = units
+        .iter()
+        .zip(&placed)
+        .enumerate()
+        .filter_map(|(i, (u, p))| {
+            let ins = cx.instruction(u.item)?;
+            let in_builder_too = manifests.app_copies_in_builder.contains(&i);
+            let stage = match p.dest {
+                Dest::Builder => "builder",
+                Dest::Runtime if in_builder_too => "both",
+                Dest::Runtime => "runtime",
+                Dest::Both => "both",
+            };
+            Some(Placement {
+                line: ins.start_line,
+                keyword: ins.keyword_text.to_uppercase(),
+                stage,
+                reason: reason(cx, u, p, in_builder_too),
+            })
+        })
+        .collect();
+    Ok((Fix::unsafe_edits(edits).structural(), explained))
 }
 
 /// For `${NAME}` or `$NAME` as a whole image reference: the name and the
