@@ -7,6 +7,7 @@ use std::process::ExitCode;
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
+use rayon::prelude::*;
 
 mod verify;
 
@@ -19,7 +20,7 @@ use dflint::{syntax, Applicability, Diagnostic, FileError, Settings, Severity};
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
-  dflint check                         Check ./Dockerfile
+  dflint check                         Check every Dockerfile under the current directory
   dflint check Dockerfile docker/      Check a file and every Dockerfile under docker/
   dflint check --format json . > findings.json
   dflint check --select DF002,DF003 Dockerfile
@@ -213,7 +214,7 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 
 #[derive(clap::Args)]
 struct CheckArgs {
-    /// Files or directories to check (`-` reads standard input) [default: Dockerfile]
+    /// Files or directories to check (`-` reads standard input) [default: the current directory]
     paths: Vec<String>,
     /// Output format
     #[arg(
@@ -235,6 +236,9 @@ struct CheckArgs {
     /// Print the findings only: no summary line
     #[arg(short, long)]
     quiet: bool,
+    /// Also search files that .gitignore, .ignore or a leading dot hide
+    #[arg(long)]
+    no_ignore: bool,
     #[command(flatten)]
     rules: RuleArgs,
     #[command(flatten)]
@@ -547,41 +551,18 @@ fn utf8_warning(path: &str, bad: &InvalidUtf8) -> String {
     )
 }
 
-fn is_dockerfile_name(name: &str) -> bool {
-    const NOT_DOCKERFILES: &[&str] = &[
-        "md", "txt", "json", "yml", "yaml", "sh", "py", "rs", "go", "toml", "lock", "orig", "rej",
-        "bak", "swp", "j2", "html",
-    ];
-    let lower = name.to_ascii_lowercase();
-    let named = lower.contains("dockerfile") || lower.contains("containerfile");
-    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
-    named && !NOT_DOCKERFILES.contains(&ext)
-}
-
-/// Expand directories into the Dockerfiles under them, skipping hidden
-/// directories and build output. `(path, named)`: whether the user named
-/// the file itself (such a file is never excluded).
-fn expand_paths(paths: &[String]) -> Vec<(String, bool)> {
+/// Expand directories into the Dockerfiles under them (see
+/// [`dflint::discover`]). `(path, named)`: whether the user named the file
+/// itself (such a file is always checked, whatever its name).
+fn expand_paths(paths: &[String], respect_ignores: bool) -> Vec<(String, bool)> {
     let mut out = Vec::new();
     for p in paths {
         if p != "-" && Path::new(p).is_dir() {
-            let walker = walkdir::WalkDir::new(p)
-                .sort_by_file_name()
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0
-                        || !(e.file_type().is_dir()
-                            && e.file_name().to_str().is_some_and(|n| {
-                                n.starts_with('.') || n == "node_modules" || n == "target"
-                            }))
-                });
-            for entry in walker.flatten() {
-                if entry.file_type().is_file()
-                    && entry.file_name().to_str().is_some_and(is_dockerfile_name)
-                {
-                    out.push((entry.path().display().to_string(), false));
-                }
-            }
+            out.extend(
+                dflint::discover::find(Path::new(p), respect_ignores)
+                    .into_iter()
+                    .map(|f| (f, false)),
+            );
         } else {
             out.push((p.clone(), true));
         }
@@ -612,19 +593,40 @@ struct Checked {
 
 fn check(args: CheckArgs) -> Result<ExitCode> {
     let mut settings_for = SettingsFor::new(&args.rules)?;
-    let paths = if args.paths.is_empty() {
-        vec![("Dockerfile".to_string(), true)]
+    let given = if args.paths.is_empty() {
+        vec![".".to_string()]
     } else {
-        expand_paths(&args.paths)
+        args.paths.clone()
     };
-    let mut checked = Vec::new();
+    let paths = expand_paths(&given, !args.no_ignore);
+    if paths.is_empty() {
+        writeln!(
+            human_stderr(),
+            "dflint: warning: no Dockerfile found under {}",
+            given.join(", ")
+        )?;
+    }
+    // Settings first (config files are read once per directory), then the
+    // files are checked in parallel; the report keeps this order.
+    let mut jobs = Vec::new();
     for (path, named) in &paths {
         let name = shown(&args.rules, path);
         let settings = settings_for.get(path)?;
         if !named && settings.is_excluded(path) {
             continue;
         }
-        let settings = settings.for_file(&name);
+        jobs.push((path.clone(), settings.for_file(&name), name));
+    }
+    let checked: Vec<Checked> = jobs
+        .into_par_iter()
+        .map(|(path, settings, name)| check_one(&path, name, &settings, &args.read))
+        .collect();
+    check_report(&args, checked)
+}
+
+/// Read and check one file.
+fn check_one(path: &str, name: String, settings: &Settings, read: &ReadArgs) -> Checked {
+    {
         let mut c = Checked {
             path: name,
             source: String::new(),
@@ -634,9 +636,9 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             fail_level: settings.fail_level,
             fix_level: settings.fix_level(),
         };
-        match read_source(path, &args.read) {
+        match read_source(path, read) {
             Ok(source) => {
-                match dflint::check(&source.text, &settings) {
+                match dflint::check(&source.text, settings) {
                     Ok((_, found)) => c.diagnostics = found,
                     Err(errors) => c.errors = errors,
                 }
@@ -645,8 +647,12 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
             }
             Err(e) => c.errors.push(e),
         }
-        checked.push(c);
+        c
     }
+}
+
+/// Print what `check` found, in the chosen format, and decide the exit code.
+fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
     let reports: Vec<FileReport> = checked
         .iter()
         .map(|c| FileReport {

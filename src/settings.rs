@@ -148,6 +148,35 @@ fn globs(
     Ok(out)
 }
 
+/// A path as globs may see it: as given, without a leading `./`, and
+/// absolute (globs relative to a config file are made absolute too).
+fn path_forms(path: &str) -> Vec<String> {
+    let mut forms = vec![path.to_string()];
+    if let Some(rest) = path.strip_prefix("./") {
+        forms.push(rest.to_string());
+    }
+    if let Ok(abs) = std::path::absolute(path) {
+        let abs = normalize_dots(&abs.to_string_lossy());
+        forms.push(abs);
+    }
+    forms
+}
+
+/// `/a/./b/../c` as `/a/c`, without touching the file system.
+fn normalize_dots(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
 impl Settings {
     /// Resolve layers of settings, lowest precedence first (config file,
     /// then command line). Scalars and `select` are taken from the highest
@@ -228,8 +257,9 @@ impl Settings {
     pub fn rules_for(&self, path: Option<&str>) -> Vec<&'static Rule> {
         let mut enabled = self.enabled.clone();
         if let Some(path) = path {
+            let forms = path_forms(path);
             for (matchers, rules) in &self.per_file_ignores {
-                if matchers.iter().any(|m| m.is_match(path)) {
+                if matchers.iter().any(|m| forms.iter().any(|f| m.is_match(f))) {
                     for &i in rules {
                         enabled[i] = false;
                     }
@@ -262,7 +292,10 @@ impl Settings {
 
     /// Whether a path found by walking a directory is excluded.
     pub fn is_excluded(&self, path: &str) -> bool {
-        self.exclude.iter().any(|m| m.is_match(path))
+        let forms = path_forms(path);
+        self.exclude
+            .iter()
+            .any(|m| forms.iter().any(|f| m.is_match(f)))
     }
 
     /// The least trusted fix that `fix` writes.

@@ -534,3 +534,75 @@ fn explain_shows_the_plan_and_writes_nothing() {
         CUDA
     );
 }
+
+/// Discovery: Dockerfiles by name, never other files, .gitignore and hidden
+/// directories honoured (unless --no-ignore), a named file always checked.
+#[test]
+fn discovery_finds_dockerfiles_and_honours_ignores() {
+    let dirty = "FROM python:3.11-slim\nRUN pip install flask\nUSER 1\n";
+    let dir = tree(&[
+        ("Dockerfile", dirty),
+        ("docker/Dockerfile.gpu", dirty),
+        ("docker/api.dockerfile", dirty),
+        ("docker/Containerfile", dirty),
+        ("docker/Dockerfile.dockerignore", "*.md\n"),
+        ("docker/Dockerfile.md", "# not a Dockerfile\n"),
+        ("notebooks/dockerfile.ipynb", "{}\n"),
+        ("src/dockerfile_parser.rs", "fn main() {}\n"),
+        ("build/Dockerfile", dirty),
+        (".hidden/Dockerfile", dirty),
+        (".gitignore", "build/\n"),
+        ("odd-name.txt", dirty),
+    ]);
+    let files = |out: &Output| -> Vec<String> {
+        let items: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let mut f: Vec<String> = items
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["file"].as_str().unwrap().to_string())
+            .collect();
+        f.dedup();
+        f
+    };
+    let out = run(dir.path(), &["check", "--format", "json"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert_eq!(
+        files(&out),
+        [
+            "./Dockerfile",
+            "./docker/Containerfile",
+            "./docker/Dockerfile.gpu",
+            "./docker/api.dockerfile"
+        ]
+    );
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "--no-ignore", "."],
+        None,
+    );
+    let all = files(&out);
+    assert!(all.contains(&"./build/Dockerfile".to_string()), "{all:?}");
+    assert!(all.contains(&"./.hidden/Dockerfile".to_string()), "{all:?}");
+    // A file named on the command line is checked whatever its name.
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "odd-name.txt"],
+        None,
+    );
+    assert_eq!(files(&out), ["odd-name.txt"]);
+    // The `exclude` setting skips discovered files, never named ones.
+    std::fs::write(
+        dir.path().join(".dflint.toml"),
+        "exclude = [\"docker/*\"]\n",
+    )
+    .unwrap();
+    let out = run(dir.path(), &["check", "--format", "json"], None);
+    assert_eq!(files(&out), ["./Dockerfile"]);
+    let out = run(
+        dir.path(),
+        &["check", "--format", "json", "docker/Containerfile"],
+        None,
+    );
+    assert_eq!(files(&out), ["docker/Containerfile"]);
+}
