@@ -1222,6 +1222,13 @@ fn runtime_package_edits(
     all: &[(&Script, &Command)],
 ) -> Vec<Edit> {
     let drop_gui = opencv_is_headless(cx);
+    // Library names differ between releases: ask for the runtime's.
+    let release = cx
+        .model
+        .final_stage
+        .and_then(|f| cx.model.root_base(f))
+        .and_then(images::os_release);
+    let os = release.as_ref().map(|(f, v)| (*f, v.as_str()));
     let mut edits = Vec::new();
     // Downloaded packages are dead weight in the runtime layer (images
     // without Debian's docker-clean hook keep them): clean after the last
@@ -1274,7 +1281,7 @@ fn runtime_package_edits(
             if !build_only(&w.text) {
                 continue;
             }
-            edits.push(match runtime_library(&w.text) {
+            edits.push(match runtime_library(&w.text, os) {
                 Some(lib) => Edit::replace(span, lib),
                 None => remove_span(cx, span),
             });

@@ -45,36 +45,103 @@ pub fn build_only(package: &str) -> bool {
         || (name.starts_with("cuda-") && (name.contains("toolkit") || name.contains("nvcc")))
 }
 
-/// The run-time library of a header package, for the common ones whose
-/// names are the same on Debian bookworm and Ubuntu 22.04.
-pub fn runtime_library(dev: &str) -> Option<&'static str> {
-    Some(match dev.split(['=', ':']).next().unwrap_or(dev) {
-        "libpq-dev" => "libpq5",
-        "libgl1-mesa-dev" | "libgl-dev" => "libgl1",
-        "libglib2.0-dev" => "libglib2.0-0",
-        "libsm-dev" => "libsm6",
-        "libxext-dev" => "libxext6",
-        "libxrender-dev" => "libxrender1",
-        "libsndfile1-dev" => "libsndfile1",
-        "libxml2-dev" => "libxml2",
-        "libxslt1-dev" => "libxslt1.1",
-        "libyaml-dev" => "libyaml-0-2",
-        "libmagic-dev" => "libmagic1",
-        "libsqlite3-dev" => "libsqlite3-0",
-        "zlib1g-dev" => "zlib1g",
-        "libjpeg-dev" | "libjpeg62-turbo-dev" | "libjpeg-turbo8-dev" => "libjpeg62-turbo",
-        "libpng-dev" => "libpng16-16",
-        "libopenblas-dev" => "libopenblas0",
-        "libgomp1-dev" => "libgomp1",
-        "libcurl4-openssl-dev" => "libcurl4",
-        "libffi-dev" => "libffi8",
-        "libssl-dev" => "libssl3",
-        "liblzma-dev" => "liblzma5",
-        "libbz2-dev" => "libbz2-1.0",
-        "libgeos-dev" => "libgeos-c1v5",
-        "libzmq3-dev" => "libzmq5",
-        "default-libmysqlclient-dev" | "libmariadb-dev" => "libmariadb3",
-        _ => return None,
+/// Header packages and the run-time library a compiled wheel links
+/// against, per distribution release. The first entry whose release
+/// matches wins; `*` matches any. A release the table does not know gets
+/// only `*` entries, so no guess about a name that differs between
+/// releases is written.
+const RUNTIME_LIBRARIES: &[(&str, &[(&str, &str)])] = &[
+    ("libpq-dev", &[("*", "libpq5")]),
+    ("libgl1-mesa-dev", &[("*", "libgl1")]),
+    ("libgl-dev", &[("*", "libgl1")]),
+    (
+        "libglib2.0-dev",
+        &[("ubuntu:24.04", "libglib2.0-0t64"), ("*", "libglib2.0-0")],
+    ),
+    ("libsm-dev", &[("*", "libsm6")]),
+    ("libxext-dev", &[("*", "libxext6")]),
+    ("libxrender-dev", &[("*", "libxrender1")]),
+    ("libsndfile1-dev", &[("*", "libsndfile1")]),
+    ("libxml2-dev", &[("*", "libxml2")]),
+    ("libxslt1-dev", &[("*", "libxslt1.1")]),
+    ("libyaml-dev", &[("*", "libyaml-0-2")]),
+    (
+        "libmagic-dev",
+        &[("ubuntu:24.04", "libmagic1t64"), ("*", "libmagic1")],
+    ),
+    ("libsqlite3-dev", &[("*", "libsqlite3-0")]),
+    ("zlib1g-dev", &[("*", "zlib1g")]),
+    (
+        "libjpeg-dev",
+        &[
+            ("debian:*", "libjpeg62-turbo"),
+            ("ubuntu:*", "libjpeg-turbo8"),
+        ],
+    ),
+    ("libjpeg62-turbo-dev", &[("debian:*", "libjpeg62-turbo")]),
+    ("libjpeg-turbo8-dev", &[("ubuntu:*", "libjpeg-turbo8")]),
+    (
+        "libpng-dev",
+        &[("ubuntu:24.04", "libpng16-16t64"), ("*", "libpng16-16")],
+    ),
+    ("libopenblas-dev", &[("*", "libopenblas0")]),
+    (
+        "libcurl4-openssl-dev",
+        &[("ubuntu:24.04", "libcurl4t64"), ("*", "libcurl4")],
+    ),
+    (
+        "libffi-dev",
+        &[
+            ("debian:bullseye", "libffi7"),
+            ("ubuntu:20.04", "libffi7"),
+            ("debian:bookworm", "libffi8"),
+            ("ubuntu:22.04", "libffi8"),
+            ("ubuntu:24.04", "libffi8"),
+        ],
+    ),
+    (
+        "libssl-dev",
+        &[
+            ("debian:bullseye", "libssl1.1"),
+            ("ubuntu:20.04", "libssl1.1"),
+            ("debian:bookworm", "libssl3"),
+            ("ubuntu:22.04", "libssl3"),
+            ("ubuntu:24.04", "libssl3t64"),
+        ],
+    ),
+    ("liblzma-dev", &[("*", "liblzma5")]),
+    ("libbz2-dev", &[("*", "libbz2-1.0")]),
+    (
+        "libgeos-dev",
+        &[("ubuntu:24.04", "libgeos-c1t64"), ("*", "libgeos-c1v5")],
+    ),
+    ("libzmq3-dev", &[("*", "libzmq5")]),
+    (
+        "default-libmysqlclient-dev",
+        &[
+            ("debian:*", "libmariadb3"),
+            ("ubuntu:20.04", "libmysqlclient21"),
+            ("ubuntu:22.04", "libmysqlclient21"),
+            ("ubuntu:24.04", "libmysqlclient21"),
+        ],
+    ),
+    ("libmariadb-dev", &[("*", "libmariadb3")]),
+];
+
+/// The run-time library of a header package on a distribution release
+/// (`("ubuntu", "22.04")`, `("debian", "bookworm")`), when it is known.
+pub fn runtime_library(dev: &str, os: Option<(&str, &str)>) -> Option<&'static str> {
+    let name = dev.split(['=', ':']).next().unwrap_or(dev);
+    let (_, entries) = RUNTIME_LIBRARIES.iter().find(|(d, _)| *d == name)?;
+    entries.iter().find_map(|(release, lib)| {
+        let hit = match (release.split_once(':'), os) {
+            (None, _) => *release == "*",
+            (Some((family, version)), Some((f, v))) => {
+                family == f && (version == "*" || version == v)
+            }
+            (Some(_), None) => false,
+        };
+        hit.then_some(*lib)
     })
 }
 
@@ -105,7 +172,32 @@ mod tests {
         ] {
             assert!(!build_only(p), "{p}");
         }
-        assert_eq!(runtime_library("libpq-dev"), Some("libpq5"));
-        assert_eq!(runtime_library("libfoo-dev"), None);
+        let bookworm = Some(("debian", "bookworm"));
+        let jammy = Some(("ubuntu", "22.04"));
+        let noble = Some(("ubuntu", "24.04"));
+        assert_eq!(runtime_library("libpq-dev", bookworm), Some("libpq5"));
+        assert_eq!(runtime_library("libpq-dev", None), Some("libpq5"));
+        assert_eq!(runtime_library("libfoo-dev", bookworm), None);
+        assert_eq!(
+            runtime_library("libjpeg-dev", bookworm),
+            Some("libjpeg62-turbo")
+        );
+        assert_eq!(
+            runtime_library("libjpeg-dev", jammy),
+            Some("libjpeg-turbo8")
+        );
+        assert_eq!(
+            runtime_library("libjpeg-turbo8-dev", jammy),
+            Some("libjpeg-turbo8")
+        );
+        assert_eq!(runtime_library("libjpeg-turbo8-dev", bookworm), None);
+        assert_eq!(runtime_library("libssl-dev", noble), Some("libssl3t64"));
+        assert_eq!(
+            runtime_library("libssl-dev", Some(("debian", "bullseye"))),
+            Some("libssl1.1")
+        );
+        // A release the table does not know gets no guess.
+        assert_eq!(runtime_library("libssl-dev", None), None);
+        assert_eq!(runtime_library("libgomp1-dev", jammy), None);
     }
 }

@@ -209,6 +209,60 @@ pub fn distro_of_package_manager(program: &str) -> Option<Distro> {
     })
 }
 
+/// The distribution and release an image is built on, as
+/// `("ubuntu", "22.04")` or `("debian", "bookworm")`, when its name says or
+/// the image is known to use one.
+pub fn os_release(reference: &str) -> Option<(&'static str, String)> {
+    let image = ImageRef::parse(reference);
+    let repo = image.short_repo().to_ascii_lowercase();
+    let tag = image
+        .tag
+        .as_deref()
+        .unwrap_or("latest")
+        .to_ascii_lowercase();
+    const UBUNTU: &[(&str, &str)] = &[("focal", "20.04"), ("jammy", "22.04"), ("noble", "24.04")];
+    const DEBIAN: &[(&str, &str)] = &[("11", "bullseye"), ("12", "bookworm"), ("13", "trixie")];
+    if let Some(i) = tag.find("ubuntu") {
+        let version: String = tag[i + "ubuntu".len()..]
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        if !version.is_empty() {
+            return Some(("ubuntu", version));
+        }
+    }
+    if repo == "ubuntu" {
+        if let Some((_, v)) = UBUNTU.iter().find(|(code, _)| tag.starts_with(code)) {
+            return Some(("ubuntu", v.to_string()));
+        }
+        let version: String = tag
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        return (!version.is_empty()).then_some(("ubuntu", version));
+    }
+    for (number, code) in DEBIAN {
+        if tag.contains(code) {
+            return Some(("debian", code.to_string()));
+        }
+        if repo == "debian"
+            && (tag == *number
+                || tag.starts_with(&format!("{number}-"))
+                || tag.starts_with(&format!("{number}.")))
+        {
+            return Some(("debian", code.to_string()));
+        }
+    }
+    match repo.as_str() {
+        // The official python images are built on Debian's current release.
+        "python" if !tag.contains("alpine") && !tag.contains("windows") => {
+            Some(("debian", "bookworm".to_string()))
+        }
+        "pytorch/pytorch" => Some(("ubuntu", "22.04".to_string())),
+        _ => None,
+    }
+}
+
 /// The working directory an image starts in when the Dockerfile sets none,
 /// for the images that set one of their own; `/` for the well-known plain
 /// images; `None` when it is not known.
@@ -283,6 +337,27 @@ mod tests {
         assert_eq!(distro("gcr.io/distroless/cc-debian12"), Distro::Distroless);
         assert_eq!(distro("scratch"), Distro::Distroless);
         assert_eq!(distro("myorg/base:1"), Distro::Unknown);
+        assert_eq!(
+            os_release("nvidia/cuda:12.1.0-cudnn8-runtime-ubuntu22.04"),
+            Some(("ubuntu", "22.04".to_string()))
+        );
+        assert_eq!(
+            os_release("ubuntu:jammy"),
+            Some(("ubuntu", "22.04".to_string()))
+        );
+        assert_eq!(
+            os_release("python:3.11-slim"),
+            Some(("debian", "bookworm".to_string()))
+        );
+        assert_eq!(
+            os_release("python:3.10-bullseye"),
+            Some(("debian", "bullseye".to_string()))
+        );
+        assert_eq!(
+            os_release("debian:12-slim"),
+            Some(("debian", "bookworm".to_string()))
+        );
+        assert_eq!(os_release("myorg/base:1"), None);
         assert_eq!(
             distro_of_package_manager("microdnf"),
             Some(Distro::RhelMinimal)
