@@ -61,7 +61,8 @@ const NOT_DOCKERFILES: &[&str] = &[
 
 /// Whether a file name is a Dockerfile's: `Dockerfile`, `Containerfile`,
 /// `Dockerfile.<suffix>` (`Dockerfile.gpu`), `Dockerfile-<suffix>`,
-/// `<name>.Dockerfile`, `<name>.dockerfile`, `<name>.Containerfile`; never
+/// `<name>.Dockerfile`, `<name>.dockerfile`, `<name>.Containerfile`, and
+/// the word as a part of a name (`cuda_Dockerfile`); never
 /// `*.dockerignore` or a name whose extension says it is something else.
 pub fn is_dockerfile_name(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
@@ -75,11 +76,15 @@ pub fn is_dockerfile_name(name: &str) -> bool {
     if NOT_DOCKERFILES.contains(&ext) {
         return false;
     }
-    ["dockerfile", "containerfile"].iter().any(|stem| {
-        lower
-            .strip_prefix(stem)
-            .is_some_and(|rest| rest.starts_with(['.', '-', '_']) && rest.len() > 1)
-    })
+    // `Dockerfile.gpu`, `Dockerfile-cpu`, `cuda_Dockerfile`: the word as a
+    // whole part of a name split at `.`, `-` and `_`.
+    let parts: Vec<&str> = lower.split(['.', '-', '_']).collect();
+    parts.len() > 1
+        && parts.iter().all(|p| !p.is_empty() || lower.contains("__"))
+        && !lower.starts_with('.')
+        && parts
+            .iter()
+            .any(|p| *p == "dockerfile" || *p == "containerfile")
 }
 
 /// The Dockerfiles under a directory, sorted by path. `respect_ignores`:
@@ -133,6 +138,8 @@ mod tests {
             "api.dockerfile",
             "Containerfile.dev",
             "web.Containerfile",
+            "cuda_Dockerfile",
+            "org__repo__docker__Dockerfile",
         ] {
             assert!(is_dockerfile_name(yes), "{yes}");
         }
@@ -150,6 +157,8 @@ mod tests {
             "README.md",
             ".Dockerfile",
             "Dockerfile.",
+            "Dockerfiles",
+            "mydockerfile",
         ] {
             assert!(!is_dockerfile_name(no), "{no}");
         }
