@@ -224,3 +224,41 @@ fn an_entrypoint_that_drops_privileges_is_info_without_a_fix() {
         assert!(d.fix.is_none() && d.message.contains("drops privileges"), "{text}");
     }
 }
+
+/// Fixes that must settle: an open quote gets no appended cleanup, and a
+/// dangling line continuation at the end of the file never swallows what a
+/// fix adds after it.
+#[test]
+fn fixes_settle_on_open_quotes_and_dangling_continuations() {
+    let open_quote = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y curl 'oops\n";
+    let out = fixed(open_quote);
+    assert!(!out.contains("rm -rf"), "{out}");
+    let dangling = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y curl \\\n";
+    let out = fixed(dangling);
+    let df = dflint::syntax::parse(&out).unwrap();
+    let keywords: Vec<String> = df
+        .instructions()
+        .map(|(_, i)| i.keyword_text.to_uppercase())
+        .collect();
+    assert_eq!(keywords, ["FROM", "RUN", "RUN", "USER"], "{out}");
+    let devel = "FROM nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04\nRUN apt-get update && apt-get install -y python3-venv\nRUN pip install six \\\n";
+    // Alone, the rewrite declines; with the other fixes, the user fix drops
+    // the dangling escape first, and the rewrite then splits the stage.
+    assert!(
+        helps(devel).contains("ends with a line continuation"),
+        "{}",
+        helps(devel)
+    );
+    let out = fixed(devel);
+    let df = dflint::syntax::parse(&out).unwrap();
+    let froms = df
+        .instructions()
+        .filter(|(_, i)| i.keyword == dflint::syntax::Keyword::From)
+        .count();
+    assert_eq!(froms, 2, "{out}");
+    assert!(
+        df.instructions()
+            .all(|(_, i)| !i.command_text().contains("FROM ")),
+        "{out}"
+    );
+}

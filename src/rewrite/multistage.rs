@@ -294,6 +294,18 @@ pub fn plan_explained(
         }
     }
     let trailing = lead;
+    // A file that ends inside a line continuation would join whatever the
+    // rewrite puts after its last instruction.
+    if let Some(last) = units.last() {
+        let text = df.slice(df.items[last.item].span);
+        if text
+            .trim_end_matches(['\n', '\r'])
+            .trim_end_matches([' ', '\t'])
+            .ends_with(df.escape)
+        {
+            return Err("the stage's last instruction ends with a line continuation".into());
+        }
+    }
 
     let base_repo = images::ImageRef::parse(&base);
     let repo = base_repo.short_repo().to_string();

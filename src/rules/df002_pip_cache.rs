@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
+use crate::semantics::commands::is_complete_script;
 use crate::semantics::images::defaults_to_nonroot;
 use crate::semantics::{commands::resolve, truthy};
 use crate::syntax::shell::Command;
@@ -193,7 +194,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     format!("`{what}` keeps its download cache in the layer"),
                     help,
                 );
-                d.fix = Some(Fix::safe(vec![edit]));
+                // In a script with an open quote, the edit could land inside it.
+                if is_complete_script(&script.text) {
+                    d.fix = Some(Fix::safe(vec![edit]));
+                }
                 out.push(d);
             }
         }

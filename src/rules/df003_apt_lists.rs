@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
-use crate::semantics::commands::resolve;
+use crate::semantics::commands::{is_complete_script, resolve};
 use crate::semantics::Run;
 use crate::syntax::shell::Command;
 
@@ -70,6 +70,9 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
         // The last command lives in a heredoc body: add a line before the terminator.
         Some((text, _)) if script.text != text => {
             let doc = run.ins.heredocs.iter().find(|h| h.content == script.text)?;
+            if !is_complete_script(&doc.content) {
+                return None;
+            }
             if !doc.content.is_empty() && !doc.content.ends_with('\n') {
                 return None;
             }
@@ -78,7 +81,11 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
         Some((text, at)) => {
             // A trailing comment would swallow the addition; a background
             // job or an odd ending is left to a person.
-            if text.contains(" #") || text.contains("\t#") || !run.ins.heredocs.is_empty() {
+            if text.contains(" #")
+                || text.contains("\t#")
+                || !run.ins.heredocs.is_empty()
+                || !is_complete_script(text)
+            {
                 return None;
             }
             let end = text.trim_end();

@@ -204,7 +204,15 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         return vec![d];
     }
     match user_fix(cx, final_stage, user) {
-        Ok(fix) => d.fix = Some(fix),
+        Ok(mut fix) => {
+            let at = fix.edits.iter().map(|e| e.span.start).max().unwrap_or(0);
+            if let Some(e) = dangling_escape(cx, at) {
+                if !fix.edits.iter().any(|x| x.span == e.span) {
+                    fix.edits.push(e);
+                }
+            }
+            d.fix = Some(fix)
+        }
         Err(reason) => d.help.push_str(&format!(" (no automatic fix: {reason})")),
     }
     vec![d]
@@ -372,6 +380,28 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Resu
     };
     edits.push(Edit::insert(at, format!("{lead}{text}")));
     Ok(Fix::unsafe_edits(edits))
+}
+
+/// For an insertion at `at` right after an instruction that ends the file
+/// with a dangling line continuation (an escape character on its last
+/// line), the edit that deletes that escape: anything added after it would
+/// otherwise join the instruction.
+fn dangling_escape(cx: &Context, at: usize) -> Option<Edit> {
+    let item = cx.df.items.iter().rev().find(|i| i.span.end == at)?;
+    if !matches!(item.kind, ItemKind::Instruction(_)) {
+        return None;
+    }
+    let text = cx.df.slice(item.span);
+    let body = text.trim_end_matches(['\n', '\r']);
+    let trimmed = body.trim_end_matches([' ', '\t']);
+    if !trimmed.ends_with(cx.df.escape) {
+        return None;
+    }
+    let start = item.span.start + trimmed.len() - cx.df.escape.len_utf8();
+    Some(Edit::delete(crate::syntax::Span::new(
+        start,
+        item.span.start + body.len(),
+    )))
 }
 
 /// How the final stage's base creates users: from the image's name, else

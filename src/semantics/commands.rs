@@ -289,6 +289,38 @@ pub fn removes_apt_lists(cmd: &Command) -> bool {
     }
 }
 
+/// Whether a shell script is complete: every quote closed and no
+/// trailing backslash. A fix that appends to an incomplete script would
+/// land inside the open quote, and never settle.
+pub fn is_complete_script(script: &str) -> bool {
+    let mut quote: Option<char> = None;
+    let mut chars = script.chars();
+    while let Some(c) = chars.next() {
+        match (quote, c) {
+            (Some('\''), '\'') => quote = None,
+            (Some('\''), _) => {}
+            (_, '\\') => {
+                if chars.next().is_none() {
+                    return false;
+                }
+            }
+            (Some('"'), '"') => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '#') => {
+                // A comment runs to the end of the line; quotes in it do not count.
+                for rest in chars.by_ref() {
+                    if rest == '\n' {
+                        break;
+                    }
+                }
+            }
+            (None, _) => {}
+        }
+    }
+    quote.is_none()
+}
+
 /// The GUI OpenCV packages and their headless counterparts.
 pub const OPENCV_GUI_PACKAGES: &[(&str, &str)] = &[
     ("opencv-python", "opencv-python-headless"),
@@ -299,6 +331,15 @@ pub const OPENCV_GUI_PACKAGES: &[(&str, &str)] = &[
 mod tests {
     use super::*;
     use crate::syntax::shell::commands;
+
+    #[test]
+    fn complete_scripts() {
+        assert!(is_complete_script("apt-get install -y 'a b' \"c\""));
+        assert!(is_complete_script("echo it\\'s # don't"));
+        assert!(!is_complete_script("apt-get install -y curl 'oops"));
+        assert!(!is_complete_script("echo \"open"));
+        assert!(!is_complete_script("echo trailing \\"));
+    }
 
     fn install(script: &str) -> Option<(Installer, Vec<String>)> {
         let cmds = commands(script);
