@@ -10,6 +10,7 @@ use globset::{Glob, GlobMatcher};
 use crate::config::ConfigOptions;
 use crate::diagnostic::{Applicability, Severity};
 use crate::rules::{Rule, RULES};
+use crate::semantics::normalize_path;
 pub use crate::semantics::Profile;
 
 /// Where a layer of settings came from, for error messages: `--select`, or
@@ -156,25 +157,10 @@ fn path_forms(path: &str) -> Vec<String> {
         forms.push(rest.to_string());
     }
     if let Ok(abs) = std::path::absolute(path) {
-        let abs = normalize_dots(&abs.to_string_lossy());
+        let abs = normalize_path(&abs.to_string_lossy());
         forms.push(abs);
     }
     forms
-}
-
-/// `/a/./b/../c` as `/a/c`, without touching the file system.
-fn normalize_dots(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 impl Settings {

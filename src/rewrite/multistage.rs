@@ -14,6 +14,7 @@
 use super::packages::{build_only, runtime_library};
 use crate::diagnostic::{self, Edit, Fix};
 use crate::semantics::commands::{self, apt_subcommand, package_install, resolve};
+use crate::semantics::normalize_path;
 use crate::semantics::Context;
 use crate::semantics::{images, Script};
 use crate::syntax::shell::{self, Command, Word};
@@ -604,21 +605,6 @@ fn whole_arg(cx: &Context, raw: &str) -> Option<(String, usize)> {
     })
 }
 
-/// Normalise an absolute path: no `.` parts, no trailing slash.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
-}
-
 /// Whether two absolute paths overlap: one holds the other.
 fn related(a: &str, b: &str) -> bool {
     let holds = |d: &str, p: &str| d == "/" || p == d || p.starts_with(&format!("{d}/"));
@@ -631,10 +617,10 @@ fn path_of(word: &str, workdir: Option<&str>) -> Option<String> {
     let w = word.rsplit('=').next().unwrap_or(word);
     let w = w.split(['*', '?', '[', '$']).next().unwrap_or(w);
     if w.starts_with('/') {
-        return Some(normalize(w));
+        return Some(normalize_path(w));
     }
     if w.starts_with("./") || (w.contains('/') && !w.contains("://") && !w.starts_with('-')) {
-        return workdir.map(|d| normalize(&format!("{d}/{w}")));
+        return workdir.map(|d| normalize_path(&format!("{d}/{w}")));
     }
     None
 }
@@ -650,10 +636,10 @@ fn copy_dest(cx: &Context, stage: usize, unit: &Unit) -> Option<String> {
         return None;
     }
     if dest.starts_with('/') {
-        return Some(normalize(dest));
+        return Some(normalize_path(dest));
     }
     let dir = cx.model.workdir_at(stage, unit.item)?;
-    Some(normalize(&format!("{dir}/{dest}")))
+    Some(normalize_path(&format!("{dir}/{dest}")))
 }
 
 /// The absolute paths a RUN's commands name.
@@ -922,7 +908,7 @@ fn place_run(
         if program == "cd" {
             cwd = resolve(c).words.get(1).and_then(|w| {
                 path_of(&w.text, cwd.as_deref())
-                    .or_else(|| w.text.starts_with('/').then(|| normalize(&w.text)))
+                    .or_else(|| w.text.starts_with('/').then(|| normalize_path(&w.text)))
             });
             continue;
         }
@@ -1594,7 +1580,7 @@ fn git_clone_target(c: &Command, cwd: Option<&str>) -> Option<String> {
         return None;
     }
     if dir.starts_with('/') {
-        return Some(normalize(&dir));
+        return Some(normalize_path(&dir));
     }
-    Some(normalize(&format!("{}/{dir}", cwd?)))
+    Some(normalize_path(&format!("{}/{dir}", cwd?)))
 }

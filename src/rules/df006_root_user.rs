@@ -13,6 +13,7 @@ use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::commands::resolve;
 use crate::semantics::images::{defaults_to_nonroot, distro, distro_of_package_manager, Distro};
+use crate::semantics::normalize_path;
 use crate::semantics::UserSetting;
 use crate::syntax::{Args, Instruction, ItemKind, Keyword};
 
@@ -138,21 +139,6 @@ fn is_system_dir(path: &str) -> bool {
 
 fn under_root_home(path: &str) -> bool {
     path == "/root" || path.starts_with("/root/") || path == "~" || path.starts_with("~/")
-}
-
-/// Normalise an absolute path: no `.` parts, no trailing slash.
-fn normalize(path: &str) -> String {
-    let mut parts: Vec<&str> = Vec::new();
-    for part in path.split('/') {
-        match part {
-            "" | "." => {}
-            ".." => {
-                parts.pop();
-            }
-            p => parts.push(p),
-        }
-    }
-    format!("/{}", parts.join("/"))
 }
 
 fn contains(dir: &str, path: &str) -> bool {
@@ -525,7 +511,7 @@ fn copy_dest(cx: &Context, ins: &Instruction, item: usize) -> Option<String> {
     let scope = cx.model.scope(stage, item);
     let dest = crate::semantics::expand(&dest, &|k| scope.get(k).map(str::to_string))?;
     if dest.starts_with('/') {
-        return Some(normalize(&dest));
+        return Some(normalize_path(&dest));
     }
     if dest.starts_with('~') {
         return Some(dest);
@@ -534,7 +520,7 @@ fn copy_dest(cx: &Context, ins: &Instruction, item: usize) -> Option<String> {
         .model
         .workdir_at(stage, item)
         .unwrap_or_else(|| "/".into());
-    Some(normalize(&format!("{base}/{dest}")))
+    Some(normalize_path(&format!("{base}/{dest}")))
 }
 
 /// The directories the app's user must own: the WORKDIR, VOLUMEs, cache
@@ -543,12 +529,12 @@ fn copy_dest(cx: &Context, ins: &Instruction, item: usize) -> Option<String> {
 fn owned_dirs(cx: &Context, stage: usize) -> Vec<String> {
     let mut dirs: Vec<String> = Vec::new();
     if let Some(dir) = cx.model.workdir_at(stage, usize::MAX) {
-        dirs.push(normalize(&dir));
+        dirs.push(normalize_path(&dir));
     }
     let scope = cx.model.scope(stage, usize::MAX);
     for var in WRITABLE_DIR_VARS {
         if let Some(v) = scope.get(var).filter(|v| v.starts_with('/')) {
-            dirs.push(normalize(v));
+            dirs.push(normalize_path(v));
         }
     }
     for idx in cx.model.lineage(stage) {
@@ -565,7 +551,7 @@ fn owned_dirs(cx: &Context, stage: usize) -> Vec<String> {
                 if let Some(p) = crate::semantics::expand(&p, &|k| scope.get(k).map(str::to_string))
                 {
                     if p.starts_with('/') {
-                        dirs.push(normalize(&p));
+                        dirs.push(normalize_path(&p));
                     }
                 }
             }
@@ -587,9 +573,9 @@ fn owned_dirs(cx: &Context, stage: usize) -> Vec<String> {
                     continue;
                 }
                 let abs = if t.starts_with('/') {
-                    normalize(t)
+                    normalize_path(t)
                 } else {
-                    normalize(&format!("{base}/{t}"))
+                    normalize_path(&format!("{base}/{t}"))
                 };
                 dirs.push(abs);
             }
@@ -676,7 +662,7 @@ mod tests {
         assert!(!is_system_dir("/opt/models"));
         assert!(under_root_home("/root/.cache"));
         assert!(!under_root_home("/rootfs"));
-        assert_eq!(normalize("/app/./data/../logs/"), "/app/logs");
+        assert_eq!(normalize_path("/app/./data/../logs/"), "/app/logs");
         assert!(contains("/app", "/app/x") && !contains("/app", "/apple"));
     }
 }

@@ -529,6 +529,22 @@ fn arg_pairs(ins: &Instruction) -> Vec<(String, Option<String>)> {
         .collect()
 }
 
+/// An absolute path with `.` and `..` parts resolved and no trailing
+/// slash, without touching the file system (`/app/./a/../b/` -> `/app/b`).
+pub fn normalize_path(path: &str) -> String {
+    let mut parts: Vec<&str> = Vec::new();
+    for part in path.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                parts.pop();
+            }
+            p => parts.push(p),
+        }
+    }
+    format!("/{}", parts.join("/"))
+}
+
 /// Remove one level of shell quoting from an ARG or ENV value.
 pub fn unquote(value: &str) -> String {
     let v = value.trim();
