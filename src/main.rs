@@ -23,6 +23,8 @@ Examples:
   dflint check                         Check every Dockerfile under the current directory
   dflint check Dockerfile docker/      Check a file and every Dockerfile under docker/
   dflint check --format json . > findings.json
+  dflint check --format sarif --output-file dflint.sarif .
+  dflint check --format github .       Annotations in a GitHub Actions run
   dflint check --select DF002,DF003 Dockerfile
   dflint check --ignore DF006 --fail-level error Dockerfile
   dflint check --statistics docker/
@@ -127,6 +129,20 @@ enum Format {
     Text,
     /// A JSON array of findings and errors
     Json,
+    /// One JSON object a line, each as an item of `json`
+    JsonLines,
+    /// SARIF 2.1.0, for GitHub code scanning and SARIF viewers
+    Sarif,
+    /// GitHub Actions workflow commands: annotations on the run and the pull request
+    Github,
+    /// GitLab Code Quality JSON, for merge request widgets
+    Gitlab,
+    /// Checkstyle 4.3 XML
+    Checkstyle,
+    /// JUnit XML: a test suite a file, a failing test case a finding
+    Junit,
+    /// `dflint:path:line:col: CODE severity: message`, as GNU tools write
+    Gnu,
 }
 
 /// The options `check` and `fix` share: which rules, which stage, which
@@ -224,6 +240,12 @@ struct CheckArgs {
         default_value = "text"
     )]
     format: Format,
+    /// With the text format: one line a finding, without the source and the help
+    #[arg(long)]
+    concise: bool,
+    /// Write the report to this file (replaced whole) instead of standard output
+    #[arg(long, value_name = "PATH")]
+    output_file: Option<PathBuf>,
     /// Exit 0 even when there are findings (errors still exit 2)
     #[arg(long)]
     exit_zero: bool,
@@ -664,20 +686,36 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
         .collect();
     let mut stdout = human_stdout();
     let mut stderr = human_stderr();
-    match args.format {
-        Format::Json => {
-            // The JSON format has no place for warnings: they go to stderr.
-            for c in &checked {
-                if let Some(bad) = &c.invalid_utf8 {
-                    write!(stderr, "{}", utf8_warning(&c.path, bad))?;
-                }
+    if args.concise && args.format != Format::Text {
+        anyhow::bail!("--concise applies to the text format only");
+    }
+    // Every format but text carries the errors in the report itself;
+    // none has a place for the warnings, which go to stderr.
+    if args.format != Format::Text {
+        for c in &checked {
+            if let Some(bad) = &c.invalid_utf8 {
+                write!(stderr, "{}", utf8_warning(&c.path, bad))?;
             }
-            let mut data = data_stdout();
-            writeln!(data, "{}", report::to_json(&reports))?;
-            data.flush()?;
         }
+    }
+    let rendered = match args.format {
+        Format::Json => report::to_json(&reports) + "\n",
+        Format::JsonLines => report::json_lines::render(&reports),
+        Format::Sarif => report::sarif::render(&reports) + "\n",
+        Format::Github => report::github::render(&reports),
+        Format::Gitlab => report::gitlab::render(&reports) + "\n",
+        Format::Checkstyle => report::checkstyle::render(&reports),
+        Format::Junit => report::junit::render(&reports),
+        Format::Gnu => report::gnu::render(&reports),
         Format::Text => {
+            let mut out = String::new();
             for (r, c) in reports.iter().zip(&checked) {
+                // On standard output each file's findings follow its errors
+                // and warnings, as a terminal shows both streams.
+                if args.output_file.is_none() {
+                    write!(stdout, "{out}")?;
+                    out.clear();
+                }
                 if let Some(bad) = &c.invalid_utf8 {
                     write!(stderr, "{}", utf8_warning(r.path, bad))?;
                 }
@@ -691,25 +729,50 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
                 if args.statistics {
                     continue;
                 }
+                if args.concise {
+                    out.push_str(&report::render_concise(r, c.fix_level));
+                    continue;
+                }
                 let index = LineIndex::new(r.source);
-                let mut out = String::new();
                 for d in r.diagnostics {
                     report::render_one(&mut out, r.path, &index, d, c.fix_level);
                     if args.show_fixes && d.fixable_at(Applicability::DisplayOnly) {
                         out.push_str(&fix_preview(r.path, r.source, d));
                     }
                 }
-                write!(stdout, "{out}")?;
             }
             if args.statistics {
-                write!(stdout, "{}", statistics(&checked))?;
+                out.push_str(&statistics(&checked));
             } else if !args.quiet {
                 let summary = summary(&checked);
                 if summary.findings > 0 {
-                    write!(stdout, "{}", summary.render())?;
+                    out.push_str(&summary.render());
                 }
             }
+            out
+        }
+    };
+    match &args.output_file {
+        Some(path) => {
+            // A file is not a terminal: the text format goes there without
+            // its colours, as it goes to a pipe.
+            let plain = if args.format == Format::Text {
+                anstream::adapter::strip_str(&rendered).to_string()
+            } else {
+                rendered
+            };
+            report::write_file(path, &plain)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None if args.format == Format::Text => {
+            write!(stdout, "{rendered}")?;
             stdout.flush()?;
+        }
+        None => {
+            // Data goes out byte for byte (see `data_stdout`).
+            let mut data = data_stdout();
+            data.write_all(rendered.as_bytes())?;
+            data.flush()?;
         }
     }
     let errors = checked.iter().any(|c| !c.errors.is_empty());

@@ -1,6 +1,6 @@
 use serde_json::{json, Value};
 
-use super::{FileReport, LineIndex};
+use super::{FileReport, LineIndex, INVALID_DOCKERFILE};
 use crate::diagnostic::{Diagnostic, FileError, Fix};
 
 fn fix_json(index: &LineIndex, fix: &Fix) -> Value {
@@ -49,7 +49,7 @@ pub fn json_error(path: &str, index: &LineIndex, e: &FileError) -> Value {
     json!({
         "file": path,
         "code": null,
-        "name": "invalid-dockerfile",
+        "name": INVALID_DOCKERFILE,
         "severity": "error",
         "message": e.message,
         "help": null,

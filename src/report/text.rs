@@ -64,14 +64,8 @@ fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: S
     );
 }
 
-/// One finding in the text format.
-pub fn render_one(
-    out: &mut String,
-    path: &str,
-    index: &LineIndex,
-    d: &Diagnostic,
-    level: Applicability,
-) {
+/// The first line of a finding: `path:line:col: CODE [*] severity: message`.
+fn headline(out: &mut String, path: &str, index: &LineIndex, d: &Diagnostic, level: Applicability) {
     let (line, col) = index.line_col(d.span.start);
     let style = severity_style(d.severity);
     let fixable = if d.fixable_at(level) { " [*]" } else { "" };
@@ -80,6 +74,30 @@ pub fn render_one(
         "{BOLD}{path}:{line}:{col}:{BOLD:#} {style}{}{style:#}{fixable} {style}{}{style:#}: {}",
         d.code, d.severity, d.message
     );
+}
+
+/// Every finding of a file on one line each (`--concise`): the first line
+/// of the full text format, without the source or the help.
+pub fn render_concise(report: &FileReport, level: Applicability) -> String {
+    let index = LineIndex::new(report.source);
+    let mut out = String::new();
+    for d in report.diagnostics {
+        headline(&mut out, report.path, &index, d, level);
+    }
+    out
+}
+
+/// One finding in the text format.
+pub fn render_one(
+    out: &mut String,
+    path: &str,
+    index: &LineIndex,
+    d: &Diagnostic,
+    level: Applicability,
+) {
+    headline(out, path, index, d, level);
+    let (line, _) = index.line_col(d.span.start);
+    let style = severity_style(d.severity);
     frame(out, index, d.span.start, d.span.end, style);
     let width = line.to_string().len();
     let _ = writeln!(out, "{:>width$}   {BOLD}help:{BOLD:#} {}", "", d.help);

@@ -1,0 +1,21 @@
+//! JSON lines: one finding or error a line, each object the same as an
+//! item of the JSON format. A stream a tool can read (or `grep`) one line
+//! at a time, and reports of several runs concatenate.
+
+use super::{json_error, json_item, FileReport, LineIndex};
+
+pub fn render(reports: &[FileReport]) -> String {
+    let mut out = String::new();
+    for r in reports {
+        let index = LineIndex::new(r.source);
+        let errors = r.errors.iter().map(|e| json_error(r.path, &index, e));
+        let findings = r.diagnostics.iter().map(|d| json_item(r.path, &index, d));
+        for value in errors.chain(findings) {
+            // Compact JSON escapes every line break inside strings, so an
+            // object never spans two lines.
+            out.push_str(&value.to_string());
+            out.push('\n');
+        }
+    }
+    out
+}
