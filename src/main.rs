@@ -121,6 +121,17 @@ enum Command {
         /// A rule code (DF002), alias (DL3042) or name (pip-cache-in-layer)
         rule: String,
     },
+    /// Print a shell completion script
+    #[command(
+        after_help = "Examples:\n  dflint completions bash > ~/.local/share/bash-completion/completions/dflint\n  dflint completions zsh > \"${fpath[1]}/_dflint\"\n  dflint completions fish > ~/.config/fish/completions/dflint.fish"
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff)
+    #[command(after_help = "Examples:\n  dflint man > dflint.1 && man ./dflint.1")]
+    Man,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -333,6 +344,8 @@ fn main() -> ExitCode {
         Command::Parse { path, read } => parse(&path, &read),
         Command::Rules => list_rules(),
         Command::Rule { rule } => show_rule(&rule),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man_page(),
     };
     match result {
         Ok(code) => code,
@@ -1147,6 +1160,28 @@ fn parse(path: &str, read: &ReadArgs) -> Result<ExitCode> {
             Ok(ExitCode::from(2))
         }
     }
+}
+
+fn completions(shell: clap_complete::Shell) -> Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "dflint", &mut buf);
+    let mut out = data_stdout();
+    out.write_all(&buf)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
+}
+
+fn man_page() -> Result<ExitCode> {
+    use clap::CommandFactory;
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut buf)
+        .context("cannot render the man page")?;
+    let mut out = data_stdout();
+    out.write_all(&buf)?;
+    out.flush()?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list_rules() -> Result<ExitCode> {

@@ -606,3 +606,23 @@ fn discovery_finds_dockerfiles_and_honours_ignores() {
     );
     assert_eq!(files(&out), ["docker/Containerfile"]);
 }
+
+/// Shell completions and the man page come from the CLI definition.
+#[test]
+fn completions_and_man_page() {
+    let here = PathBuf::from(".");
+    for shell in ["bash", "zsh", "fish"] {
+        let out = run(&here, &["completions", shell], None);
+        assert_eq!(out.status.code(), Some(0), "{shell}");
+        let script = text(&out.stdout);
+        assert!(script.contains("dflint") && script.contains("unsafe-fixes"), "{shell}");
+    }
+    let out = run(&here, &["completions", "bash"], None);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("dflint.bash");
+    std::fs::write(&path, &out.stdout).unwrap();
+    let syntax = Command::new("bash").arg("-n").arg(&path).status().unwrap();
+    assert!(syntax.success(), "the bash completion script does not parse");
+    let man = text(&run(&here, &["man"], None).stdout);
+    assert!(man.contains(".TH dflint 1") && man.contains("check"), "{man}");
+}
