@@ -1,0 +1,175 @@
+//! Throughput of the three stages a file goes through, in MB/s: parse
+//! (with BuildKit's validation), lint (the semantic model and every rule,
+//! on a parsed file) and fix (the applier, re-parsing and re-linting until
+//! nothing changes).
+//!
+//! Inputs: the real-world corpus in `../shared/corpus/realworld` when it is
+//! there, and synthetic files of 1 and 10 MB in the shapes that
+//! `scripts/gen-synthetic.py` writes (generated into `target/synthetic` on
+//! first use). Larger files are left to `scripts/bench.sh`: a criterion
+//! sample of a 50 MB file takes too long.
+//!
+//!   cargo bench --bench throughput               # everything
+//!   cargo bench --bench throughput -- corpus     # one group
+//!   cargo bench --bench throughput -- --quick    # fewer samples
+//!
+//! Set `DFLINT_BENCH_SIZES=1` to skip the 10 MB files.
+
+use std::path::PathBuf;
+use std::process::Command;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use dflint::Settings;
+
+const CORPUS: &str = "../shared/corpus/realworld";
+const SHAPES: &[&str] = &[
+    "runs",
+    "chain",
+    "envuser",
+    "continuation",
+    "heredoc",
+    "findings",
+];
+
+fn crate_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The corpus's Dockerfiles (not its manifest or notes), sorted by name.
+fn corpus() -> Vec<(String, String)> {
+    let dir = crate_dir().join(CORPUS);
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        eprintln!("corpus: {} not found, skipped", dir.display());
+        return Vec::new();
+    };
+    let mut files: Vec<(String, String)> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .filter(|p| !matches!(p.extension().and_then(|e| e.to_str()), Some("tsv" | "md")))
+        .filter_map(|p| {
+            let text = std::fs::read_to_string(&p).ok()?;
+            Some((p.file_name()?.to_string_lossy().into_owned(), text))
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+/// A synthetic file of `mb` megabytes in `shape`, written by the generator
+/// script the first time it is asked for.
+fn synthetic(shape: &str, mb: u32) -> Option<String> {
+    let dir = crate_dir().join("target").join("synthetic");
+    let path = dir.join(format!("{shape}-{mb}mb.Dockerfile"));
+    if !path.exists() {
+        let script = crate_dir().join("scripts").join("gen-synthetic.py");
+        let status = Command::new("python3")
+            .arg(&script)
+            .arg(&dir)
+            .arg(mb.to_string())
+            .status();
+        if !matches!(status, Ok(s) if s.success()) {
+            eprintln!(
+                "synthetic: could not run {} (python3), skipped",
+                script.display()
+            );
+            return None;
+        }
+    }
+    std::fs::read_to_string(&path).ok()
+}
+
+fn settings() -> Settings {
+    Settings::default().for_file("Dockerfile")
+}
+
+/// Parse, lint and fix one input (several files count as one input).
+fn stages(
+    group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    name: &str,
+    files: &[String],
+) {
+    let bytes: usize = files.iter().map(String::len).sum();
+    let settings = settings();
+    let parsed: Vec<_> = files
+        .iter()
+        .map(|t| dflint::parse_valid(t).expect("benchmark inputs are valid Dockerfiles"))
+        .collect();
+    group.throughput(Throughput::Bytes(bytes as u64));
+    group.bench_function(format!("parse/{name}"), |b| {
+        b.iter(|| {
+            for t in files {
+                std::hint::black_box(dflint::parse_valid(t).ok());
+            }
+        })
+    });
+    group.bench_function(format!("lint/{name}"), |b| {
+        b.iter(|| {
+            for df in &parsed {
+                std::hint::black_box(dflint::lint(df, &settings));
+            }
+        })
+    });
+    group.bench_function(format!("fix/{name}"), |b| {
+        b.iter(|| {
+            for t in files {
+                std::hint::black_box(dflint::fix::fix(t, &settings).ok());
+            }
+        })
+    });
+}
+
+fn bench_corpus(c: &mut Criterion) {
+    // Files BuildKit rejects stop at the parse: they would measure nothing
+    // of the rules.
+    let all = corpus();
+    let files: Vec<String> = all
+        .iter()
+        .filter(|(_, t)| dflint::parse_valid(t).is_ok())
+        .map(|(_, t)| t.clone())
+        .collect();
+    if files.is_empty() {
+        return;
+    }
+    if files.len() < all.len() {
+        eprintln!(
+            "corpus: {} of {} files are not valid Dockerfiles, left out",
+            all.len() - files.len(),
+            all.len()
+        );
+    }
+    let mut group = c.benchmark_group("corpus");
+    group
+        .sample_size(20)
+        .warm_up_time(Duration::from_millis(500))
+        .measurement_time(Duration::from_secs(3));
+    stages(&mut group, &format!("{}-files", files.len()), &files);
+    group.finish();
+}
+
+fn sizes() -> Vec<u32> {
+    match std::env::var("DFLINT_BENCH_SIZES") {
+        Ok(s) => s.split(',').filter_map(|n| n.trim().parse().ok()).collect(),
+        Err(_) => vec![1, 10],
+    }
+}
+
+fn bench_synthetic(c: &mut Criterion) {
+    for mb in sizes() {
+        let mut group = c.benchmark_group(format!("synthetic-{mb}mb"));
+        // A 10 MB sample is long already: the fewest samples criterion takes.
+        group
+            .sample_size(10)
+            .warm_up_time(Duration::from_millis(if mb > 1 { 100 } else { 500 }))
+            .measurement_time(Duration::from_secs(if mb > 1 { 8 } else { 3 }));
+        for shape in SHAPES {
+            if let Some(text) = synthetic(shape, mb) {
+                stages(&mut group, shape, &[text]);
+            }
+        }
+        group.finish();
+    }
+}
+
+criterion_group!(benches, bench_corpus, bench_synthetic);
+criterion_main!(benches);
