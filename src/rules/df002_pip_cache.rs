@@ -101,13 +101,16 @@ impl<'s> Cleanups<'s> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    let mut base_nonroot_of: HashMap<usize, bool> = HashMap::new();
     for run in cx.shipping_runs() {
         let scope = cx.model.scope(run.stage, run.item);
         let user = cx.model.user_at(run.stage, run.item);
-        let base_nonroot = cx
-            .model
-            .root_base(run.stage)
-            .is_some_and(defaults_to_nonroot);
+        // Read from the base image's name once per stage, not per RUN.
+        let base_nonroot = *base_nonroot_of.entry(run.stage).or_insert_with(|| {
+            cx.model
+                .root_base(run.stage)
+                .is_some_and(defaults_to_nonroot)
+        });
         let home = match user {
             None if base_nonroot => None,
             None => Some("/root".to_string()),
@@ -118,6 +121,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mounts = run.cache_mounts();
         for (script, cmds) in &run.scripts {
             let mut cleanups: Option<Cleanups> = None;
+            // Asked once per script, not per finding: a heredoc may hold
+            // thousands of installs.
+            let mut complete: Option<bool> = None;
             for (i, cmd) in cmds.iter().enumerate() {
                 let Some(install) = package_install(cmd) else {
                     continue;
@@ -195,7 +201,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     help,
                 );
                 // In a script with an open quote, the edit could land inside it.
-                if is_complete_script(&script.text) {
+                if *complete.get_or_insert_with(|| is_complete_script(&script.text)) {
                     d.fix = Some(Fix::safe(vec![edit]));
                 }
                 out.push(d);

@@ -1,6 +1,7 @@
 //! DF003 apt-lists-in-layer: a RUN that fetches apt package lists and does
 //! not delete them before the layer is committed.
 
+use std::cell::OnceCell;
 use std::collections::HashMap;
 
 use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
@@ -49,9 +50,15 @@ fn commands<'r>(run: &'r Run) -> Vec<(&'r crate::semantics::Script, &'r Command)
 /// A RUN that uses the package lists without fetching them (`apt-get install`
 /// with no `update` before it in the same RUN).
 fn relies_on_lists(run: &Run) -> bool {
+    uses_lists_unfetched(commands(run).iter().map(|(_, c)| apt_subcommand(c)))
+}
+
+/// Whether apt subcommands, in order, install from the lists before any
+/// `update` fetched them.
+fn uses_lists_unfetched<'c>(subs: impl IntoIterator<Item = Option<&'c str>>) -> bool {
     let mut updated = false;
-    for (_, c) in commands(run) {
-        match apt_subcommand(c) {
+    for sub in subs {
+        match sub {
             Some("update") => updated = true,
             Some(
                 "install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "source",
@@ -60,6 +67,23 @@ fn relies_on_lists(run: &Run) -> bool {
         }
     }
     false
+}
+
+/// What the rule asks of every command of a RUN, asked once: its apt
+/// subcommand and whether it deletes the lists.
+struct AptFacts<'r> {
+    subs: Vec<Option<&'r str>>,
+    removes: Vec<bool>,
+}
+
+impl<'r> AptFacts<'r> {
+    fn of(run: &'r Run) -> AptFacts<'r> {
+        let (subs, removes) = run
+            .commands()
+            .map(|(_, c)| (apt_subcommand(c), removes_apt_lists(c)))
+            .unzip();
+        AptFacts { subs, removes }
+    }
 }
 
 /// The edit that ends a RUN with the cleanup, if it can be placed safely.
@@ -154,25 +178,26 @@ fn deleting_run(cx: &Context, item: usize, mut edits: Vec<Edit>) -> Fix {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let runs = cx.shipping_runs();
-    let cleans = |r: &Run| commands(r).iter().any(|(_, c)| removes_apt_lists(c));
+    let facts: Vec<AptFacts> = runs.iter().map(|r| AptFacts::of(r)).collect();
+    let cleans = |n: usize| facts[n].removes.iter().any(|&r| r);
     // RUNs that leave the lists behind: (index, first apt command).
     let mut flagged = Vec::new();
     for (n, run) in runs.iter().enumerate() {
+        let Some(first) = facts[n]
+            .subs
+            .iter()
+            .position(|s| matches!(s, Some("update" | "install")))
+        else {
+            continue;
+        };
+        if facts[n].removes[first..].iter().any(|&r| r) {
+            continue;
+        }
         if run
             .cache_mounts()
             .iter()
             .any(|t| t == "/var/lib/apt" || t == "/var/lib/apt/lists")
         {
-            continue;
-        }
-        let cmds = commands(run);
-        let Some(first) = cmds
-            .iter()
-            .position(|(_, c)| matches!(apt_subcommand(c), Some("update" | "install")))
-        else {
-            continue;
-        };
-        if cmds[first..].iter().any(|(_, c)| removes_apt_lists(c)) {
             continue;
         }
         flagged.push((n, first));
@@ -184,8 +209,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     // installs from the lists without fetching them again: cleaning a RUN
     // before it would break it.
     let mut last_reliant: Vec<usize> = vec![0; cx.model.stages.len()];
-    for later in runs.iter().filter(|r| relies_on_lists(r)) {
-        last_reliant[later.stage] = last_reliant[later.stage].max(later.item);
+    for (later, f) in runs.iter().zip(&facts) {
+        if uses_lists_unfetched(f.subs.iter().copied()) {
+            last_reliant[later.stage] = last_reliant[later.stage].max(later.item);
+        }
     }
     // Then up each chain: a parent is an earlier stage than its children,
     // so going backwards hands every stage's figure to its parent after
@@ -202,7 +229,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut seen: Vec<Option<usize>> = vec![None; cx.model.stages.len()];
     for n in (0..runs.len()).rev() {
         next_cleaner[n] = seen[runs[n].stage];
-        if cleans(runs[n]) {
+        if cleans(n) {
             seen[runs[n].stage] = Some(n);
         }
     }
@@ -210,15 +237,20 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     // Worked out once, along each stage's flagged RUNs in file order, as
     // `(item, whether it and all before it can be fixed)`: many flagged RUNs
     // may share a cleaner, or a stage may have many cleaners.
-    let mut fixable_so_far: HashMap<usize, Vec<(usize, bool)>> = HashMap::new();
-    for &(m, _) in &flagged {
-        let list = fixable_so_far.entry(runs[m].stage).or_default();
-        let before = list.last().is_none_or(|&(_, ok)| ok);
-        let ok = before && fixable(m) && cleanup_edit(cx, runs[m]).is_some();
-        list.push((runs[m].item, ok));
-    }
+    // Only needed when a later RUN only cleans up, so worked out then.
+    let fixable_so_far: OnceCell<HashMap<usize, Vec<(usize, bool)>>> = OnceCell::new();
     let fixable_before = |cleaner: &Run| {
-        let Some(list) = fixable_so_far.get(&cleaner.stage) else {
+        let by_stage = fixable_so_far.get_or_init(|| {
+            let mut by_stage: HashMap<usize, Vec<(usize, bool)>> = HashMap::new();
+            for &(m, _) in &flagged {
+                let list = by_stage.entry(runs[m].stage).or_default();
+                let before = list.last().is_none_or(|&(_, ok)| ok);
+                let ok = before && fixable(m) && cleanup_edit(cx, runs[m]).is_some();
+                list.push((runs[m].item, ok));
+            }
+            by_stage
+        });
+        let Some(list) = by_stage.get(&cleaner.stage) else {
             return true;
         };
         let n = list.partition_point(|&(item, _)| item < cleaner.item);
@@ -227,8 +259,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for &(n, first) in &flagged {
         let run = runs[n];
-        let (script, cmd) = commands(run)[first];
-        let sub = apt_subcommand(cmd).unwrap_or("update");
+        let Some((script, cmd)) = run.commands().nth(first) else {
+            continue;
+        };
+        let sub = facts[n].subs[first].unwrap_or("update");
         let program = resolve(cmd).program().to_string();
         let later = next_cleaner[n].map(|i| runs[i]);
         let (message, help) = match later {

@@ -27,6 +27,15 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     continue;
                 };
                 for word in install.requirements() {
+                    // Every GUI package's name starts with `opencv`: most
+                    // words are not looked at further.
+                    if !word
+                        .text
+                        .get(..6)
+                        .is_some_and(|p| p.eq_ignore_ascii_case("opencv"))
+                    {
+                        continue;
+                    }
                     let name = requirement_name(&word.text);
                     let Some((gui, headless)) =
                         OPENCV_GUI_PACKAGES.iter().find(|(g, _)| *g == name)

@@ -41,6 +41,20 @@ const WEIGHT_DIRS: &[&str] = &["models", "weights", "checkpoints"];
 /// Text in a RUN (shell or Python) that downloads weights at build time.
 const DOWNLOAD_CALLS: &[&str] = &["snapshot_download", "hf_hub_download", "from_pretrained"];
 
+/// Whether a text may hold one of [`DOWNLOAD_CALLS`]. Each has an `_`, and
+/// is found only where an `_` starts its tail: one pass over the bytes
+/// instead of a substring search per call per RUN.
+fn may_call_download(text: &str) -> bool {
+    let b = text.as_bytes();
+    (0..b.len()).any(|i| {
+        b[i] == b'_'
+            && DOWNLOAD_CALLS.iter().any(|c| {
+                c.rfind('_')
+                    .is_some_and(|k| b[i..].starts_with(&c.as_bytes()[k..]))
+            })
+    })
+}
+
 fn has_weight_extension(path: &str) -> bool {
     let file = path.rsplit('/').next().unwrap_or(path);
     file.rsplit_once('.').is_some_and(|(stem, ext)| {
@@ -106,6 +120,12 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         'scripts: for (script, cmds) in &run.scripts {
             for cmd in cmds {
                 let r = resolve(cmd);
+                if !matches!(
+                    r.program(),
+                    "huggingface-cli" | "hf" | "ollama" | "git" | "wget" | "curl"
+                ) {
+                    continue;
+                }
                 let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
                 let what = match (r.program(), words.get(1..).unwrap_or_default()) {
                     ("huggingface-cli" | "hf", ["download", ..]) => Some(words[..2].join(" ")),
@@ -134,6 +154,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 .iter()
                 .map(|h| (h.content.as_str(), Place::File(h.content_span.start)));
             'texts: for (text, place) in shell.into_iter().chain(bodies) {
+                if !may_call_download(text) {
+                    continue;
+                }
                 for call in DOWNLOAD_CALLS {
                     if let Some(i) = text.find(call) {
                         let span = match place {
@@ -160,6 +183,17 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn download_calls_are_prefiltered_by_their_tails() {
+        assert!(DOWNLOAD_CALLS.iter().all(|c| c.contains('_')));
+        for c in DOWNLOAD_CALLS {
+            assert!(may_call_download(&format!("python -c 'x.{c}(1)'")), "{c}");
+        }
+        assert!(!may_call_download(
+            "pip install hf_transfer && echo download"
+        ));
+    }
 
     #[test]
     fn weight_paths() {

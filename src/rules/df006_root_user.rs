@@ -465,6 +465,11 @@ fn state_under_root(cx: &Context, stage: usize) -> Result<(), String> {
                 continue;
             }
             if let Some(w) = r.words.iter().skip(1).find(|w| {
+                // What is looked for starts with `/`, `~` or `$`: a word
+                // without any is passed over without being trimmed.
+                if !w.text.bytes().any(|b| matches!(b, b'/' | b'~' | b'$')) {
+                    return false;
+                }
                 let t = w.text.trim_start_matches(|ch: char| {
                     ch.is_alphanumeric() || ch == '-' || ch == '_' || ch == '='
                 });

@@ -17,10 +17,7 @@ pub struct Resolved<'a> {
 impl Resolved<'_> {
     /// The program's file name, without its directory.
     pub fn program(&self) -> &str {
-        self.words
-            .first()
-            .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
-            .unwrap_or("")
+        self.words.first().map(|w| basename(&w.text)).unwrap_or("")
     }
 
     pub fn env_value(&self, name: &str) -> Option<&str> {
@@ -29,6 +26,15 @@ impl Resolved<'_> {
             .rev()
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.as_str())
+    }
+}
+
+/// A path's last part (`/opt/venv/bin/pip` -> `pip`), found with a byte
+/// search: every rule asks for the program of every command.
+pub fn basename(path: &str) -> &str {
+    match path.bytes().rposition(|b| b == b'/') {
+        Some(i) => &path[i + 1..],
+        None => path,
     }
 }
 
@@ -42,7 +48,20 @@ fn is_assignment(word: &str) -> Option<(String, String)> {
 
 /// Strip `sudo`, `env`, assignments and other transparent prefixes.
 pub fn resolve(cmd: &Command) -> Resolved<'_> {
-    let words = &cmd.words[..];
+    let (skip, assigns) = *cmd.prefix.get_or_init(|| {
+        let r = scan_prefix(&cmd.words);
+        (cmd.words.len() - r.words.len(), !r.env.is_empty())
+    });
+    if assigns {
+        return scan_prefix(&cmd.words);
+    }
+    Resolved {
+        env: Vec::new(),
+        words: &cmd.words[skip..],
+    }
+}
+
+fn scan_prefix(words: &[Word]) -> Resolved<'_> {
     let mut env = Vec::new();
     let mut i = 0;
     while i < words.len() {
@@ -114,18 +133,18 @@ impl PackageInstall<'_> {
         self.args
             .iter()
             .chain(self.global_options)
-            .any(|w| w.text == name || w.text.starts_with(&format!("{name}=")))
+            .any(|w| w.text == name || option_with_value(&w.text, name).is_some())
     }
 
     /// The value of `--opt value` or `--opt=value`.
     pub fn option_value(&self, name: &str) -> Option<&str> {
-        let all: Vec<&Word> = self.global_options.iter().chain(self.args).collect();
-        for (i, w) in all.iter().enumerate() {
-            if let Some(v) = w.text.strip_prefix(&format!("{name}=")) {
+        let mut all = self.global_options.iter().chain(self.args);
+        while let Some(w) = all.next() {
+            if let Some(v) = option_with_value(&w.text, name) {
                 return Some(v);
             }
             if w.text == name {
-                return all.get(i + 1).map(|n| n.text.as_str());
+                return all.next().map(|n| n.text.as_str());
             }
         }
         None
@@ -189,6 +208,11 @@ impl PackageInstall<'_> {
         }
         out
     }
+}
+
+/// The value of `word` when it is `name=value` (without building that prefix).
+fn option_with_value<'w>(word: &'w str, name: &str) -> Option<&'w str> {
+    word.strip_prefix(name)?.strip_prefix('=')
 }
 
 /// The project name of a requirement (`opencv_python[extra]>=4.8; python_version>"3"`),
@@ -293,24 +317,26 @@ pub fn removes_apt_lists(cmd: &Command) -> bool {
 /// trailing backslash. A fix that appends to an incomplete script would
 /// land inside the open quote, and never settle.
 pub fn is_complete_script(script: &str) -> bool {
-    let mut quote: Option<char> = None;
-    let mut chars = script.chars();
-    while let Some(c) = chars.next() {
+    // Byte by byte: every character that matters is ASCII, and the bytes
+    // of any other character match none of them.
+    let mut quote: Option<u8> = None;
+    let mut bytes = script.bytes();
+    while let Some(c) = bytes.next() {
         match (quote, c) {
-            (Some('\''), '\'') => quote = None,
-            (Some('\''), _) => {}
-            (_, '\\') => {
-                if chars.next().is_none() {
+            (Some(b'\''), b'\'') => quote = None,
+            (Some(b'\''), _) => {}
+            (_, b'\\') => {
+                if bytes.next().is_none() {
                     return false;
                 }
             }
-            (Some('"'), '"') => quote = None,
+            (Some(b'"'), b'"') => quote = None,
             (Some(_), _) => {}
-            (None, '\'' | '"') => quote = Some(c),
-            (None, '#') => {
+            (None, b'\'' | b'"') => quote = Some(c),
+            (None, b'#') => {
                 // A comment runs to the end of the line; quotes in it do not count.
-                for rest in chars.by_ref() {
-                    if rest == '\n' {
+                for rest in bytes.by_ref() {
+                    if rest == b'\n' {
                         break;
                     }
                 }

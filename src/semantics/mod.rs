@@ -592,11 +592,14 @@ impl Script {
             text: text.to_string(),
             origin: Origin::Line(start),
         });
-        let program: Vec<&str> = text
+        if ins.heredocs.is_empty() {
+            return out;
+        }
+        // The program is the first word that is not a heredoc's.
+        let program = text
             .split_whitespace()
-            .filter(|w| !w.contains("<<") && !ins.heredocs.iter().any(|h| w.contains(&h.name)))
-            .collect();
-        let shell_runs_body = match program.first() {
+            .find(|w| !w.contains("<<") && !ins.heredocs.iter().any(|h| w.contains(&h.name)));
+        let shell_runs_body = match program {
             None => true,
             Some(p) => {
                 let base = p.rsplit('/').next().unwrap_or(p);

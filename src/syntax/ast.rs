@@ -116,30 +116,102 @@ impl Keyword {
 }
 
 /// An instruction's text with line continuations joined, as BuildKit sees it,
-/// with a map from every byte back to its offset in the file.
-#[derive(Debug, Clone)]
+/// with the way back from every byte to its offset in the file.
+#[derive(Debug, Clone, Default)]
 pub struct LogicalLine {
     pub text: String,
-    /// `map[i]` is the file offset of `text`'s byte `i`; `map[text.len()]` is
-    /// the file offset just past the last byte.
-    pub map: Vec<usize>,
+    /// The pieces of `text` that lie unbroken in the file (a physical
+    /// line's part each): `(offset in text, offset in the file)`, in order.
+    /// A piece per line rather than an offset per byte, which would take
+    /// eight times the file's size in memory.
+    pieces: Vec<(usize, usize)>,
+    /// The file offset just past the last byte (for an empty text, where
+    /// the line ends).
+    end: usize,
 }
 
 impl LogicalLine {
+    /// Append the text of the file at `offset`.
+    pub fn push(&mut self, part: &str, offset: usize) {
+        if part.is_empty() {
+            return;
+        }
+        let at = self.text.len();
+        // A part that goes on where the last one stopped joins it.
+        let joins = self
+            .pieces
+            .last()
+            .is_some_and(|&(l, f)| f + (at - l) == offset);
+        if !joins {
+            self.pieces.push((at, offset));
+        }
+        self.text.push_str(part);
+        self.end = offset + part.len();
+    }
+
+    /// Close the line; `end_of_text` is where an empty one ends.
+    pub fn finish(&mut self, end_of_text: usize) {
+        if self.text.is_empty() {
+            self.end = end_of_text;
+        }
+    }
+
+    /// The file offset of the text's byte `i` (`text.len()`: just past the last).
+    pub fn offset(&self, i: usize) -> usize {
+        if i >= self.text.len() {
+            return self.end;
+        }
+        let n = self.pieces.partition_point(|&(l, _)| l <= i);
+        let (l, f) = self.pieces[n - 1];
+        f + (i - l)
+    }
+
+    /// The first text offset (up to `text.len()`) whose file offset is at
+    /// or after `file_offset`, if any.
+    pub fn index_at_or_after(&self, file_offset: usize) -> Option<usize> {
+        let piece_end = |k: usize| {
+            let next = self.pieces.get(k + 1).map_or(self.text.len(), |p| p.0);
+            self.pieces[k].1 + (next - self.pieces[k].0)
+        };
+        // File offsets grow with text offsets: halve to the first piece
+        // that reaches past the offset.
+        let (mut lo, mut hi) = (0, self.pieces.len());
+        while lo < hi {
+            let mid = (lo + hi) / 2;
+            if piece_end(mid) <= file_offset {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        match self.pieces.get(lo) {
+            Some(&(l, f)) => Some(l + file_offset.saturating_sub(f)),
+            None => (self.end >= file_offset).then_some(self.text.len()),
+        }
+    }
+
     /// The file span of the logical range `[start, end)`.
     pub fn span(&self, start: usize, end: usize) -> Span {
         if start >= end {
-            let at = self.map[start.min(self.text.len())];
+            let at = self.offset(start.min(self.text.len()));
             return Span::new(at, at);
         }
-        Span::new(self.map[start], self.map[end - 1] + 1)
+        Span::new(self.offset(start), self.offset(end - 1) + 1)
     }
 
     /// The part of the line from `start` on, keeping its map.
     pub fn tail(&self, start: usize) -> LogicalLine {
+        let n = self.pieces.partition_point(|&(l, _)| l <= start);
+        let mut pieces = Vec::new();
+        if start < self.text.len() {
+            let (l, f) = self.pieces[n - 1];
+            pieces.push((0, f + (start - l)));
+            pieces.extend(self.pieces[n..].iter().map(|&(l, f)| (l - start, f)));
+        }
         LogicalLine {
             text: self.text[start..].to_string(),
-            map: self.map[start..].to_vec(),
+            pieces,
+            end: self.end,
         }
     }
 }
@@ -335,5 +407,49 @@ impl Dockerfile {
 
     pub fn slice(&self, span: Span) -> &str {
         &self.text[span.start..span.end]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn logical_offsets_map_back_as_a_byte_map_would() {
+        // Three pieces of a file, as continuation lines leave them.
+        let parts = [("RUN a ", 10), ("b c", 30), ("", 40), ("  d", 50)];
+        let mut line = LogicalLine::default();
+        let mut map = Vec::new();
+        for (part, at) in parts {
+            line.push(part, at);
+            map.extend((0..part.len()).map(|i| at + i));
+        }
+        line.finish(99);
+        map.push(map.last().map_or(99, |&m| m + 1));
+        let len = line.text.len();
+        for i in 0..=len {
+            assert_eq!(line.offset(i), map[i], "offset {i}");
+            for j in i..=len {
+                let want = if i >= j {
+                    Span::new(map[i], map[i])
+                } else {
+                    Span::new(map[i], map[j - 1] + 1)
+                };
+                assert_eq!(line.span(i, j), want, "span {i}..{j}");
+            }
+            let tail = line.tail(i);
+            for k in 0..=len - i {
+                assert_eq!(tail.offset(k), map[i + k], "tail {i} at {k}");
+            }
+        }
+        for x in 0..=60 {
+            let want = map.iter().position(|&m| m >= x);
+            assert_eq!(line.index_at_or_after(x), want, "at or after {x}");
+        }
+        let mut empty = LogicalLine::default();
+        empty.finish(7);
+        assert_eq!((empty.offset(0), empty.span(0, 0)), (7, Span::new(7, 7)));
+        assert_eq!(empty.index_at_or_after(7), Some(0));
+        assert_eq!(empty.index_at_or_after(8), None);
     }
 }

@@ -258,10 +258,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         }
 
         // Join the continuation lines into one logical line.
-        let mut line = LogicalLine {
-            text: String::new(),
-            map: Vec::new(),
-        };
+        let mut line = LogicalLine::default();
         push_mapped(&mut line, kept, start + lead);
         let mut last = n;
         while !ended && last + 1 < lines.len() {
@@ -280,8 +277,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
             ended = cended;
         }
         let end_of_text = lines[last].content_end;
-        line.map
-            .push(line.map.last().map_or(end_of_text, |&m| m + 1));
+        line.finish(end_of_text);
 
         // A logical line left empty by continuation characters (`\` alone on
         // the last lines) is still an instruction to BuildKit: one with an
@@ -354,8 +350,7 @@ fn set_trigger_lines(ins: &mut Instruction) {
 }
 
 fn push_mapped(line: &mut LogicalLine, part: &str, offset: usize) {
-    line.text.push_str(part);
-    line.map.extend((0..part.len()).map(|i| offset + i));
+    line.push(part, offset);
 }
 
 /// BuildKit's `canContainHeredoc`: RUN, COPY and ADD in shell form, also as

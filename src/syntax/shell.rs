@@ -7,6 +7,8 @@
 //! words that open a compound command (`if`, `then`, `do`, ...) are skipped
 //! so that `then pip install x` is seen as `pip install x`.
 
+use std::sync::OnceLock;
+
 /// A shell word: its value and its byte range in the script, quotes included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
@@ -20,7 +22,12 @@ pub struct Word {
 #[derive(Debug, Clone)]
 pub struct Command {
     pub words: Vec<Word>,
-    pub terminator: String,
+    pub terminator: &'static str,
+    /// Where the program starts after transparent prefixes (`sudo`, `env`,
+    /// `VAR=1`, ...) and whether an assignment is among them: worked out by
+    /// the semantic layer the first time it is asked, as every rule asks
+    /// of every command.
+    pub(crate) prefix: OnceLock<(usize, bool)>,
 }
 
 impl Command {
@@ -71,11 +78,16 @@ pub fn commands(script: &str) -> Vec<Command> {
     out
 }
 
-fn push_command(out: &mut Vec<Command>, words: &mut Vec<Word>, terminator: &str) {
+fn push_command(out: &mut Vec<Command>, words: &mut Vec<Word>, terminator: &'static str) {
     if !words.is_empty() {
+        // Exactly the words, moved out of the buffer, which is kept for the
+        // next command: not the buffer itself, grown by doubling.
+        let mut exact = Vec::with_capacity(words.len());
+        exact.append(words);
         out.push(Command {
-            words: std::mem::take(words),
-            terminator: terminator.to_string(),
+            words: exact,
+            terminator,
+            prefix: OnceLock::new(),
         });
     }
 }
@@ -156,7 +168,29 @@ impl Lexer<'_> {
 
     fn word(&mut self) -> Token {
         let start = self.pos;
-        let mut text = String::new();
+        // Most words have no quotes, escapes or substitutions: their text is
+        // the script's bytes as they are, copied once.
+        let mut end = start;
+        while let Some(&c) = self.src.get(end) {
+            let special = match c {
+                b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' => break,
+                b'<' | b'>' | b'\\' | b'\'' | b'"' | b'`' => true,
+                b'$' => matches!(self.src.get(end + 1), Some(b'(' | b'{')),
+                _ => false,
+            };
+            if special {
+                break;
+            }
+            end += 1;
+        }
+        if !matches!(
+            self.src.get(end),
+            Some(b'<' | b'>' | b'\\' | b'\'' | b'"' | b'`' | b'$')
+        ) {
+            self.pos = end;
+            let text = String::from_utf8_lossy(&self.src[start..end]).into_owned();
+            return Token::Word(Word { text, start, end });
+        }
         let mut bytes: Vec<u8> = Vec::new();
         while let Some(c) = self.peek(0) {
             match c {
@@ -247,7 +281,10 @@ impl Lexer<'_> {
                 }
             }
         }
-        text.push_str(&String::from_utf8_lossy(&bytes));
+        // The bytes become the text without a copy when they are UTF-8, as
+        // they are unless a quote or escape split a character.
+        let text = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Token::Word(Word {
             text,
             start,
