@@ -615,14 +615,23 @@ fn completions_and_man_page() {
         let out = run(&here, &["completions", shell], None);
         assert_eq!(out.status.code(), Some(0), "{shell}");
         let script = text(&out.stdout);
-        assert!(script.contains("dflint") && script.contains("unsafe-fixes"), "{shell}");
+        assert!(
+            script.contains("dflint") && script.contains("unsafe-fixes"),
+            "{shell}"
+        );
     }
     let out = run(&here, &["completions", "bash"], None);
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("dflint.bash");
     std::fs::write(&path, &out.stdout).unwrap();
     let syntax = Command::new("bash").arg("-n").arg(&path).status().unwrap();
-    assert!(syntax.success(), "the bash completion script does not parse");
+    assert!(
+        syntax.success(),
+        "the bash completion script does not parse"
+    );
     let man = text(&run(&here, &["man"], None).stdout);
-    assert!(man.contains(".TH dflint 1") && man.contains("check"), "{man}");
+    assert!(
+        man.contains(".TH dflint 1") && man.contains("check"),
+        "{man}"
+    );
 }
