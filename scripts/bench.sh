@@ -49,9 +49,11 @@ echo "timer: ${HYPERFINE:-date +%s%N loop}"
 # Median seconds of RUNS runs of a command (its output and exit code ignored).
 median() {
   if [ -n "$HYPERFINE" ] && [ "$RUNS" -gt 1 ]; then
-    "$HYPERFINE" --style none --warmup 1 --runs "$RUNS" -i \
+    # No shell between hyperfine and the command: its start-up would be
+    # taken off as an estimate, which is noise for a command of 1 ms.
+    "$HYPERFINE" -N --style none --warmup 1 --runs "$RUNS" -i \
       --export-json "$WORK/hf.json" "$(printf '%q ' "$@")" >/dev/null 2>&1
-    python3 -c 'import json,sys; print("%.4f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$WORK/hf.json"
+    python3 -c 'import json,sys; print("%.5f" % json.load(open(sys.argv[1]))["results"][0]["median"])' "$WORK/hf.json"
   else
     local times=() s e
     [ "$RUNS" -gt 1 ] && { "$@" >/dev/null 2>&1 || true; }
@@ -61,7 +63,7 @@ median() {
       e=$(date +%s%N)
       times+=("$(( e - s ))")
     done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.4f\n", v[int((NR + 1) / 2)] / 1e9 }'
+    printf '%s\n' "${times[@]}" | sort -n | awk '{ v[NR] = $1 } END { printf "%.5f\n", v[int((NR + 1) / 2)] / 1e9 }'
   fi
 }
 
