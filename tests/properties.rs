@@ -928,12 +928,11 @@ fn the_grammar_reaches_the_fixes() {
 
 /// DF003 appends `&& rm -rf /var/lib/apt/lists/*` after the last byte of the
 /// RUN's shell text. When that text ends inside an open quote, the cleanup
-/// lands inside the quoted string, the finding comes back on the next pass
-/// and another cleanup is appended, until the applier gives up with
-/// `NotConverged`. Found by the generated properties (and the `fix` fuzz
-/// target); the bug is in `cleanup_edit` in src/rules/df003_apt_lists.rs.
+/// landed inside the quoted string, the finding came back on the next pass
+/// and another cleanup was appended, until the applier gave up with
+/// `NotConverged`. Found by the generated properties and the `fix` fuzz
+/// target.
 #[test]
-#[ignore = "DF003 appends its cleanup inside an unterminated quote; fixes never settle"]
 fn apt_cleanup_after_an_open_quote_settles() {
     for text in [
         "FROM a\nRUN apt-get update '\n",
@@ -946,5 +945,27 @@ fn apt_cleanup_after_an_open_quote_settles() {
         "FROM python:3.11-slim\nRUN apt-get install -y build-essential && echo 'single \\\n# not a comment'",
     ] {
         assert_fix_properties(text, &comments_of(text));
+    }
+}
+
+/// The same loop through other ways a script can end unfinished: an open
+/// backtick or `$(` command substitution, an open `${` expansion, and a
+/// quote after a `#` inside a word (not a comment in the shell, so the
+/// quote is open): no cleanup may be appended inside the unfinished
+/// construct, or fixes never settle. The first five are the `fix` fuzz
+/// target's finds, minimised.
+#[test]
+fn apt_cleanup_after_an_open_substitution_settles() {
+    for text in [
+        "\nFROM #\nRUN apt update `",
+        "FROM $\nRUN apt update `",
+        "FROM C\nRUN apt update ${",
+        "#\nFROM s\nRUN apt update&${T_",
+        "\nFROM C\nRUN apt install `",
+        "FROM a\nRUN apt-get update $(\n",
+        "FROM a\nRUN apt-get update \"$(\"\n",
+        "FROM a\nRUN apt-get update a#'\n",
+    ] {
+        assert_fix_properties(text, &[]);
     }
 }

@@ -313,38 +313,65 @@ pub fn removes_apt_lists(cmd: &Command) -> bool {
     }
 }
 
-/// Whether a shell script is complete: every quote closed and no
-/// trailing backslash. A fix that appends to an incomplete script would
-/// land inside the open quote, and never settle.
+/// Whether a shell script is complete: every quote, backquote, `$(` and
+/// `${` closed, and no trailing backslash. A fix that appends to an
+/// incomplete script would land inside what is left open, and never settle.
 pub fn is_complete_script(script: &str) -> bool {
-    // Byte by byte: every character that matters is ASCII, and the bytes
-    // of any other character match none of them.
-    let mut quote: Option<u8> = None;
-    let mut bytes = script.bytes();
-    while let Some(c) = bytes.next() {
-        match (quote, c) {
-            (Some(b'\''), b'\'') => quote = None,
-            (Some(b'\''), _) => {}
-            (_, b'\\') => {
-                if bytes.next().is_none() {
+    let chars: Vec<char> = script.chars().collect();
+    // What is open, innermost last: quotes, backquote, `$(` and `${`.
+    let mut open: Vec<char> = Vec::new();
+    let mut word_start = true;
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let top = open.last().copied();
+        if top == Some('\'') {
+            if c == '\'' {
+                open.pop();
+            }
+            i += 1;
+            continue;
+        }
+        match c {
+            '\\' => {
+                if i + 1 >= chars.len() {
                     return false;
                 }
+                i += 1;
             }
-            (Some(b'"'), b'"') => quote = None,
-            (Some(_), _) => {}
-            (None, b'\'' | b'"') => quote = Some(c),
-            (None, b'#') => {
-                // A comment runs to the end of the line; quotes in it do not count.
-                for rest in bytes.by_ref() {
-                    if rest == b'\n' {
-                        break;
-                    }
+            '\'' if top != Some('"') => open.push('\''),
+            '"' if top == Some('"') => {
+                open.pop();
+            }
+            '"' => open.push('"'),
+            '`' if top == Some('`') => {
+                open.pop();
+            }
+            '`' => open.push('`'),
+            '$' if matches!(chars.get(i + 1), Some('(' | '{')) => {
+                open.push(chars[i + 1]);
+                i += 1;
+            }
+            '(' if top == Some('(') => open.push('('),
+            ')' if top == Some('(') => {
+                open.pop();
+            }
+            '}' if top == Some('{') => {
+                open.pop();
+            }
+            // A comment starts only at the start of a word, outside quotes.
+            '#' if word_start && !matches!(top, Some('"' | '{')) => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
                 }
+                continue;
             }
-            (None, _) => {}
+            _ => {}
         }
+        word_start = c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')');
+        i += 1;
     }
-    quote.is_none()
+    open.is_empty()
 }
 
 /// The GUI OpenCV packages and their headless counterparts.
@@ -365,6 +392,13 @@ mod tests {
         assert!(!is_complete_script("apt-get install -y curl 'oops"));
         assert!(!is_complete_script("echo \"open"));
         assert!(!is_complete_script("echo trailing \\"));
+        assert!(!is_complete_script("apt update `"));
+        assert!(!is_complete_script("apt update ${"));
+        assert!(!is_complete_script("apt-get update \"$(\""));
+        assert!(!is_complete_script("apt-get update a#'"));
+        assert!(is_complete_script(
+            "echo \"$(date '+%F')\" `id -u` ${A:-x} # it's"
+        ));
     }
 
     fn install(script: &str) -> Option<(Installer, Vec<String>)> {
