@@ -6,6 +6,7 @@
 #   scripts/fuzz-smoke.sh                       # 60 s per target
 #   FUZZ_SECONDS=600 scripts/fuzz-smoke.sh      # longer
 #   FUZZ_TARGETS="fix" scripts/fuzz-smoke.sh    # some targets only
+#   FUZZ_RUNS=20000 scripts/fuzz-smoke.sh       # a fixed number of inputs, seed FUZZ_SEED (1)
 #
 # Uses the nightly toolchain when rustup has one; otherwise the default
 # toolchain with RUSTC_BOOTSTRAP=1, which lets it take the -Z flags that
@@ -54,13 +55,18 @@ bash fuzz/seed.sh "${TARGETS[@]}"
 failed=()
 summary=()
 for t in "${TARGETS[@]}"; do
-  echo "fuzz-smoke: running $t for ${SECONDS_EACH}s"
+  echo "fuzz-smoke: running $t (${FUZZ_RUNS:+$FUZZ_RUNS inputs, seed ${FUZZ_SEED:-1}}${FUZZ_RUNS:-for ${SECONDS_EACH}s})"
   status=0
   # Flags as the long runs use them: inputs up to BuildKit's line limit,
   # 10 s per input, 2 GiB of memory; new inputs found are kept in
   # fuzz/corpus/<target>, crashes in fuzz/artifacts/<target>.
+  # With FUZZ_RUNS the run is a fixed number of inputs from a fixed seed,
+  # the same on every machine (what CI uses, so that it never fails on a
+  # finding it merely happened to reach this time); without it, a timed run.
+  limit=(-max_total_time="$SECONDS_EACH")
+  [ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
   cargo "${toolchain[@]}" fuzz run "$t" "fuzz/corpus/$t" -- \
-    -max_total_time="$SECONDS_EACH" -max_len=65536 -timeout=10 \
+    "${limit[@]}" -max_len=65536 -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 \
     >"$logs/$t.log" 2>&1 || status=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$t.log" | tail -1)
