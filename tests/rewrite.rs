@@ -233,6 +233,11 @@ fn fixes_settle_on_open_quotes_and_dangling_continuations() {
     let open_quote = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y curl 'oops\n";
     let out = fixed(open_quote);
     assert!(!out.contains("rm -rf"), "{out}");
+    // A comment that the continuation runs into swallows what is appended
+    // (the fuzzer's find, minimised).
+    let comment = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y git &&#\\\n    rm -rf /var/lib/apt/lists/*\n";
+    let out = fixed(comment);
+    assert_eq!(out.matches("rm -rf").count(), 1, "{out}");
     let dangling = "FROM ubuntu:22.04\nRUN apt-get update && apt-get install -y curl \\\n";
     let out = fixed(dangling);
     let df = dflint::syntax::parse(&out).unwrap();

@@ -314,8 +314,9 @@ pub fn removes_apt_lists(cmd: &Command) -> bool {
 }
 
 /// Whether a shell script is complete: every quote, backquote, `$(` and
-/// `${` closed, and no trailing backslash. A fix that appends to an
-/// incomplete script would land inside what is left open, and never settle.
+/// `${` closed, no trailing backslash, and no comment running to its end.
+/// A fix that appends to an incomplete script would land inside what is
+/// left open, and never settle.
 pub fn is_complete_script(script: &str) -> bool {
     let chars: Vec<char> = script.chars().collect();
     // What is open, innermost last: quotes, backquote, `$(` and `${`.
@@ -364,6 +365,11 @@ pub fn is_complete_script(script: &str) -> bool {
                 while i < chars.len() && chars[i] != '\n' {
                     i += 1;
                 }
+                // Text appended after a comment that runs to the end would
+                // be part of the comment.
+                if i >= chars.len() {
+                    return false;
+                }
                 continue;
             }
             _ => {}
@@ -388,7 +394,7 @@ mod tests {
     #[test]
     fn complete_scripts() {
         assert!(is_complete_script("apt-get install -y 'a b' \"c\""));
-        assert!(is_complete_script("echo it\\'s # don't"));
+        assert!(is_complete_script("echo it\\'s # don't\n"));
         assert!(!is_complete_script("apt-get install -y curl 'oops"));
         assert!(!is_complete_script("echo \"open"));
         assert!(!is_complete_script("echo trailing \\"));
@@ -397,7 +403,10 @@ mod tests {
         assert!(!is_complete_script("apt-get update \"$(\""));
         assert!(!is_complete_script("apt-get update a#'"));
         assert!(is_complete_script(
-            "echo \"$(date '+%F')\" `id -u` ${A:-x} # it's"
+            "echo \"$(date '+%F')\" `id -u` ${A:-x} # it's\ntrue"
+        ));
+        assert!(!is_complete_script(
+            "apt-get install -y git &&#   rm -rf /x"
         ));
     }
 

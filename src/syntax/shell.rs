@@ -196,8 +196,11 @@ impl Lexer<'_> {
             match c {
                 b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' => break,
                 b'<' | b'>' => {
-                    // `2>file`: a number right before a redirection is its fd.
-                    if !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit) {
+                    // `2>file`: a number right before a redirection is its
+                    // fd, when it is written as digits: `"2">f` and `\2>f`
+                    // are words (and would not be read past, looping).
+                    if self.pos > start && self.src[start..self.pos].iter().all(u8::is_ascii_digit)
+                    {
                         self.pos = start;
                         while self.peek(0).is_some_and(|b| b.is_ascii_digit()) {
                             self.pos += 1;
@@ -353,6 +356,17 @@ mod tests {
         let w = &cmd.words[2];
         assert_eq!(&script[w.start..w.end], r#""opencv-python==4.8""#);
         assert_eq!(w.text, "opencv-python==4.8");
+    }
+
+    #[test]
+    fn only_digits_as_written_make_a_redirection_fd() {
+        assert_eq!(texts("echo 2>x y"), vec![vec!["echo", "y"]]);
+        // Quoted or escaped, the digit is a word, and the split ends.
+        assert_eq!(texts("echo \\2>x y"), vec![vec!["echo", "2", "y"]]);
+        assert_eq!(
+            texts("echo \"2\">x '3'<y z"),
+            vec![vec!["echo", "2", "3", "z"]]
+        );
     }
 
     #[test]
