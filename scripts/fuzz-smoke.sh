@@ -65,10 +65,12 @@ for t in "${TARGETS[@]}"; do
   # finding it merely happened to reach this time); without it, a timed run.
   limit=(-max_total_time="$SECONDS_EACH")
   [ -n "${FUZZ_RUNS:-}" ] && limit=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+  started=$SECONDS
   cargo "${toolchain[@]}" fuzz run "$t" "fuzz/corpus/$t" -- \
     "${limit[@]}" -max_len=65536 -timeout=10 \
     -rss_limit_mb=2048 -print_final_stats=1 \
     >"$logs/$t.log" 2>&1 || status=$?
+  took=$((SECONDS - started))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$t.log" | tail -1)
   cov=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$logs/$t.log" | tail -1)
   if [ "$status" -ne 0 ]; then
@@ -80,7 +82,7 @@ for t in "${TARGETS[@]}"; do
     echo "..." >&2
     tail -n 25 "$logs/$t.log" >&2
   else
-    summary+=("$t: ${execs:-?} executions in ${SECONDS_EACH}s, ${cov:-no coverage line}")
+    summary+=("$t: ${execs:-?} executions in ${took}s, ${cov:-no coverage line}")
   fi
 done
 

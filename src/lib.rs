@@ -25,7 +25,7 @@ pub use diagnostic::{Applicability, Diagnostic, Edit, FileError, Fix, Severity};
 pub use settings::Settings;
 pub use syntax::{Dockerfile, ParseError};
 
-use semantics::pragmas::{pragmas, PragmaTool};
+use semantics::pragmas::{pragmas, PragmaTool, Suppressions};
 use semantics::Context;
 
 /// Run the enabled rules over a parsed file, drop what its suppression
@@ -42,17 +42,19 @@ pub fn lint(df: &Dockerfile, settings: &Settings) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = enabled.iter().flat_map(|r| (r.check)(&cx)).collect();
     let pragmas = pragmas(df);
     if !pragmas.is_empty() {
+        // An index of what each comment covers: a file with many findings
+        // and many comments stays linear.
+        let index = Suppressions::new(&pragmas);
         out.retain(|d| {
             let Some(rule) = rules::find(d.code) else {
                 return true;
             };
-            !pragmas.iter().any(|p| {
-                p.covers(d.span.start)
-                    && p.codes.iter().any(|(code, _)| {
-                        rule.is_named(code)
+            !index.covering(d.span.start).any(|p| {
+                p.codes.iter().any(|(code, _)| {
+                    rule.is_named(code)
                             // `# check=skip=all` silences every BuildKit check.
                             || (p.tool == PragmaTool::BuildKit && code == "all")
-                    })
+                })
             })
         });
     }
