@@ -55,7 +55,11 @@ bash fuzz/seed.sh "${TARGETS[@]}"
 failed=()
 summary=()
 for t in "${TARGETS[@]}"; do
-  echo "fuzz-smoke: running $t (${FUZZ_RUNS:+$FUZZ_RUNS inputs, seed ${FUZZ_SEED:-1}}${FUZZ_RUNS:-for ${SECONDS_EACH}s})"
+  if [ -n "${FUZZ_RUNS:-}" ]; then
+    echo "fuzz-smoke: running $t ($FUZZ_RUNS inputs, seed ${FUZZ_SEED:-1})"
+  else
+    echo "fuzz-smoke: running $t for ${SECONDS_EACH}s"
+  fi
   status=0
   # Flags as the long runs use them: inputs up to BuildKit's line limit,
   # 10 s per input, 2 GiB of memory; new inputs found are kept in
