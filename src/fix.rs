@@ -132,7 +132,7 @@ pub struct FixOutcome {
     /// `(code, message)` of each finding that a fix was applied for.
     pub fixed: Vec<(&'static str, String)>,
     /// `(code, message)` of fixes that were dropped because their result did
-    /// not parse.
+    /// not parse, or because their finding survived them (they did not settle).
     pub rejected: Vec<(&'static str, String)>,
     /// Findings left in the output.
     pub remaining: Vec<Diagnostic>,
@@ -173,8 +173,33 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
     let mut fixed = Vec::new();
     let mut rejected: Vec<(&'static str, String)> = Vec::new();
     let mut rejected_set = Rejected::default();
+    // A finding whose fix does not settle (its edit lands where it changes
+    // nothing the rule checks) comes back after every pass. One that is
+    // fixed twice and is still there the third time is dropped, and the
+    // text goes back to before its first fix: fixes that make progress in
+    // two steps (fold a RUN, then clean it) still apply.
+    let mut snapshots: Vec<(String, Dockerfile, usize)> = Vec::new();
+    let mut history: HashMap<(&'static str, String, usize), (usize, usize)> = HashMap::new();
     for _ in 0..MAX_PASSES {
         let found = lint(&df, settings);
+        let stuck = found.iter().find_map(|d| {
+            let key = (d.code, d.message.clone(), d.span.start);
+            history
+                .get(&key)
+                .filter(|(count, _)| *count >= 2 && d.fixable_at(level))
+                .map(|&(_, first)| (d, first))
+        });
+        if let Some((d, first)) = stuck {
+            rejected.push((d.code, d.message.clone()));
+            rejected_set.insert(d);
+            let (text_before, df_before, fixed_before) = snapshots.swap_remove(first);
+            current = text_before;
+            df = df_before;
+            fixed.truncate(fixed_before);
+            snapshots.clear();
+            history.clear();
+            continue;
+        }
         let candidates: Vec<&Diagnostic> = found
             .iter()
             .filter(|d| d.fixable_at(level))
@@ -220,9 +245,19 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
         let next = apply(&current, &edits);
         if next != current {
             if let Some(parsed) = valid(&next) {
+                let pass = snapshots.len();
+                for d in &taken {
+                    let entry = history
+                        .entry((d.code, d.message.clone(), d.span.start))
+                        .or_insert((0, pass));
+                    entry.0 += 1;
+                }
+                snapshots.push((
+                    std::mem::replace(&mut current, next),
+                    std::mem::replace(&mut df, parsed),
+                    fixed.len(),
+                ));
                 fixed.extend(taken.iter().map(|d| (d.code, d.message.clone())));
-                current = next;
-                df = parsed;
                 continue;
             }
         }
@@ -233,9 +268,17 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
             let one = apply(&current, &edits);
             if one != current {
                 if let Some(parsed) = valid(&one) {
+                    let pass = snapshots.len();
+                    history
+                        .entry((d.code, d.message.clone(), d.span.start))
+                        .or_insert((0, pass))
+                        .0 += 1;
+                    snapshots.push((
+                        std::mem::replace(&mut current, one),
+                        std::mem::replace(&mut df, parsed),
+                        fixed.len(),
+                    ));
                     fixed.push((d.code, d.message.clone()));
-                    current = one;
-                    df = parsed;
                     break;
                 }
             }

@@ -1097,7 +1097,7 @@ fn summarize(
     for (code, message) in &outcome.rejected {
         writeln!(
             out,
-            "  {code} not fixed: the fix would not parse ({message})"
+            "  {code} not fixed: its fix would not parse, or did not settle ({message})"
         )?;
     }
     if !outcome.remaining.is_empty() {

@@ -267,3 +267,25 @@ fn fixes_settle_on_open_quotes_and_dangling_continuations() {
         "{out}"
     );
 }
+
+/// A fuzzing find: a cleanup that lands where DF003 cannot see it (inside a
+/// shell heredoc of a RUN heredoc) came back every pass. The applier drops
+/// a fix whose finding survives it twice, and goes back to the text before
+/// it: the fix settles, and a second fix changes nothing.
+#[test]
+fn a_fix_that_does_not_settle_is_dropped() {
+    let bytes = include_bytes!("data/fix-did-not-settle.Dockerfile.bin");
+    let text = std::str::from_utf8(bytes).unwrap();
+    for unsafe_fixes in [false, true] {
+        let mut settings = Settings::default();
+        settings.unsafe_fixes = unsafe_fixes;
+        let out = fix::fix(text, &settings).unwrap();
+        assert!(
+            out.rejected.iter().any(|(code, _)| *code == "DF003"),
+            "{:?}",
+            out.rejected
+        );
+        let again = fix::fix(&out.output, &settings).unwrap();
+        assert_eq!(again.output, out.output);
+    }
+}

@@ -93,7 +93,14 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
     match run.ins.shell_text() {
         // The last command lives in a heredoc body: add a line before the terminator.
         Some((text, _)) if script.text != text => {
-            let doc = run.ins.heredocs.iter().find(|h| h.content == script.text)?;
+            // The body this script is, by where it starts: two bodies may
+            // hold the same text.
+            let at = script.body_start()?;
+            let doc = run
+                .ins
+                .heredocs
+                .iter()
+                .find(|h| h.content_span.start == at)?;
             if !is_complete_script(&doc.content) {
                 return None;
             }

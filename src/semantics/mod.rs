@@ -572,6 +572,15 @@ enum Origin {
 }
 
 impl Script {
+    /// Where a heredoc body script starts in the file; `None` for the
+    /// instruction's own command line.
+    pub fn body_start(&self) -> Option<usize> {
+        match self.origin {
+            Origin::File(at) => Some(at),
+            Origin::Line(_) => None,
+        }
+    }
+
     /// The file span of the script range `[start, end)`.
     pub fn span(&self, ins: &Instruction, start: usize, end: usize) -> Span {
         match self.origin {
