@@ -9,6 +9,10 @@ use std::path::Path;
 /// mentions Dockerfile (`Dockerfile.md`, `Dockerfile.j2`, a notebook).
 const NOT_DOCKERFILES: &[&str] = &[
     "dockerignore",
+    "bin",
+    "dat",
+    "exe",
+    "whl",
     "md",
     "markdown",
     "rst",
