@@ -961,13 +961,11 @@ fn apt_cleanup_after_an_open_substitution_settles() {
 }
 
 /// A `#` right after a shell operator (`&`, `;`, `|`, `(`) starts a comment
-/// as much as one after a blank does, but `cleanup_edit` in
-/// src/rules/df003_apt_lists.rs looks only for ` #` and `\t#` before it
-/// appends `&& rm -rf /var/lib/apt/lists/*`. The cleanup lands in the
-/// comment, DF003 fires again, and fixes never settle. The first three are
-/// the `fix` fuzz target's finds, minimised.
+/// as much as one after a blank does, but DF003's `cleanup_edit` looked only
+/// for ` #` and `\t#` before it appended `&& rm -rf /var/lib/apt/lists/*`:
+/// the cleanup landed in the comment, DF003 fired again, and fixes never
+/// settled. The first three are the `fix` fuzz target's finds, minimised.
 #[test]
-#[ignore = "DF003 appends its cleanup into a comment that follows an operator (&#, ;#); fixes never settle"]
 fn apt_cleanup_after_a_comment_behind_an_operator_settles() {
     for text in [
         "FROM H\nRUN apt install&#",

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use dflint::config::ConfigOptions;
-use dflint::fix::{apply, fix as apply_fixes, FixError};
+use dflint::fix::{fix as apply_fixes, FixError};
 use dflint::settings::Layer;
 use dflint::syntax::{ItemKind, Keyword, Span};
 use dflint::{Diagnostic, Dockerfile, Settings};
@@ -138,9 +138,6 @@ pub fn fix_settles(text: &str, settings: &Settings) -> Option<String> {
     let outcome = match apply_fixes(text, settings) {
         Ok(outcome) => outcome,
         Err(FixError::Invalid(_)) => return None,
-        Err(FixError::NotConverged { .. }) if tolerated_cleanup_loop(text, settings) => {
-            return None
-        }
         Err(e @ FixError::NotConverged { .. }) => panic!("{mode} fix: {e}"),
     };
     let output = outcome.output;
@@ -206,39 +203,4 @@ pub fn assert_no_new(input: &str, output: &str, keyword: Keyword) {
         after <= before,
         "safe fix added a {keyword:?} ({before} before, {after} after):\n{output}"
     );
-}
-
-/// With `DFLINT_FUZZ_TOLERATE=df003-loop`, whether fixes fail to settle
-/// because of a known, still open bug: DF003 appends its apt cleanup inside
-/// a script that ends unfinished (an open backtick, `$(`, `${`, or a quote
-/// after a `#` inside a word), so the same finding comes back after its own
-/// fix. Found once, that loop is found again by nearly every mutation of an
-/// apt RUN; tolerating it lets a long run look for other bugs. Unset, every
-/// `NotConverged` is a crash.
-pub fn tolerated_cleanup_loop(text: &str, settings: &Settings) -> bool {
-    if std::env::var("DFLINT_FUZZ_TOLERATE").as_deref() != Ok("df003-loop") {
-        return false;
-    }
-    let cleanups = |text: &str| -> Vec<Diagnostic> {
-        let Ok(df) = dflint::parse_valid(text) else {
-            return Vec::new();
-        };
-        dflint::lint(&df, settings)
-            .into_iter()
-            .filter(|d| {
-                d.code == "DF003"
-                    && d.fixable_at(settings.fix_level())
-                    && d.fix.iter().flat_map(|f| &f.edits).any(|e| {
-                        e.span.is_empty() && e.replacement.contains("rm -rf /var/lib/apt/lists/*")
-                    })
-            })
-            .collect()
-    };
-    // Some cleanup whose own fix leaves the same finding at the same place.
-    cleanups(text).iter().any(|d| {
-        let edits = d.fix.as_ref().map(|f| f.edits.clone()).unwrap_or_default();
-        cleanups(&apply(text, &edits))
-            .iter()
-            .any(|again| again.span == d.span && again.message == d.message)
-    })
 }
