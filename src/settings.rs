@@ -260,14 +260,6 @@ impl Settings {
             .collect()
     }
 
-    /// Whether a rule runs at all (before per-file ignores).
-    pub fn is_enabled(&self, rule: &Rule) -> bool {
-        RULES
-            .iter()
-            .position(|r| r.code == rule.code)
-            .is_some_and(|i| self.enabled[i])
-    }
-
     /// The severity a rule's findings are reported at.
     pub fn severity_of(&self, code: &str) -> Option<Severity> {
         RULES
