@@ -172,7 +172,7 @@ struct RuleArgs {
     /// The stage that is built, as `docker build --target` [default: the last stage]
     #[arg(long, value_name = "STAGE")]
     target: Option<String>,
-    /// What an image is for when the file does not say (DF001) [default: inference]
+    /// What the image is for (DF001): `auto` judges from the file, `inference` or `training` say it [default: auto]
     #[arg(long, value_name = "PROFILE", value_parser = parse_profile)]
     profile: Option<Profile>,
     /// The name to report for standard input, also used to tell training images (`Dockerfile.train`)

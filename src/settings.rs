@@ -71,7 +71,7 @@ impl Default for Settings {
             fail_level: Severity::Style,
             unsafe_fixes: false,
             target: None,
-            profile: Profile::Inference,
+            profile: Profile::Auto,
             trusted_registries: Vec::new(),
             file_name: None,
         }

@@ -87,3 +87,42 @@ fn unsafe_fixes_over_real_world_files_are_valid_and_stable() {
     assert!(fixed_files > 100, "only {fixed_files} files changed");
     assert!(rewrites >= 1, "no multi-stage rewrite over the corpus");
 }
+
+/// The multi-stage rewrite reaches most real files that DF001 calls a
+/// mistake (an `error`: the file shows a server on a devel base); each file
+/// it declines is listed with its reason.
+#[test]
+fn rewrite_reaches_most_files_where_devel_base_is_an_error() {
+    let corpus = common::corpus_or_fail();
+    let mut errors = 0;
+    let mut rewritten = Vec::new();
+    let mut declined = Vec::new();
+    for (name, text) in common::realworld(&corpus) {
+        let settings = Settings::default().for_file(&name);
+        let Ok((_, found)) = dflint::check(&text, &settings) else {
+            continue;
+        };
+        for d in found.iter().filter(|d| d.code == "DF001") {
+            if d.severity != dflint::diagnostic::Severity::Error {
+                continue;
+            }
+            errors += 1;
+            match &d.fix {
+                Some(_) => rewritten.push(name.clone()),
+                None => declined.push(format!("{name}: {}", d.help)),
+            }
+        }
+    }
+    eprintln!(
+        "DF001 errors: {errors}; rewritten {}: {rewritten:#?}; declined: {declined:#?}",
+        rewritten.len()
+    );
+    assert!(errors > 0, "no DF001 error over the corpus");
+    assert!(
+        rewritten.len() * 10 >= errors * 7,
+        "the rewrite reaches {} of {errors} files",
+        rewritten.len()
+    );
+    // Every declined file says why.
+    assert!(declined.iter().all(|d| d.contains("ship on") || d.contains("no automatic rewrite")));
+}

@@ -11,7 +11,7 @@
 //! the virtual environment, an exec-form RUN, ONBUILD), it declines with the
 //! reason rather than guess.
 
-use super::packages::{build_only, runtime_library};
+use super::packages::{runtime_package, RuntimePackage};
 use crate::diagnostic::{self, Edit, Fix};
 use crate::semantics::commands::{self, apt_subcommand, package_install, resolve};
 use crate::semantics::normalize_path;
@@ -49,6 +49,20 @@ struct Placed {
     /// Absolute paths a builder RUN produces that the runtime gets whole
     /// (a `git clone`d source tree), copied in right after it.
     artifacts: Vec<String>,
+    /// A virtual environment the RUN creates itself.
+    venv: Option<FileVenv>,
+}
+
+/// A virtual environment the file creates (`uv venv /opt/venv`,
+/// `python3 -m venv /opt/venv`), which the rewrite uses instead of its own.
+#[derive(Debug, Clone)]
+struct FileVenv {
+    path: String,
+    line: usize,
+    /// Made by `uv venv`: its interpreter may be one uv downloads.
+    by_uv: bool,
+    /// `--python`/`-p` was given.
+    python_requested: bool,
 }
 
 impl Placed {
@@ -62,6 +76,7 @@ impl Placed {
             app_copy: false,
             workdir: false,
             artifacts: Vec::new(),
+            venv: None,
         }
     }
 }
@@ -144,6 +159,20 @@ const PORTABLE_PROGRAMS: &[&str] = &[
     "test",
     "[",
 ];
+
+/// Install scripts piped from a download into a shell that put a build tool
+/// in place (`curl -LsSf https://astral.sh/uv/install.sh | sh`): the part of
+/// the URL that names them. Only the builder needs the tool.
+const TOOL_INSTALLERS: &[&str] = &[
+    "astral.sh/uv/",
+    "sh.rustup.rs",
+    "install.python-poetry.org",
+    "pdm-project.org/install",
+];
+
+/// Where the rewrite has uv keep the interpreters it downloads, so that
+/// the runtime can copy them (uv's default is under /root).
+const UV_PYTHON_DIR: &str = "/opt/uv-python";
 
 /// Programs that need a build-only package (a compiler, a build system,
 /// git): run in the runtime stage they would fail.
@@ -316,18 +345,57 @@ pub fn plan_explained(
     // Classify every instruction.
     let mut placed = Vec::new();
     let mut interpreter: Option<String> = None;
+    // Source trees the builder clones (and builds in) so far.
+    let mut trees: Vec<String> = Vec::new();
     for unit in &units {
         let ItemKind::Instruction(ins) = &df.items[unit.item].kind else {
             continue;
         };
-        let p = place(cx, unit.item, ins, &mut interpreter)?;
+        let p = place(cx, unit.item, ins, &mut interpreter, &mut trees)?;
         placed.push(p);
     }
     let first_pip = placed
         .iter()
         .position(|p| p.pip.is_some())
         .ok_or("no pip or uv install to move into a virtual environment")?;
-    check_command_paths(cx, &units)?;
+    // A virtual environment the file makes itself is the one the runtime
+    // gets; it must exist before anything installs.
+    let file_venv = placed.iter().find_map(|p| p.venv.clone());
+    if let Some(v) = &file_venv {
+        if placed[first_pip].venv.is_none() {
+            return Err(format!(
+                "the virtual environment made on line {} comes after the first install",
+                v.line
+            ));
+        }
+    }
+    let venv = file_venv
+        .as_ref()
+        .map_or_else(|| VENV.to_string(), |v| v.path.clone());
+    // `uv venv` links the environment to an interpreter it finds or
+    // downloads. With no Python in the base or from apt, it downloads one:
+    // the builder keeps it in /opt/uv-python, which the runtime copies.
+    let python_from_apt = units.iter().any(|u| {
+        apt_packages(cx, u.item)
+            .iter()
+            .any(|(_, w)| w.text.starts_with("python3") || w.text.starts_with("python2"))
+    });
+    let uv_managed_python = match &file_venv {
+        Some(v) if v.by_uv => {
+            if !base_has_python && !python_from_apt {
+                true
+            } else if base_has_python && !v.python_requested {
+                false
+            } else {
+                return Err(format!(
+                    "`uv venv` on line {} may link the environment to the system's Python or to one it downloads; the runtime cannot be shown to have it",
+                    v.line
+                ));
+            }
+        }
+        _ => false,
+    };
+    check_command_paths(cx, stage_idx, &units, &venv)?;
     place_copies_from_stages(cx, stage_idx, &units, &mut placed);
     // `python3`, not `python`: the venv links the interpreter by the path it
     // was started with, and that path must exist in the runtime stage.
@@ -335,7 +403,7 @@ pub fn plan_explained(
 
     // An apt-installed Python needs its venv package to create the venv.
     let mut venv_package_edit: Option<(usize, Edit)> = None;
-    if !base_has_python {
+    if !base_has_python && file_venv.is_none() {
         let venv_pkg = format!("{interpreter}-venv");
         let has_venv_pkg = units[..first_pip].iter().any(|u| {
             apt_packages(cx, u.item)
@@ -362,6 +430,7 @@ pub fn plan_explained(
     // code change does not invalidate the dependency layer.
     let manifests = plan_manifests(cx, &units, &placed, first_pip);
     place_setup_with_their_files(cx, stage_idx, &units, &mut placed, &manifests);
+    place_setup_with_their_users(cx, &units, &mut placed);
 
     // Stage names nobody uses yet.
     let taken: Vec<&str> = cx
@@ -383,6 +452,9 @@ pub fn plan_explained(
     let builder_name = stage.name.clone().unwrap_or_else(|| fresh(&["builder"]));
     let runtime_name = fresh(&["runtime", "final"]);
 
+    // The file's own ENV already points installs (and the app) at its venv.
+    let venv_active = file_venv.is_some()
+        && cx.model.scope(stage_idx, units[first_pip].item).get("VIRTUAL_ENV") == Some(venv.as_str());
     let nl = df.newline;
     let esc = df.escape;
     let uv_project = placed
@@ -398,22 +470,31 @@ pub fn plan_explained(
             Dest::Runtime => p.app_copy && manifests.app_copies_in_builder.contains(&i),
         };
         if i == first_pip {
-            builder.push_str(&format!(
-                "RUN {interpreter} -m venv{} {VENV}{nl}",
-                if framework_base {
-                    " --system-site-packages"
-                } else {
-                    ""
-                }
-            ));
-            builder.push_str(&format!(
-                "ENV VIRTUAL_ENV={VENV} PATH={VENV}/bin:$PATH{}{nl}",
-                if uv_project {
-                    format!(" UV_PROJECT_ENVIRONMENT={VENV}")
-                } else {
-                    String::new()
-                }
-            ));
+            if file_venv.is_none() {
+                builder.push_str(&format!(
+                    "RUN {interpreter} -m venv{} {venv}{nl}",
+                    if framework_base {
+                        " --system-site-packages"
+                    } else {
+                        ""
+                    }
+                ));
+            }
+            if uv_managed_python {
+                builder.push_str(&format!(
+                    "ENV UV_PYTHON_INSTALL_DIR={UV_PYTHON_DIR} UV_PYTHON_PREFERENCE=only-managed{nl}"
+                ));
+            }
+            if !venv_active || uv_project {
+                builder.push_str(&format!(
+                    "ENV VIRTUAL_ENV={venv} PATH={venv}/bin:$PATH{}{nl}",
+                    if uv_project {
+                        format!(" UV_PROJECT_ENVIRONMENT={venv}")
+                    } else {
+                        String::new()
+                    }
+                ));
+            }
         }
         if let Some(copies) = manifests.before.get(&i) {
             for c in copies {
@@ -474,7 +555,7 @@ pub fn plan_explained(
     // Without a Python of its own, the runtime base gets the interpreter the
     // virtual environment points at: added to the last runtime apt install
     // before the first pip install, or installed on its own.
-    let mut python_added = python_kept || base_has_python;
+    let mut python_added = python_kept || base_has_python || uv_managed_python;
     let mut runtime_edits: Vec<Option<Edit>> = vec![None; units.len()];
     if !python_added {
         if let Some((i, at)) = (0..first_pip).rev().find_map(|i| {
@@ -498,8 +579,15 @@ pub fn plan_explained(
                     "RUN apt-get update && apt-get install -y --no-install-recommends {interpreter} {esc}{nl}    && rm -rf /var/lib/apt/lists/*{nl}"
                 ));
             }
-            runtime.push_str(&format!("COPY --from={builder_name} {VENV} {VENV}{nl}"));
-            runtime.push_str(&format!("ENV VIRTUAL_ENV={VENV} PATH={VENV}/bin:$PATH{nl}"));
+            runtime.push_str(&format!("COPY --from={builder_name} {venv} {venv}{nl}"));
+            if uv_managed_python {
+                runtime.push_str(&format!(
+                    "COPY --from={builder_name} {UV_PYTHON_DIR} {UV_PYTHON_DIR}{nl}"
+                ));
+            }
+            if !venv_active {
+                runtime.push_str(&format!("ENV VIRTUAL_ENV={venv} PATH={venv}/bin:$PATH{nl}"));
+            }
             venv_copied = true;
             runtime.extend(deferred.drain(..));
         }
@@ -642,6 +730,31 @@ fn copy_dest(cx: &Context, stage: usize, unit: &Unit) -> Option<String> {
     Some(normalize_path(&format!("{dir}/{dest}")))
 }
 
+/// The files a COPY or ADD unit puts in place, where each one's path can
+/// be told: a single source to a file name, or sources into a directory
+/// (`/dest/`) by their names.
+fn copied_files(cx: &Context, stage: usize, unit: &Unit) -> Vec<String> {
+    let Some(ins) = cx.instruction(unit.item) else {
+        return Vec::new();
+    };
+    let Some(dest) = copy_dest(cx, stage, unit) else {
+        return Vec::new();
+    };
+    let words = ins.words();
+    let sources = &words[..words.len().saturating_sub(1)];
+    let into_dir = words.last().is_some_and(|d| d.ends_with('/')) || sources.len() > 1;
+    if !into_dir {
+        return vec![dest];
+    }
+    sources
+        .iter()
+        .filter(|s| !s.contains(['*', '?', '[', '$']))
+        .filter_map(|s| s.trim_end_matches('/').rsplit('/').next())
+        .filter(|name| !name.is_empty() && *name != ".")
+        .map(|name| format!("{}/{name}", dest.trim_end_matches('/')))
+        .collect()
+}
+
 /// The absolute paths a RUN's commands name.
 fn run_paths(cx: &Context, stage: usize, unit: &Unit) -> Vec<String> {
     let Some(run) = cx.run_at(unit.item) else {
@@ -670,7 +783,10 @@ fn command_program(ins: &Instruction) -> Option<String> {
 /// The runtime gets the virtual environment at /opt/venv: a CMD or
 /// ENTRYPOINT that starts a Python interpreter, or a pip-installed script,
 /// by an absolute path outside it would not see it.
-fn check_command_paths(cx: &Context, units: &[Unit]) -> Result<(), String> {
+fn check_command_paths(cx: &Context, stage: usize, units: &[Unit], venv: &str) -> Result<(), String> {
+    // Files the stage copies in itself (an entrypoint script) are no
+    // pip-installed program: the runtime gets them as they are.
+    let brought: Vec<String> = units.iter().flat_map(|u| copied_files(cx, stage, u)).collect();
     for u in units {
         let Some(ins) = cx.instruction(u.item) else {
             continue;
@@ -682,8 +798,12 @@ fn check_command_paths(cx: &Context, units: &[Unit]) -> Result<(), String> {
             continue;
         };
         let base = program.rsplit('/').next().unwrap_or(&program);
-        let outside_venv = program.starts_with('/') && !program.starts_with(VENV);
-        if outside_venv && (base.starts_with("python") || program.starts_with("/usr/local/bin/")) {
+        let outside_venv = program.starts_with('/') && !program.starts_with(venv);
+        let copied_in = brought.contains(&normalize_path(&program));
+        if outside_venv
+            && !copied_in
+            && (base.starts_with("python") || program.starts_with("/usr/local/bin/"))
+        {
             return Err(format!(
                 "the {} on line {} starts `{program}` by its path, which would not see the virtual environment",
                 ins.keyword_text.to_uppercase(),
@@ -786,12 +906,65 @@ fn place_setup_with_their_files(
     }
 }
 
+/// Programs that create a user or group: its name is their last operand.
+const USER_CREATORS: &[&str] = &["useradd", "adduser", "groupadd", "addgroup"];
+/// Programs that act as, or give files to, a user or group by name.
+const USER_CONSUMERS: &[&str] = &["chown", "chgrp", "su", "runuser", "usermod", "gosu", "su-exec", "install"];
+
+/// A setup RUN placed in both stages that names a user or group which only
+/// the runtime creates (`chown -R app /home/app` after a runtime-only
+/// `useradd app`) runs in the runtime alone: in the builder it would fail.
+fn place_setup_with_their_users(cx: &Context, units: &[Unit], placed: &mut [Placed]) {
+    let mut runtime_users: Vec<String> = Vec::new();
+    for (u, p) in units.iter().zip(placed.iter()) {
+        if p.dest != Dest::Runtime {
+            continue;
+        }
+        let Some(run) = cx.run_at(u.item) else {
+            continue;
+        };
+        for (_, c) in run.commands() {
+            let r = resolve(c);
+            if USER_CREATORS.contains(&r.program()) {
+                if let Some(name) = r.words.iter().skip(1).rev().find(|w| !w.text.starts_with('-')) {
+                    runtime_users.push(name.text.clone());
+                }
+            }
+        }
+    }
+    if runtime_users.is_empty() {
+        return;
+    }
+    let names_runtime_user = |w: &str| {
+        w.split([':', '.'])
+            .any(|part| runtime_users.iter().any(|u| u == part))
+    };
+    for (u, p) in units.iter().zip(placed.iter_mut()) {
+        if p.dest != Dest::Both || p.pip.is_some() {
+            continue;
+        }
+        let Some(run) = cx.run_at(u.item) else {
+            continue;
+        };
+        let uses = run.commands().any(|(_, c)| {
+            let r = resolve(c);
+            USER_CONSUMERS.contains(&r.program())
+                && r.words.iter().skip(1).any(|w| names_runtime_user(&w.text))
+        });
+        let has_apt = run.commands().any(|(_, c)| apt_subcommand(c).is_some());
+        if uses && !has_apt {
+            p.dest = Dest::Runtime;
+        }
+    }
+}
+
 /// Classify one instruction of the stage.
 fn place(
     cx: &Context,
     item: usize,
     ins: &Instruction,
     interpreter: &mut Option<String>,
+    trees: &mut Vec<String>,
 ) -> Result<Placed, String> {
     let line = ins.start_line;
     let simple = Placed::to;
@@ -847,7 +1020,7 @@ fn place(
                 }
             }
         }
-        Keyword::Run => place_run(cx, item, ins, interpreter)?,
+        Keyword::Run => place_run(cx, item, ins, interpreter, trees)?,
     })
 }
 
@@ -857,7 +1030,7 @@ fn is_manifest(path: &str) -> bool {
         .rsplit('/')
         .next()
         .unwrap_or(path);
-    (name.starts_with("requirements") && name.ends_with(".txt"))
+    (name.contains("requirements") && name.ends_with(".txt"))
         || (name.starts_with("constraints") && name.ends_with(".txt"))
         || matches!(
             name,
@@ -870,12 +1043,20 @@ fn place_run(
     item: usize,
     ins: &Instruction,
     interpreter: &mut Option<String>,
+    trees: &mut Vec<String>,
 ) -> Result<Placed, String> {
     let line = ins.start_line;
-    if !matches!(ins.args, Args::Shell { .. }) {
-        return Err(format!("the RUN on line {line} is not in shell form"));
+    // `RUN ["/bin/bash", "-c", "..."]` runs a script like a shell-form RUN;
+    // its words cannot be edited in place, which is checked below.
+    let exec_script = Script::exec_shell(ins);
+    if !matches!(ins.args, Args::Shell { .. }) && exec_script.is_none() {
+        return Err(format!(
+            "the RUN on line {line} is in exec form and does not run a shell script"
+        ));
     }
-    let scripts: Vec<(Script, Vec<Command>)> = Script::of(ins)
+    let detached = exec_script.is_some();
+    let scripts: Vec<(Script, Vec<Command>)> = exec_script
+        .map_or_else(|| Script::of(ins), |s| vec![s])
         .into_iter()
         .map(|s| {
             let c = shell::commands(&s.text);
@@ -896,20 +1077,41 @@ fn place_run(
     let bootstraps_pip = ins.command_text().contains("get-pip");
     let has_pip = bootstraps_pip || all.iter().any(|(_, c)| is_pip_related(c));
     let has_apt = all.iter().any(|(_, c)| apt_subcommand(c).is_some());
+    if detached && has_apt {
+        return Err(format!(
+            "the exec-form RUN on line {line} installs apt packages, which the runtime copy would need edited"
+        ));
+    }
     let mut artifacts = Vec::new();
     let mut portable = false;
+    let mut venv = None;
+    // A build tool's installer: the RUN belongs to the builder.
+    let mut installs_tool = false;
+    // The shell that runs a downloaded installer, next in the pipeline.
+    let mut installer_shell_next = false;
     // The directory commands run in: the WORKDIR, then each `cd`.
     let mut cwd = cx
         .model
         .stage_of(item)
         .and_then(|s| cx.model.workdir_at(s, item));
+    let in_tree = |path: &str, trees: &[String]| trees.iter().any(|t| path == t || path.starts_with(&format!("{t}/")));
     for (_, c) in &all {
-        let program = resolve(c).program().to_string();
+        let r = resolve(c);
+        let program = r.program().to_string();
+        if std::mem::take(&mut installer_shell_next)
+            && (matches!(program.as_str(), "sh" | "bash" | "dash") || program.starts_with("python"))
+        {
+            continue;
+        }
         if program == "cd" {
-            cwd = resolve(c).words.get(1).and_then(|w| {
+            cwd = r.words.get(1).and_then(|w| {
                 path_of(&w.text, cwd.as_deref())
                     .or_else(|| w.text.starts_with('/').then(|| normalize_path(&w.text)))
             });
+            continue;
+        }
+        if let Some(v) = creates_venv(c, cwd.as_deref(), line) {
+            venv = Some(v);
             continue;
         }
         // A command of only `VAR=value` assignments sets nothing that lasts.
@@ -922,23 +1124,57 @@ fn place_run(
         if ok {
             continue;
         }
+        if matches!(program.as_str(), "curl" | "wget")
+            && c.terminator == "|"
+            && r.words
+                .iter()
+                .any(|w| TOOL_INSTALLERS.iter().any(|u| w.text.contains(u)))
+        {
+            installs_tool = true;
+            installer_shell_next = true;
+            continue;
+        }
         if let Some(dir) = git_clone_target(c, cwd.as_deref()) {
+            trees.push(dir.clone());
             artifacts.push(dir);
             continue;
         }
-        // Working on the tree just cloned, in the builder.
-        let git_sub = resolve(c)
+        // Working on a tree cloned in the builder: git commands, and builds
+        // whose output stays inside the tree (which the runtime gets whole).
+        let git_sub = r
             .words
             .get(1)
             .map(|w| w.text.clone())
             .unwrap_or_default();
+        let works_in_tree = cwd.as_deref().is_some_and(|d| in_tree(d, trees)) || {
+            let paths: Vec<String> = r
+                .words
+                .iter()
+                .skip(1)
+                .filter_map(|w| {
+                    let t = w.text.strip_prefix("-H").or_else(|| w.text.strip_prefix("-B")).unwrap_or(&w.text);
+                    t.starts_with('/').then(|| normalize_path(t))
+                })
+                .collect();
+            !paths.is_empty() && paths.iter().all(|p| in_tree(p, trees))
+        };
         if program == "git"
-            && !artifacts.is_empty()
+            && (!artifacts.is_empty() || works_in_tree)
             && matches!(
                 git_sub.as_str(),
                 "checkout" | "submodule" | "fetch" | "reset" | "pull" | "apply" | "config" | "lfs"
             )
         {
+            continue;
+        }
+        if BUILD_PROGRAMS.contains(&program.as_str()) && works_in_tree {
+            // `make install`, `cmake --install` and `--target install` write
+            // outside the tree, where the runtime would not get them.
+            if r.words.iter().any(|w| w.text == "install" || w.text == "--install") {
+                return Err(format!(
+                    "the RUN on line {line} installs a build's output outside the tree it was built in"
+                ));
+            }
             continue;
         }
         if bootstraps_pip && program.starts_with("python") {
@@ -955,6 +1191,11 @@ fn place_run(
             "whose output the rewrite cannot place"
         };
         return Err(format!("the RUN on line {line} runs `{program}`, {why}"));
+    }
+    if installs_tool && has_apt {
+        return Err(format!(
+            "the RUN on line {line} installs a build tool beside apt packages"
+        ));
     }
     if !artifacts.is_empty() && portable {
         return Err(format!(
@@ -1024,6 +1265,11 @@ fn place_run(
                 .any(|w| w.text == "-e" || w.text == "--editable")
                 || (install.installer == commands::Installer::Uv && needs.uv_project);
         }
+        if detached && !edits.is_empty() {
+            return Err(format!(
+                "the exec-form RUN on line {line} installs with `--user`, which the rewrite would need to edit"
+            ));
+        }
         let runtime = if has_apt {
             RuntimeText::Generated(apt_only_run(cx, ins, &all))
         } else {
@@ -1034,6 +1280,7 @@ fn place_run(
             runtime,
             pip: Some(needs),
             artifacts,
+            venv,
             ..Placed::to(if has_apt { Dest::Both } else { Dest::Builder })
         });
     }
@@ -1051,6 +1298,28 @@ fn place_run(
             artifacts,
             ..Placed::to(Dest::Builder)
         });
+    }
+    if installs_tool {
+        return Ok(Placed::to(Dest::Builder));
+    }
+    // Builds and set-up inside trees the builder cloned stay there: every
+    // path the RUN names lies in such a tree.
+    if !has_apt && !trees.is_empty() {
+        let dir = cwd_at_start(cx, item);
+        let paths: Vec<String> = all
+            .iter()
+            .flat_map(|(_, c)| c.words.iter().skip(1))
+            .filter_map(|w| {
+                let t = w.text.strip_prefix("-H").or_else(|| w.text.strip_prefix("-B")).unwrap_or(&w.text);
+                path_of(t, dir.as_deref())
+            })
+            .filter(|p| p != "/")
+            .collect();
+        let in_trees = |p: &String| trees.iter().any(|t| p == t || p.starts_with(&format!("{t}/")));
+        let cds_into_tree = cwd.as_deref().is_some_and(|d| in_trees(&d.to_string()));
+        if (!paths.is_empty() && paths.iter().all(in_trees)) || cds_into_tree {
+            return Ok(Placed::to(Dest::Builder));
+        }
     }
     if has_apt {
         return Ok(Placed {
@@ -1082,6 +1351,63 @@ fn place_run(
     } else {
         Dest::Both
     }))
+}
+
+/// The working directory a RUN starts in.
+fn cwd_at_start(cx: &Context, item: usize) -> Option<String> {
+    cx.model
+        .stage_of(item)
+        .and_then(|s| cx.model.workdir_at(s, item))
+}
+
+/// A virtual environment a command creates: `uv venv [PATH]`,
+/// `python3 -m venv PATH`, `virtualenv PATH`, made absolute.
+fn creates_venv(c: &Command, cwd: Option<&str>, line: usize) -> Option<FileVenv> {
+    let r = resolve(c);
+    let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+    let program = r.program();
+    let (rest, by_uv) = if program == "uv" && words.get(1) == Some(&"venv") {
+        (&words[2..], true)
+    } else if program.starts_with("python") && words.get(1..3) == Some(&["-m", "venv"][..]) {
+        (&words[3..], false)
+    } else if program == "virtualenv" {
+        (&words[1..], false)
+    } else {
+        return None;
+    };
+    // Options of these commands that take the next word as their value.
+    const WITH_VALUE: &[&str] = &["--python", "-p", "--prompt", "--index-url", "--seed-from", "--cache-dir"];
+    let mut positional = None;
+    let mut python_requested = false;
+    let mut k = 0;
+    while k < rest.len() {
+        let w = rest[k];
+        python_requested |= w == "--python" || w == "-p" || w.starts_with("--python=");
+        if WITH_VALUE.contains(&w) {
+            k += 2;
+            continue;
+        }
+        if !w.starts_with('-') && positional.is_none() {
+            positional = Some(w);
+        }
+        k += 1;
+    }
+    // `uv venv` with no path makes `.venv` in the working directory.
+    let raw = positional.or(by_uv.then_some(".venv"))?;
+    if raw.contains('$') {
+        return None;
+    }
+    let path = if raw.starts_with('/') {
+        normalize_path(raw)
+    } else {
+        normalize_path(&format!("{}/{raw}", cwd?))
+    };
+    Some(FileVenv {
+        path,
+        line,
+        by_uv,
+        python_requested,
+    })
 }
 
 /// The package words of a RUN's `apt-get install` commands, with the
@@ -1276,13 +1602,11 @@ fn runtime_package_edits(
                 edits.push(remove_span(cx, span));
                 continue;
             }
-            if !build_only(&w.text) {
-                continue;
+            match runtime_package(&w.text, os) {
+                RuntimePackage::Keep => {}
+                RuntimePackage::Library(lib) => edits.push(Edit::replace(span, lib)),
+                RuntimePackage::Drop => edits.push(remove_span(cx, span)),
             }
-            edits.push(match runtime_library(&w.text, os) {
-                Some(lib) => Edit::replace(span, lib),
-                None => remove_span(cx, span),
-            });
         }
     }
     edits

@@ -2,11 +2,10 @@
 //! the builder; a `-dev` package whose shared library a compiled wheel links
 //! against is replaced by that library.
 
-/// Packages needed only to build: compilers, build systems, VCS, headers,
-/// and the Python packaging tools the builder's virtual environment replaces.
-pub fn build_only(package: &str) -> bool {
-    let name = package.split(['=', ':']).next().unwrap_or(package);
-    const EXACT: &[&str] = &[
+/// Packages needed only to build, by exact name: compilers, build systems,
+/// VCS, and the Python packaging tools the builder's virtual environment
+/// replaces.
+const BUILD_ONLY: &[&str] = &[
         "build-essential",
         "gcc",
         "g++",
@@ -33,8 +32,13 @@ pub fn build_only(package: &str) -> bool {
         "swig",
         "nvidia-cuda-toolkit",
         "software-properties-common",
-    ];
-    EXACT.contains(&name)
+];
+
+/// Packages needed only to build: [`BUILD_ONLY`], headers, versioned
+/// compilers and CUDA toolkits.
+pub fn build_only(package: &str) -> bool {
+    let name = package.split(['=', ':']).next().unwrap_or(package);
+    BUILD_ONLY.contains(&name)
         || name.ends_with("-dev")
         || name.ends_with("-devel")
         || (name.starts_with("gcc-") || name.starts_with("g++-") || name.starts_with("clang-"))
@@ -126,7 +130,57 @@ const RUNTIME_LIBRARIES: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     ("libmariadb-dev", &[("*", "libmariadb3")]),
+    (
+        "libasound2-dev",
+        &[("ubuntu:24.04", "libasound2t64"), ("*", "libasound2")],
+    ),
+    (
+        "libasound-dev",
+        &[("ubuntu:24.04", "libasound2t64"), ("*", "libasound2")],
+    ),
+    ("portaudio19-dev", &[("*", "libportaudio2")]),
+    ("libsox-dev", &[("*", "libsox3")]),
+    ("ocl-icd-opencl-dev", &[("*", "ocl-icd-libopencl1")]),
+    ("libclblast-dev", &[("*", "libclblast1")]),
+    ("libsndfile-dev", &[("*", "libsndfile1")]),
 ];
+
+/// What the runtime stage installs in place of a package the builder
+/// installs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RuntimePackage {
+    /// The same package: it is needed at run time.
+    Keep,
+    /// Nothing: only building needs it.
+    Drop,
+    /// The shared library a header package is for.
+    Library(&'static str),
+}
+
+/// The runtime stage's counterpart of an apt package. A header package
+/// whose library the table does not know for this release is kept whole:
+/// it depends on its library, and a missing library breaks the app, while
+/// a few headers only cost space.
+pub fn runtime_package(package: &str, os: Option<(&str, &str)>) -> RuntimePackage {
+    if !build_only(package) {
+        return RuntimePackage::Keep;
+    }
+    if let Some(lib) = runtime_library(package, os) {
+        return RuntimePackage::Library(lib);
+    }
+    let name = package.split(['=', ':']).next().unwrap_or(package);
+    let header = (name.ends_with("-dev") || name.ends_with("-devel"))
+        && !BUILD_ONLY.contains(&name)
+        && !name.starts_with("python")
+        && !name.starts_with("cuda-")
+        && !name.starts_with("libcuda")
+        && !name.starts_with("libnv");
+    if header {
+        RuntimePackage::Keep
+    } else {
+        RuntimePackage::Drop
+    }
+}
 
 /// The run-time library of a header package on a distribution release
 /// (`("ubuntu", "22.04")`, `("debian", "bookworm")`), when it is known.
@@ -195,6 +249,17 @@ mod tests {
         assert_eq!(
             runtime_library("libssl-dev", Some(("debian", "bullseye"))),
             Some("libssl1.1")
+        );
+        assert_eq!(runtime_package("libpq-dev", bookworm), RuntimePackage::Library("libpq5"));
+        assert_eq!(runtime_package("gcc", bookworm), RuntimePackage::Drop);
+        assert_eq!(runtime_package("python3-dev", bookworm), RuntimePackage::Drop);
+        assert_eq!(runtime_package("ffmpeg", bookworm), RuntimePackage::Keep);
+        // An unknown header package stays: its library is needed.
+        assert_eq!(runtime_package("libfoo-dev", bookworm), RuntimePackage::Keep);
+        assert_eq!(runtime_package("cuda-nvcc-12-1", jammy), RuntimePackage::Drop);
+        assert_eq!(
+            runtime_package("libasound2-dev", noble),
+            RuntimePackage::Library("libasound2t64")
         );
         // A release the table does not know gets no guess.
         assert_eq!(runtime_library("libssl-dev", None), None);

@@ -71,6 +71,65 @@ pub fn runtime_counterpart(reference: &str) -> Option<String> {
     None
 }
 
+/// Framework images that carry the whole CUDA toolkit (compilers, headers,
+/// static libraries) without saying `devel` in the tag, and have no runtime
+/// tag of their own: NVIDIA's NGC containers are built for development and
+/// training. Each with what to ship on instead.
+const TOOLKIT_SIZED: &[(&str, &str)] = &[
+    (
+        "nvcr.io/nvidia/pytorch",
+        "an `nvidia/cuda:<its CUDA version>-runtime-*` image with the `torch` wheels",
+    ),
+    (
+        "nvcr.io/nvidia/tensorflow",
+        "an `nvidia/cuda:<its CUDA version>-runtime-*` image with the `tensorflow[and-cuda]` wheels, or `tensorflow/tensorflow:<version>-gpu`",
+    ),
+    (
+        "nvcr.io/nvidia/jax",
+        "an `nvidia/cuda:<its CUDA version>-runtime-*` image with the `jax[cuda]` wheels",
+    ),
+];
+
+/// Tag suffixes of NGC images that are development kits beside a serving
+/// tag: `tritonserver:24.01-py3-sdk` holds the client SDK, examples and
+/// perf tools; the server itself is `tritonserver:24.01-py3`.
+const KIT_SUFFIXES: &[(&str, &str, &str)] = &[("nvcr.io/nvidia/tritonserver", "-sdk", "")];
+
+/// A base image built for compiling rather than serving.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DevelImage {
+    /// The tag of the same image made for serving, when there is one.
+    pub runtime: Option<String>,
+    /// What to ship on, in words, when there is no such tag.
+    pub advice: Option<&'static str>,
+}
+
+/// Whether a base image is a devel (toolkit-sized) image, and what serves instead.
+pub fn devel_image(reference: &str) -> Option<DevelImage> {
+    if let Some(runtime) = runtime_counterpart(reference) {
+        return Some(DevelImage {
+            runtime: Some(runtime),
+            advice: None,
+        });
+    }
+    let image = ImageRef::parse(reference);
+    let repo = image.short_repo();
+    if let Some((_, advice)) = TOOLKIT_SIZED.iter().find(|(r, _)| *r == repo) {
+        return Some(DevelImage {
+            runtime: None,
+            advice: Some(advice),
+        });
+    }
+    let tag = image.tag.as_deref()?;
+    KIT_SUFFIXES
+        .iter()
+        .find(|(r, suffix, _)| *r == repo && tag.ends_with(suffix))
+        .map(|(_, suffix, serving)| DevelImage {
+            runtime: Some(image.with_tag(&format!("{}{serving}", &tag[..tag.len() - suffix.len()]))),
+            advice: None,
+        })
+}
+
 /// Images whose default user is not root.
 pub fn defaults_to_nonroot(reference: &str) -> bool {
     let image = ImageRef::parse(reference);
@@ -283,6 +342,23 @@ pub fn default_workdir(reference: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn devel_images_as_data() {
+        let cuda = devel_image("nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04").unwrap();
+        assert_eq!(
+            cuda.runtime.as_deref(),
+            Some("nvidia/cuda:12.1.0-cudnn8-runtime-ubuntu22.04")
+        );
+        let ngc = devel_image("nvcr.io/nvidia/pytorch:24.02-py3").unwrap();
+        assert_eq!(ngc.runtime, None);
+        assert!(ngc.advice.unwrap().contains("torch"));
+        let sdk = devel_image("nvcr.io/nvidia/tritonserver:24.01-py3-sdk").unwrap();
+        assert_eq!(sdk.runtime.as_deref(), Some("nvcr.io/nvidia/tritonserver:24.01-py3"));
+        assert_eq!(devel_image("nvcr.io/nvidia/tritonserver:24.01-py3"), None);
+        assert_eq!(devel_image("nvidia/cuda:12.1.0-runtime-ubuntu22.04"), None);
+        assert_eq!(devel_image("python:3.11-slim"), None);
+    }
 
     #[test]
     fn devel_to_runtime() {

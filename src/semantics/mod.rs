@@ -569,6 +569,10 @@ enum Origin {
     Line(usize),
     /// A heredoc body, from this file offset.
     File(usize),
+    /// The script string of an exec-form `["sh", "-c", "..."]`: JSON
+    /// escapes stand between its text and the file, so its words have no
+    /// exact place; spans cover the whole instruction.
+    Detached,
 }
 
 impl Script {
@@ -577,7 +581,7 @@ impl Script {
     pub fn body_start(&self) -> Option<usize> {
         match self.origin {
             Origin::File(at) => Some(at),
-            Origin::Line(_) => None,
+            Origin::Line(_) | Origin::Detached => None,
         }
     }
 
@@ -586,7 +590,32 @@ impl Script {
         match self.origin {
             Origin::Line(at) => ins.line.span(at + start, at + end),
             Origin::File(at) => Span::new(at + start, at + end),
+            Origin::Detached => ins.line.span(0, ins.line.text.len()),
         }
+    }
+
+    /// The script of an exec-form RUN that starts a shell on it
+    /// (`RUN ["/bin/bash", "-c", "pip install x"]`). Its words cannot be
+    /// edited in place ([`Script::is_detached`]).
+    pub fn exec_shell(ins: &Instruction) -> Option<Script> {
+        let Args::Exec(words) = &ins.args else {
+            return None;
+        };
+        let [shell, flag, script] = words.as_slice() else {
+            return None;
+        };
+        let base = shell.rsplit('/').next().unwrap_or(shell);
+        let is_shell = matches!(base, "sh" | "bash" | "dash" | "ash" | "zsh");
+        let runs_script = flag.starts_with('-') && flag.ends_with('c') && !flag.starts_with("--");
+        (is_shell && runs_script).then(|| Script {
+            text: script.clone(),
+            origin: Origin::Detached,
+        })
+    }
+
+    /// Whether the script's words have no exact place in the file.
+    pub fn is_detached(&self) -> bool {
+        matches!(self.origin, Origin::Detached)
     }
 
     /// The scripts of a RUN: its shell-form command line, and the heredoc
@@ -633,9 +662,13 @@ impl Script {
     }
 }
 
-/// What the image is for, when the file does not say (DF001 reads it).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+/// What the image is for (DF001 reads it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Profile {
+    /// Judge from the file: its CMD/ENTRYPOINT, its name, its comments.
+    /// Where the file does not tell, findings say so at `info`.
+    #[default]
+    Auto,
     /// The image serves a model: a devel base is a mistake.
     Inference,
     /// The image trains or compiles: a devel base is expected.
@@ -645,6 +678,7 @@ pub enum Profile {
 impl Profile {
     pub fn as_str(self) -> &'static str {
         match self {
+            Profile::Auto => "auto",
             Profile::Inference => "inference",
             Profile::Training => "training",
         }
@@ -662,10 +696,11 @@ impl FromStr for Profile {
 
     fn from_str(s: &str) -> Result<Profile, String> {
         match s.trim().to_ascii_lowercase().as_str() {
+            "auto" => Ok(Profile::Auto),
             "inference" => Ok(Profile::Inference),
             "training" => Ok(Profile::Training),
             _ => Err(format!(
-                "unknown profile `{s}` (expected `inference` or `training`)"
+                "unknown profile `{s}` (expected `auto`, `inference` or `training`)"
             )),
         }
     }
