@@ -384,7 +384,9 @@ pub fn plan_explained(
         Some(v) if v.by_uv => {
             if !base_has_python && !python_from_apt {
                 true
-            } else if base_has_python && !v.python_requested {
+            } else if !v.python_requested {
+                // uv takes the Python it finds on the PATH: the base's or
+                // apt's, which the runtime has (or gets) at the same path.
                 false
             } else {
                 return Err(format!(
