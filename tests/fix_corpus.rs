@@ -124,5 +124,7 @@ fn rewrite_reaches_most_files_where_devel_base_is_an_error() {
         rewritten.len()
     );
     // Every declined file says why.
-    assert!(declined.iter().all(|d| d.contains("ship on") || d.contains("no automatic rewrite")));
+    assert!(declined
+        .iter()
+        .all(|d| d.contains("ship on") || d.contains("no automatic rewrite")));
 }

@@ -289,3 +289,153 @@ fn a_fix_that_does_not_settle_is_dropped() {
         assert_eq!(again.output, out.output);
     }
 }
+
+const APT_PY: &str = "RUN apt-get update && apt-get install -y python3 python3-pip python3-venv\n";
+
+#[test]
+fn an_exec_form_shell_run_is_classified_by_its_script() {
+    let text = format!(
+        "{DEVEL}{APT_PY}RUN [\"/bin/bash\", \"-c\", \"pip3 install six\"]\nCMD [\"python3\", \"-c\", \"import six\"]\n"
+    );
+    let out = fixed(&text);
+    let builder = stage(&out, "builder").join("\n");
+    let runtime = stage(&out, "runtime").join("\n");
+    assert!(
+        builder.contains("RUN [\"/bin/bash\", \"-c\", \"pip3 install six\"]"),
+        "{out}"
+    );
+    assert!(!runtime.contains("pip3 install"), "{out}");
+    // An exec-form RUN that is not a shell script, or whose words would
+    // need editing, is declined with the reason.
+    let not_shell = format!("{DEVEL}{APT_PY}RUN [\"python3\", \"setup.py\", \"install\"]\nRUN pip3 install six\nCMD [\"python3\", \"serve.py\"]\n");
+    assert!(helps(&not_shell).contains("is in exec form and does not run a shell script"));
+    let user = format!("{DEVEL}{APT_PY}RUN [\"sh\", \"-c\", \"pip3 install --user six\"]\nCMD [\"python3\", \"serve.py\"]\n");
+    assert!(
+        helps(&user).contains("would need to edit"),
+        "{}",
+        helps(&user)
+    );
+}
+
+#[test]
+fn setup_that_names_a_runtime_only_user_runs_in_the_runtime() {
+    let text = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install six\nRUN useradd -m server\nRUN mkdir -p /home/server/store && chown -R server:server /home/server/store\nUSER server\nCMD [\"python3\", \"-c\", \"import six\"]\n"
+    );
+    let out = fixed(&text);
+    let builder = stage(&out, "builder").join("\n");
+    let runtime = stage(&out, "runtime").join("\n");
+    assert!(!builder.contains("chown"), "{out}");
+    assert!(!builder.contains("useradd"), "{out}");
+    assert!(
+        runtime.contains("chown -R server:server /home/server/store"),
+        "{out}"
+    );
+}
+
+#[test]
+fn an_entrypoint_script_the_stage_copies_in_is_not_a_pip_program() {
+    let text = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install six\nCOPY entrypoint.sh /usr/local/bin/\nENTRYPOINT [\"/usr/local/bin/entrypoint.sh\"]\n"
+    );
+    let out = fixed(&text);
+    assert!(out.contains("AS runtime"), "{out}");
+    // A program under /usr/local/bin that nothing copies in may be one pip
+    // installed outside the venv: declined.
+    let pip_program = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install gunicorn\nENTRYPOINT [\"/usr/local/bin/gunicorn\"]\n"
+    );
+    assert!(
+        helps(&pip_program).contains("by its path"),
+        "{}",
+        helps(&pip_program)
+    );
+}
+
+#[test]
+fn a_venv_the_file_makes_is_the_one_the_runtime_gets() {
+    // uv from pip, the venv from apt's Python: no second venv is made.
+    let text = format!(
+        "{DEVEL}ENV VIRTUAL_ENV=/srv/env PATH=/srv/env/bin:$PATH\n{APT_PY}RUN pip3 install uv && uv venv /srv/env\nRUN uv pip install six\nCMD [\"python\", \"-c\", \"import six\"]\n"
+    );
+    let out = fixed(&text);
+    let runtime = stage(&out, "runtime").join("\n");
+    assert!(!out.contains("-m venv"), "{out}");
+    assert!(!out.contains("/opt/venv"), "{out}");
+    assert!(
+        runtime.contains("COPY --from=builder /srv/env /srv/env"),
+        "{out}"
+    );
+    assert!(
+        runtime.contains("python3"),
+        "the runtime installs apt's Python: {out}"
+    );
+
+    // uv's installer and an interpreter uv downloads (no Python anywhere):
+    // the builder keeps it where the runtime can copy it from.
+    let managed = format!(
+        "{DEVEL}ENV VIRTUAL_ENV=/opt/venv PATH=/opt/venv/bin:$PATH\nRUN apt-get update && apt-get install -y curl\nRUN curl -LsSf https://astral.sh/uv/install.sh | sh && /root/.local/bin/uv venv /opt/venv --python 3.12\nRUN /root/.local/bin/uv pip install six\nCMD [\"python\", \"-c\", \"import six\"]\n"
+    );
+    let out = fixed(&managed);
+    let builder = stage(&out, "builder").join("\n");
+    let runtime = stage(&out, "runtime").join("\n");
+    assert!(
+        builder.contains("UV_PYTHON_INSTALL_DIR=/opt/uv-python UV_PYTHON_PREFERENCE=only-managed"),
+        "{out}"
+    );
+    assert!(!runtime.contains("astral.sh"), "{out}");
+    assert!(
+        runtime.contains("COPY --from=builder /opt/uv-python /opt/uv-python"),
+        "{out}"
+    );
+
+    // `--python` with a Python at hand: uv may take it or download one.
+    let ambiguous = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install uv && uv venv /opt/venv --python 3.12\nRUN uv pip install six\nCMD [\"python\", \"-c\", \"import six\"]\n"
+    );
+    assert!(helps(&ambiguous).contains("the runtime cannot be shown to have it"));
+
+    // A venv made after the first install is not the runtime's.
+    let late = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install six\nRUN python3 -m venv /srv/env\nCMD [\"python3\", \"-c\", \"import six\"]\n"
+    );
+    assert!(helps(&late).contains("comes after the first install"));
+}
+
+#[test]
+fn a_build_inside_a_cloned_tree_stays_in_the_builder_and_the_tree_is_copied() {
+    let text = format!(
+        "{DEVEL}RUN apt-get update && apt-get install -y git cmake python3 python3-pip python3-venv\nRUN git clone https://example.com/tool.git /opt/tool && cd /opt/tool && cmake -B build && cmake --build build\nRUN mkdir -p /opt/tool/extra\nRUN pip3 install six\nENV TOOL=/opt/tool/build/tool\nCMD [\"python3\", \"-c\", \"import six\"]\n"
+    );
+    let out = fixed(&text);
+    let builder = stage(&out, "builder").join("\n");
+    let runtime = stage(&out, "runtime").join("\n");
+    assert!(builder.contains("cmake --build build"), "{out}");
+    assert!(!runtime.contains("cmake"), "{out}");
+    assert!(!runtime.contains("RUN mkdir -p /opt/tool/extra"), "{out}");
+    assert!(
+        runtime.contains("COPY --from=builder /opt/tool /opt/tool"),
+        "{out}"
+    );
+    // Installing the build's output elsewhere cannot be followed.
+    let install = format!(
+        "{DEVEL}RUN apt-get update && apt-get install -y git make python3 python3-pip python3-venv\nRUN git clone https://example.com/tool.git /opt/tool && make -C /opt/tool && make -C /opt/tool install\nRUN pip3 install six\nCMD [\"python3\", \"-c\", \"import six\"]\n"
+    );
+    assert!(
+        helps(&install).contains("outside the tree it was built in"),
+        "{}",
+        helps(&install)
+    );
+}
+
+#[test]
+fn unknown_header_packages_stay_in_the_runtime() {
+    let text = format!(
+        "{DEVEL}RUN apt-get update && apt-get install -y python3 python3-pip python3-venv gcc libfoo-dev libpq-dev\nRUN pip3 install six\nCMD [\"python3\", \"-c\", \"import six\"]\n"
+    );
+    let out = fixed(&text);
+    let runtime = stage(&out, "runtime").join("\n");
+    assert!(runtime.contains("libfoo-dev"), "{out}");
+    assert!(runtime.contains("libpq5"), "{out}");
+    assert!(!runtime.contains("gcc"), "{out}");
+}

@@ -456,7 +456,11 @@ pub fn plan_explained(
 
     // The file's own ENV already points installs (and the app) at its venv.
     let venv_active = file_venv.is_some()
-        && cx.model.scope(stage_idx, units[first_pip].item).get("VIRTUAL_ENV") == Some(venv.as_str());
+        && cx
+            .model
+            .scope(stage_idx, units[first_pip].item)
+            .get("VIRTUAL_ENV")
+            == Some(venv.as_str());
     let nl = df.newline;
     let esc = df.escape;
     let uv_project = placed
@@ -785,10 +789,18 @@ fn command_program(ins: &Instruction) -> Option<String> {
 /// The runtime gets the virtual environment at /opt/venv: a CMD or
 /// ENTRYPOINT that starts a Python interpreter, or a pip-installed script,
 /// by an absolute path outside it would not see it.
-fn check_command_paths(cx: &Context, stage: usize, units: &[Unit], venv: &str) -> Result<(), String> {
+fn check_command_paths(
+    cx: &Context,
+    stage: usize,
+    units: &[Unit],
+    venv: &str,
+) -> Result<(), String> {
     // Files the stage copies in itself (an entrypoint script) are no
     // pip-installed program: the runtime gets them as they are.
-    let brought: Vec<String> = units.iter().flat_map(|u| copied_files(cx, stage, u)).collect();
+    let brought: Vec<String> = units
+        .iter()
+        .flat_map(|u| copied_files(cx, stage, u))
+        .collect();
     for u in units {
         let Some(ins) = cx.instruction(u.item) else {
             continue;
@@ -911,7 +923,9 @@ fn place_setup_with_their_files(
 /// Programs that create a user or group: its name is their last operand.
 const USER_CREATORS: &[&str] = &["useradd", "adduser", "groupadd", "addgroup"];
 /// Programs that act as, or give files to, a user or group by name.
-const USER_CONSUMERS: &[&str] = &["chown", "chgrp", "su", "runuser", "usermod", "gosu", "su-exec", "install"];
+const USER_CONSUMERS: &[&str] = &[
+    "chown", "chgrp", "su", "runuser", "usermod", "gosu", "su-exec", "install",
+];
 
 /// A setup RUN placed in both stages that names a user or group which only
 /// the runtime creates (`chown -R app /home/app` after a runtime-only
@@ -928,7 +942,13 @@ fn place_setup_with_their_users(cx: &Context, units: &[Unit], placed: &mut [Plac
         for (_, c) in run.commands() {
             let r = resolve(c);
             if USER_CREATORS.contains(&r.program()) {
-                if let Some(name) = r.words.iter().skip(1).rev().find(|w| !w.text.starts_with('-')) {
+                if let Some(name) = r
+                    .words
+                    .iter()
+                    .skip(1)
+                    .rev()
+                    .find(|w| !w.text.starts_with('-'))
+                {
                     runtime_users.push(name.text.clone());
                 }
             }
@@ -1096,7 +1116,11 @@ fn place_run(
         .model
         .stage_of(item)
         .and_then(|s| cx.model.workdir_at(s, item));
-    let in_tree = |path: &str, trees: &[String]| trees.iter().any(|t| path == t || path.starts_with(&format!("{t}/")));
+    let in_tree = |path: &str, trees: &[String]| {
+        trees
+            .iter()
+            .any(|t| path == t || path.starts_with(&format!("{t}/")))
+    };
     for (_, c) in &all {
         let r = resolve(c);
         let program = r.program().to_string();
@@ -1143,18 +1167,18 @@ fn place_run(
         }
         // Working on a tree cloned in the builder: git commands, and builds
         // whose output stays inside the tree (which the runtime gets whole).
-        let git_sub = r
-            .words
-            .get(1)
-            .map(|w| w.text.clone())
-            .unwrap_or_default();
+        let git_sub = r.words.get(1).map(|w| w.text.clone()).unwrap_or_default();
         let works_in_tree = cwd.as_deref().is_some_and(|d| in_tree(d, trees)) || {
             let paths: Vec<String> = r
                 .words
                 .iter()
                 .skip(1)
                 .filter_map(|w| {
-                    let t = w.text.strip_prefix("-H").or_else(|| w.text.strip_prefix("-B")).unwrap_or(&w.text);
+                    let t = w
+                        .text
+                        .strip_prefix("-H")
+                        .or_else(|| w.text.strip_prefix("-B"))
+                        .unwrap_or(&w.text);
                     t.starts_with('/').then(|| normalize_path(t))
                 })
                 .collect();
@@ -1172,7 +1196,10 @@ fn place_run(
         if BUILD_PROGRAMS.contains(&program.as_str()) && works_in_tree {
             // `make install`, `cmake --install` and `--target install` write
             // outside the tree, where the runtime would not get them.
-            if r.words.iter().any(|w| w.text == "install" || w.text == "--install") {
+            if r.words
+                .iter()
+                .any(|w| w.text == "install" || w.text == "--install")
+            {
                 return Err(format!(
                     "the RUN on line {line} installs a build's output outside the tree it was built in"
                 ));
@@ -1312,12 +1339,20 @@ fn place_run(
             .iter()
             .flat_map(|(_, c)| c.words.iter().skip(1))
             .filter_map(|w| {
-                let t = w.text.strip_prefix("-H").or_else(|| w.text.strip_prefix("-B")).unwrap_or(&w.text);
+                let t = w
+                    .text
+                    .strip_prefix("-H")
+                    .or_else(|| w.text.strip_prefix("-B"))
+                    .unwrap_or(&w.text);
                 path_of(t, dir.as_deref())
             })
             .filter(|p| p != "/")
             .collect();
-        let in_trees = |p: &String| trees.iter().any(|t| p == t || p.starts_with(&format!("{t}/")));
+        let in_trees = |p: &String| {
+            trees
+                .iter()
+                .any(|t| p == t || p.starts_with(&format!("{t}/")))
+        };
         let cds_into_tree = cwd.as_deref().is_some_and(|d| in_trees(&d.to_string()));
         if (!paths.is_empty() && paths.iter().all(in_trees)) || cds_into_tree {
             return Ok(Placed::to(Dest::Builder));
@@ -1378,7 +1413,14 @@ fn creates_venv(c: &Command, cwd: Option<&str>, line: usize) -> Option<FileVenv>
         return None;
     };
     // Options of these commands that take the next word as their value.
-    const WITH_VALUE: &[&str] = &["--python", "-p", "--prompt", "--index-url", "--seed-from", "--cache-dir"];
+    const WITH_VALUE: &[&str] = &[
+        "--python",
+        "-p",
+        "--prompt",
+        "--index-url",
+        "--seed-from",
+        "--cache-dir",
+    ];
     let mut positional = None;
     let mut python_requested = false;
     let mut k = 0;

@@ -6,32 +6,32 @@
 /// VCS, and the Python packaging tools the builder's virtual environment
 /// replaces.
 const BUILD_ONLY: &[&str] = &[
-        "build-essential",
-        "gcc",
-        "g++",
-        "cpp",
-        "clang",
-        "make",
-        "cmake",
-        "ninja-build",
-        "git",
-        "git-lfs",
-        "pkg-config",
-        "pkgconf",
-        "autoconf",
-        "automake",
-        "libtool",
-        "gfortran",
-        "python3-pip",
-        "python3-venv",
-        "python3-dev",
-        "python-dev",
-        "python3-setuptools",
-        "python3-wheel",
-        "cython3",
-        "swig",
-        "nvidia-cuda-toolkit",
-        "software-properties-common",
+    "build-essential",
+    "gcc",
+    "g++",
+    "cpp",
+    "clang",
+    "make",
+    "cmake",
+    "ninja-build",
+    "git",
+    "git-lfs",
+    "pkg-config",
+    "pkgconf",
+    "autoconf",
+    "automake",
+    "libtool",
+    "gfortran",
+    "python3-pip",
+    "python3-venv",
+    "python3-dev",
+    "python-dev",
+    "python3-setuptools",
+    "python3-wheel",
+    "cython3",
+    "swig",
+    "nvidia-cuda-toolkit",
+    "software-properties-common",
 ];
 
 /// Packages needed only to build: [`BUILD_ONLY`], headers, versioned
@@ -250,13 +250,25 @@ mod tests {
             runtime_library("libssl-dev", Some(("debian", "bullseye"))),
             Some("libssl1.1")
         );
-        assert_eq!(runtime_package("libpq-dev", bookworm), RuntimePackage::Library("libpq5"));
+        assert_eq!(
+            runtime_package("libpq-dev", bookworm),
+            RuntimePackage::Library("libpq5")
+        );
         assert_eq!(runtime_package("gcc", bookworm), RuntimePackage::Drop);
-        assert_eq!(runtime_package("python3-dev", bookworm), RuntimePackage::Drop);
+        assert_eq!(
+            runtime_package("python3-dev", bookworm),
+            RuntimePackage::Drop
+        );
         assert_eq!(runtime_package("ffmpeg", bookworm), RuntimePackage::Keep);
         // An unknown header package stays: its library is needed.
-        assert_eq!(runtime_package("libfoo-dev", bookworm), RuntimePackage::Keep);
-        assert_eq!(runtime_package("cuda-nvcc-12-1", jammy), RuntimePackage::Drop);
+        assert_eq!(
+            runtime_package("libfoo-dev", bookworm),
+            RuntimePackage::Keep
+        );
+        assert_eq!(
+            runtime_package("cuda-nvcc-12-1", jammy),
+            RuntimePackage::Drop
+        );
         assert_eq!(
             runtime_package("libasound2-dev", noble),
             RuntimePackage::Library("libasound2t64")

@@ -74,11 +74,14 @@ fn development_file_name(path: &str) -> bool {
     }
     let name = lower.rsplit('/').next().unwrap_or(&lower);
     let stem_is_dev = |stem: &str| {
-        stem.split(['.', '-', '_'])
-            .any(|part| matches!(part, "dev" | "devel" | "develop" | "development" | "devcontainer"))
+        stem.split(['.', '-', '_']).any(|part| {
+            matches!(
+                part,
+                "dev" | "devel" | "develop" | "development" | "devcontainer"
+            )
+        })
     };
-    name.strip_prefix("dockerfile")
-        .is_some_and(|rest| stem_is_dev(rest))
+    name.strip_prefix("dockerfile").is_some_and(stem_is_dev)
         || name.strip_suffix(".dockerfile").is_some_and(stem_is_dev)
 }
 
@@ -116,7 +119,10 @@ fn starts_development_tool(argv: &[String]) -> bool {
     let program = base(first);
     if SHELLS.contains(&program.as_str()) {
         // `bash -c "python serve.py"`: the script decides.
-        if let Some(i) = argv.iter().position(|w| w.starts_with('-') && w.contains('c')) {
+        if let Some(i) = argv
+            .iter()
+            .position(|w| w.starts_with('-') && w.contains('c'))
+        {
             let script: Vec<String> = argv[i + 1..]
                 .iter()
                 .flat_map(|w| w.split_whitespace().map(str::to_string).collect::<Vec<_>>())
@@ -217,8 +223,12 @@ fn intent(cx: &Context, root: usize, final_stage: usize) -> Intent {
             }
         }
     }
-    let text = |i: Option<&crate::syntax::Instruction>| i.map(|i| i.command_text()).unwrap_or_default();
-    if launches_training(&text(entry)) || launches_training(&text(cmd)) || installs_training_framework(cx) {
+    let text =
+        |i: Option<&crate::syntax::Instruction>| i.map(|i| i.command_text()).unwrap_or_default();
+    if launches_training(&text(entry))
+        || launches_training(&text(cmd))
+        || installs_training_framework(cx)
+    {
         return Intent::NotServing;
     }
     if justifying_comment(cx, root, final_stage) {
@@ -298,7 +308,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         },
         None => None,
     };
-    let mut d = RULE.diagnostic(cx.from_image_span(cx.model.stages[root].from_item), message, help);
+    let mut d = RULE.diagnostic(
+        cx.from_image_span(cx.model.stages[root].from_item),
+        message,
+        help,
+    );
     d.severity = severity;
     d.fix = fix;
     vec![d]
@@ -325,7 +339,9 @@ mod tests {
         let words = |s: &str| s.split(' ').map(str::to_string).collect::<Vec<_>>();
         assert!(starts_development_tool(&words("/bin/bash")));
         assert!(starts_development_tool(&words("jupyter lab --ip=0.0.0.0")));
-        assert!(starts_development_tool(&words("python3 -m jupyter notebook")));
+        assert!(starts_development_tool(&words(
+            "python3 -m jupyter notebook"
+        )));
         assert!(starts_development_tool(&words("sleep infinity")));
         assert!(starts_development_tool(&words("tail -f /dev/null")));
         assert!(starts_development_tool(&[

@@ -125,7 +125,9 @@ pub fn devel_image(reference: &str) -> Option<DevelImage> {
         .iter()
         .find(|(r, suffix, _)| *r == repo && tag.ends_with(suffix))
         .map(|(_, suffix, serving)| DevelImage {
-            runtime: Some(image.with_tag(&format!("{}{serving}", &tag[..tag.len() - suffix.len()]))),
+            runtime: Some(
+                image.with_tag(&format!("{}{serving}", &tag[..tag.len() - suffix.len()])),
+            ),
             advice: None,
         })
 }
@@ -354,7 +356,10 @@ mod tests {
         assert_eq!(ngc.runtime, None);
         assert!(ngc.advice.unwrap().contains("torch"));
         let sdk = devel_image("nvcr.io/nvidia/tritonserver:24.01-py3-sdk").unwrap();
-        assert_eq!(sdk.runtime.as_deref(), Some("nvcr.io/nvidia/tritonserver:24.01-py3"));
+        assert_eq!(
+            sdk.runtime.as_deref(),
+            Some("nvcr.io/nvidia/tritonserver:24.01-py3")
+        );
         assert_eq!(devel_image("nvcr.io/nvidia/tritonserver:24.01-py3"), None);
         assert_eq!(devel_image("nvidia/cuda:12.1.0-runtime-ubuntu22.04"), None);
         assert_eq!(devel_image("python:3.11-slim"), None);
