@@ -439,3 +439,44 @@ fn unknown_header_packages_stay_in_the_runtime() {
     assert!(runtime.contains("libpq5"), "{out}");
     assert!(!runtime.contains("gcc"), "{out}");
 }
+
+#[test]
+fn a_final_stage_built_on_another_stage_keeps_its_name_and_the_runtime_replays_the_chain() {
+    let text = "FROM nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04 AS base\nENV LANG=C.UTF-8\nRUN apt-get update && apt-get install -y python3 python3-pip gcc libpq-dev\nWORKDIR /srv\n\nFROM base AS app\nRUN pip3 install psycopg2\nCOPY serve.py .\nCMD [\"python3\", \"serve.py\"]\n";
+    let out = fixed(text);
+    let builder = stage(&out, "builder").join("\n");
+    let app = stage(&out, "app").join("\n");
+    assert!(
+        out.starts_with("FROM nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04 AS base\n"),
+        "{out}"
+    );
+    assert!(builder.starts_with("FROM base AS builder"), "{out}");
+    assert!(builder.contains("pip3 install psycopg2"), "{out}");
+    assert!(
+        app.starts_with("FROM nvidia/cuda:12.1.0-cudnn8-runtime-ubuntu22.04 AS app"),
+        "{out}"
+    );
+    for replayed in [
+        "ENV LANG=C.UTF-8",
+        "WORKDIR /srv",
+        "libpq5",
+        "COPY --from=builder /opt/venv /opt/venv",
+    ] {
+        assert!(app.contains(replayed), "{replayed}: {out}");
+    }
+    assert!(!app.contains("gcc"), "{out}");
+    // The venv package goes into the stage that installs Python.
+    assert!(
+        stage(&out, "base").join("\n").contains("python3-venv"),
+        "{out}"
+    );
+
+    // A stage below that installs Python packages itself: its packages
+    // would not reach the runtime.
+    let pip_below = "FROM nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04 AS base\nRUN apt-get update && apt-get install -y python3 python3-pip python3-venv\nRUN pip3 install six\n\nFROM base\nRUN pip3 install numpy\nCMD [\"python3\", \"serve.py\"]\n";
+    assert!(
+        helps(pip_below).contains("which the final stage is built on, installs Python packages"),
+        "{}",
+        helps(pip_below)
+    );
+}

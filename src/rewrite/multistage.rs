@@ -296,13 +296,12 @@ pub fn plan_explained(
     let df = cx.df;
     let stage_idx = cx.model.final_stage.ok_or("no stage to build")?;
     let stage = &cx.model.stages[stage_idx];
-    if stage.parent.is_some() {
-        return Err("the final stage is built on another stage".into());
-    }
-    let base = stage
-        .base
-        .clone()
-        .ok_or("the base image does not resolve")?;
+    // A final stage built on other stages (`FROM base AS app`): those stages
+    // stay as they are and build the builder; the runtime, on the runtime
+    // counterpart of the chain's image, replays what they give at run time.
+    let chain = cx.model.chain(stage_idx);
+    let root = &cx.model.stages[*chain.last().unwrap_or(&stage_idx)];
+    let base = root.base.clone().ok_or("the base image does not resolve")?;
     let end = cx
         .model
         .stages
@@ -334,6 +333,38 @@ pub fn plan_explained(
             .ends_with(df.escape)
         {
             return Err("the stage's last instruction ends with a line continuation".into());
+        }
+    }
+
+    // The ancestors' instructions, root first, each with the text the
+    // runtime gets (none for what only builds).
+    let mut inherited: Vec<(usize, Unit, Placed)> = Vec::new();
+    for &a in chain[1..].iter().rev() {
+        let a_stage = &cx.model.stages[a];
+        let a_end = cx
+            .model
+            .stages
+            .get(a + 1)
+            .map_or(df.items.len(), |s| s.from_item);
+        let mut lead = Vec::new();
+        for idx in a_stage.from_item + 1..a_end {
+            let ItemKind::Instruction(ins) = &df.items[idx].kind else {
+                lead.push(idx);
+                continue;
+            };
+            let unit = Unit {
+                lead: std::mem::take(&mut lead),
+                item: idx,
+            };
+            let p = place(cx, idx, ins, &mut None, &mut Vec::new())?;
+            let name = a_stage.name.as_deref().unwrap_or("the stage");
+            if p.pip.is_some() || !p.artifacts.is_empty() || p.venv.is_some() {
+                return Err(format!(
+                    "`{name}`, which the final stage is built on, installs Python packages or clones sources on line {}: its output would not reach the runtime",
+                    ins.start_line
+                ));
+            }
+            inherited.push((a, unit, p));
         }
     }
 
@@ -405,10 +436,17 @@ pub fn plan_explained(
 
     // An apt-installed Python needs its venv package to create the venv.
     let mut venv_package_edit: Option<(usize, Edit)> = None;
+    let mut ancestor_edits: Vec<Edit> = Vec::new();
     if !base_has_python && file_venv.is_none() {
         let venv_pkg = format!("{interpreter}-venv");
-        let has_venv_pkg = units[..first_pip].iter().any(|u| {
-            apt_packages(cx, u.item)
+        let before_pip = || {
+            inherited
+                .iter()
+                .map(|(_, u, _)| u.item)
+                .chain(units[..first_pip].iter().map(|u| u.item))
+        };
+        let has_venv_pkg = before_pip().any(|item| {
+            apt_packages(cx, item)
                 .iter()
                 .any(|(_, w)| w.text.ends_with("-venv"))
         });
@@ -419,12 +457,22 @@ pub fn plan_explained(
                     apt_packages(cx, units[i].item)
                         .last()
                         .cloned()
-                        .map(|p| (i, p))
+                        .map(|p| (Some(i), p))
+                })
+                .or_else(|| {
+                    inherited.iter().rev().find_map(|(_, u, _)| {
+                        apt_packages(cx, u.item).last().cloned().map(|p| (None, p))
+                    })
                 })
                 .ok_or("no apt install of Python before the first pip install")?;
             let (i, (script_ins, word)) = last_install;
             let at = word_span(cx, script_ins, &word).end;
-            venv_package_edit = Some((i, Edit::insert(at, format!(" {venv_pkg}"))));
+            let edit = Edit::insert(at, format!(" {venv_pkg}"));
+            match i {
+                Some(i) => venv_package_edit = Some((i, edit)),
+                // In a stage the final one is built on: edited in place.
+                None => ancestor_edits.push(edit),
+            }
         }
     }
 
@@ -451,8 +499,13 @@ pub fn plan_explained(
             .find(|n| !taken.contains(&n.as_str()) && stage.name.as_deref() != Some(n.as_str()))
             .unwrap_or_else(|| wanted[0].to_string())
     };
-    let builder_name = stage.name.clone().unwrap_or_else(|| fresh(&["builder"]));
-    let runtime_name = fresh(&["runtime", "final"]);
+    // The shipped stage keeps the final stage's name, so that `docker build
+    // --target <name>` still builds what it built; the builder gets a new one.
+    let builder_name = fresh(&["builder"]);
+    let runtime_name = stage
+        .name
+        .clone()
+        .unwrap_or_else(|| fresh(&["runtime", "final"]));
 
     // The file's own ENV already points installs (and the app) at its venv.
     let venv_active = file_venv.is_some()
@@ -520,7 +573,8 @@ pub fn plan_explained(
 
     // The runtime stage.
     let mut runtime = String::new();
-    let platform = from
+    let root_from = cx.instruction(root.from_item).ok_or("no FROM")?;
+    let platform = root_from
         .flag("platform")
         .map(|f| format!("--platform={} ", f.value.as_deref().unwrap_or("")))
         .unwrap_or_default();
@@ -528,11 +582,11 @@ pub fn plan_explained(
     // becomes `...-runtime-...`; a whole `FROM ${IMAGE}` gets an ARG of its
     // own for the runtime image, so `--build-arg` still reaches both stages.
     let mut arg_edit: Option<Edit> = None;
-    let runtime_ref = if !stage.base_raw.contains('$') {
+    let runtime_ref = if !root.base_raw.contains('$') {
         runtime_base.to_string()
-    } else if let Some(r) = runtime_of(&stage.base_raw).filter(|r| r != &stage.base_raw) {
+    } else if let Some(r) = runtime_of(&root.base_raw).filter(|r| r != &root.base_raw) {
         r
-    } else if let Some((name, item)) = whole_arg(cx, &stage.base_raw) {
+    } else if let Some((name, item)) = whole_arg(cx, &root.base_raw) {
         let arg = format!("{name}_RUNTIME");
         let at = df.items[item].span.end;
         let lead = if df.text[..at].ends_with('\n') {
@@ -551,13 +605,28 @@ pub fn plan_explained(
     runtime.push_str(&format!(
         "FROM {platform}{runtime_ref} AS {runtime_name}{nl}"
     ));
-    let python_kept = placed.iter().zip(&units).any(|(p, u)| {
-        p.dest != Dest::Builder
-            && apt_packages(cx, u.item).iter().any(|(_, w)| {
-                let t = w.text.as_str();
-                t == interpreter || t == "python3" || t == "python3-minimal"
-            })
-    });
+    // What the stages the final one is built on give at run time.
+    for (_, unit, p) in &inherited {
+        match (&p.dest, &p.runtime) {
+            (Dest::Builder, _) => {}
+            (_, RuntimeText::Edited(edits)) => runtime.push_str(&unit_text(cx, unit, edits)),
+            (_, RuntimeText::Generated(t)) => {
+                runtime.push_str(&lead_text(cx, unit));
+                runtime.push_str(t);
+            }
+        }
+    }
+    let python_kept = placed
+        .iter()
+        .zip(&units)
+        .chain(inherited.iter().map(|(_, u, p)| (p, u)))
+        .any(|(p, u)| {
+            p.dest != Dest::Builder
+                && apt_packages(cx, u.item).iter().any(|(_, w)| {
+                    let t = w.text.as_str();
+                    t == interpreter || t == "python3" || t == "python3-minimal"
+                })
+        });
     // Without a Python of its own, the runtime base gets the interpreter the
     // virtual environment points at: added to the last runtime apt install
     // before the first pip install, or installed on its own.
@@ -653,26 +722,47 @@ pub fn plan_explained(
     }
     let mut edits = vec![Edit::replace(stage_span, text)];
     edits.extend(arg_edit);
-    let explained = units
-        .iter()
-        .zip(&placed)
-        .enumerate()
-        .filter_map(|(i, (u, p))| {
-            let ins = cx.instruction(u.item)?;
-            let in_builder_too = manifests.app_copies_in_builder.contains(&i);
-            let stage = match p.dest {
-                Dest::Builder => "builder",
-                Dest::Runtime if in_builder_too => "both",
-                Dest::Runtime => "runtime",
-                Dest::Both => "both",
-            };
-            Some(Placement {
-                line: ins.start_line,
-                keyword: ins.keyword_text.to_uppercase(),
-                stage,
-                reason: reason(cx, u, p, in_builder_too),
-            })
+    edits.extend(ancestor_edits);
+    let inherited_lines = inherited.iter().filter_map(|(a, u, p)| {
+        let ins = cx.instruction(u.item)?;
+        let name = cx.model.stages[*a]
+            .name
+            .as_deref()
+            .unwrap_or("an earlier stage");
+        let (stage, what) = match p.dest {
+            Dest::Builder => ("builder", "only builds"),
+            _ => ("both", "the runtime replays it, without build tools"),
+        };
+        Some(Placement {
+            line: ins.start_line,
+            keyword: ins.keyword_text.to_uppercase(),
+            stage,
+            reason: format!("in `{name}`, which the final stage is built on: {what}"),
         })
+    });
+    let explained = inherited_lines
+        .chain(
+            units
+                .iter()
+                .zip(&placed)
+                .enumerate()
+                .filter_map(|(i, (u, p))| {
+                    let ins = cx.instruction(u.item)?;
+                    let in_builder_too = manifests.app_copies_in_builder.contains(&i);
+                    let stage = match p.dest {
+                        Dest::Builder => "builder",
+                        Dest::Runtime if in_builder_too => "both",
+                        Dest::Runtime => "runtime",
+                        Dest::Both => "both",
+                    };
+                    Some(Placement {
+                        line: ins.start_line,
+                        keyword: ins.keyword_text.to_uppercase(),
+                        stage,
+                        reason: reason(cx, u, p, in_builder_too),
+                    })
+                }),
+        )
         .collect();
     Ok((Fix::unsafe_edits(edits).structural(), explained))
 }
@@ -1772,9 +1862,13 @@ fn unit_text(cx: &Context, unit: &Unit, edits: &[Edit]) -> String {
 fn builder_from(cx: &Context, item: usize, from: &Instruction, name: &str) -> String {
     let span = cx.df.items[item].span;
     let mut edits = Vec::new();
+    let text = from.line.text.trim_end();
     if from.words().len() == 1 {
-        let end = from.line.span(0, from.line.text.trim_end().len()).end;
+        let end = from.line.span(0, text.len()).end;
         edits.push(Edit::insert(end, format!(" AS {name}")));
+    } else if let Some(at) = text.rfind([' ', '\t']) {
+        // `FROM image AS app`: the name moves to the runtime stage.
+        edits.push(Edit::replace(from.line.span(at + 1, text.len()), name));
     }
     let mut text = slice_with_edits(cx, span, &edits);
     if !text.ends_with('\n') {
