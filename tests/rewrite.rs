@@ -480,3 +480,49 @@ fn a_final_stage_built_on_another_stage_keeps_its_name_and_the_runtime_replays_t
         helps(pip_below)
     );
 }
+
+#[test]
+fn a_conda_prefix_the_builder_installs_is_what_the_runtime_copies() {
+    let text = format!(
+        "{DEVEL}RUN apt-get update && apt-get install -y curl git g++\nRUN curl -Lso /miniconda.sh https://repo.anaconda.com/miniconda/Miniconda3-latest-Linux-x86_64.sh \\\n && bash /miniconda.sh -b -p /opt/conda && rm /miniconda.sh\nENV PATH=/opt/conda/bin:$PATH\nRUN conda install -y numpy && conda clean -ya\nRUN pip install six\nRUN git clone https://example.com/ext.git && cd ext && python setup.py install\nCMD [\"python\", \"-c\", \"import six\"]\n"
+    );
+    let out = fixed(&text);
+    let builder = stage(&out, "builder").join("\n");
+    let runtime = stage(&out, "runtime").join("\n");
+    // No virtual environment beside the prefix.
+    assert!(!out.contains("/opt/venv"), "{out}");
+    for only_builds in [
+        "Miniconda3",
+        "conda install",
+        "pip install six",
+        "setup.py install",
+    ] {
+        assert!(builder.contains(only_builds), "{only_builds}: {out}");
+        assert!(!runtime.contains(only_builds), "{only_builds}: {out}");
+    }
+    assert!(
+        runtime.contains("COPY --from=builder /opt/conda /opt/conda"),
+        "{out}"
+    );
+    assert!(runtime.contains("COPY --from=builder /ext /ext"), "{out}");
+    assert!(runtime.contains("ENV PATH=/opt/conda/bin:$PATH"), "{out}");
+
+    // pip before the prefix exists installs somewhere the runtime never sees.
+    let early = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install six\nRUN bash /tmp/Miniforge3.sh -b -p /opt/conda\nENV PATH=/opt/conda/bin:$PATH\nCMD [\"python\", \"serve.py\"]\n"
+    );
+    assert!(
+        helps(&early).contains("runs before the conda prefix exists"),
+        "{}",
+        helps(&early)
+    );
+    // pip that may not be the prefix's.
+    let other_pip = format!(
+        "{DEVEL}{APT_PY}RUN bash /tmp/Miniforge3.sh -b -p /opt/conda\nRUN pip3 install six\nCMD [\"python3\", \"serve.py\"]\n"
+    );
+    assert!(
+        helps(&other_pip).contains("may not run the conda prefix's Python"),
+        "{}",
+        helps(&other_pip)
+    );
+}

@@ -51,6 +51,18 @@ struct Placed {
     artifacts: Vec<String>,
     /// A virtual environment the RUN creates itself.
     venv: Option<FileVenv>,
+    /// A conda prefix the RUN installs: later installs go into it, and the
+    /// runtime copies it whole (no virtual environment is made).
+    prefix: Option<String>,
+}
+
+/// What the classification has seen so far in the stage.
+#[derive(Default)]
+struct Scan {
+    /// Source trees cloned in the builder (builds inside them stay there).
+    trees: Vec<String>,
+    /// Conda prefixes the builder installs (`Miniconda3.sh -b -p /opt/conda`).
+    prefixes: Vec<String>,
 }
 
 /// A virtual environment the file creates (`uv venv /opt/venv`,
@@ -77,6 +89,7 @@ impl Placed {
             workdir: false,
             artifacts: Vec::new(),
             venv: None,
+            prefix: None,
         }
     }
 }
@@ -170,6 +183,39 @@ const TOOL_INSTALLERS: &[&str] = &[
     "pdm-project.org/install",
 ];
 
+/// Conda distributions' installer scripts, by the start of their file
+/// name (`Miniconda3-latest-Linux-x86_64.sh`): run with `-b -p PREFIX`
+/// they install a self-contained Python at PREFIX.
+const CONDA_INSTALLERS: &[&str] = &["miniconda", "anaconda", "miniforge", "mambaforge"];
+/// Package managers that install into a conda prefix.
+const CONDA_PROGRAMS: &[&str] = &["conda", "mamba", "micromamba"];
+
+/// The prefix a conda installer command installs to (`bash Miniconda3.sh
+/// -b -p /opt/conda`, `/miniconda.sh -b -p /miniconda`).
+fn conda_install_prefix(c: &Command) -> Option<String> {
+    let r = resolve(c);
+    let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+    let is_installer = |w: &str| {
+        let name = w.rsplit('/').next().unwrap_or(w).to_ascii_lowercase();
+        name.ends_with(".sh") && CONDA_INSTALLERS.iter().any(|i| name.starts_with(i))
+    };
+    let script_at = if is_installer(words.first()?) {
+        0
+    } else if matches!(r.program(), "bash" | "sh") && words.get(1).is_some_and(|w| is_installer(w))
+    {
+        1
+    } else {
+        return None;
+    };
+    let rest = &words[script_at + 1..];
+    let prefix = rest
+        .iter()
+        .position(|w| *w == "-p")
+        .and_then(|k| rest.get(k + 1))?;
+    (rest.contains(&"-b") && prefix.starts_with('/') && !prefix.contains('$'))
+        .then(|| normalize_path(prefix))
+}
+
 /// Where the rewrite has uv keep the interpreters it downloads, so that
 /// the runtime can copy them (uv's default is under /root).
 const UV_PYTHON_DIR: &str = "/opt/uv-python";
@@ -256,19 +302,23 @@ pub struct Placement {
 }
 
 /// The reason an instruction goes where the plan put it.
-fn reason(cx: &Context, unit: &Unit, p: &Placed, in_builder_too: bool) -> String {
+fn reason(cx: &Context, unit: &Unit, p: &Placed, in_builder_too: bool, env: &str) -> String {
     let Some(ins) = cx.instruction(unit.item) else {
         return String::new();
     };
     let has_apt = matches!(p.runtime, RuntimeText::Generated(_))
         || (ins.keyword == Keyword::Run && !apt_packages(cx, unit.item).is_empty());
     match ins.keyword {
+        Keyword::Run if p.prefix.is_some() => format!(
+            "installs {env} in the builder; the runtime copies the prefix, and later installs go into it"
+        ),
         Keyword::Run if !p.artifacts.is_empty() => format!(
             "clones {} with git in the builder; the runtime gets the tree",
             p.artifacts.join(", ")
         ),
         Keyword::Run if p.pip.is_some() && has_apt => "installs Python packages into the virtual environment (builder); its apt installs run in the runtime too, without build tools".into(),
-        Keyword::Run if p.pip.is_some() => "installs Python packages into the virtual environment at /opt/venv, which the runtime copies".into(),
+        Keyword::Run if p.pip.is_some() => format!("installs Python packages into {env}, which the runtime copies"),
+        Keyword::Run if p.dest == Dest::Builder => "only builds (installs into the conda prefix, builds inside a cloned tree, installs a build tool): builder only".into(),
         Keyword::Run if has_apt => "apt installs: the builder keeps them all, the runtime only run-time packages (no compilers, headers or git)".into(),
         Keyword::Run if p.dest == Dest::Runtime => "sets up users or files that only the runtime has".into(),
         Keyword::Run => "fetches, moves or configures files with tools both stages have: runs in both".into(),
@@ -356,7 +406,7 @@ pub fn plan_explained(
                 lead: std::mem::take(&mut lead),
                 item: idx,
             };
-            let p = place(cx, idx, ins, &mut None, &mut Vec::new())?;
+            let p = place(cx, idx, ins, &mut None, &mut Scan::default())?;
             let name = a_stage.name.as_deref().unwrap_or("the stage");
             if p.pip.is_some() || !p.artifacts.is_empty() || p.venv.is_some() {
                 return Err(format!(
@@ -376,22 +426,60 @@ pub fn plan_explained(
     // Classify every instruction.
     let mut placed = Vec::new();
     let mut interpreter: Option<String> = None;
-    // Source trees the builder clones (and builds in) so far.
-    let mut trees: Vec<String> = Vec::new();
+    // Source trees the builder clones (and builds in), and conda prefixes
+    // it installs, so far.
+    let mut scan = Scan::default();
     for unit in &units {
         let ItemKind::Instruction(ins) = &df.items[unit.item].kind else {
             continue;
         };
-        let p = place(cx, unit.item, ins, &mut interpreter, &mut trees)?;
+        let p = place(cx, unit.item, ins, &mut interpreter, &mut scan)?;
         placed.push(p);
     }
-    let first_pip = placed
-        .iter()
-        .position(|p| p.pip.is_some())
-        .ok_or("no pip or uv install to move into a virtual environment")?;
+    // A conda prefix the builder installs takes the place of the virtual
+    // environment: installs after it go into it, the runtime copies it.
+    let conda_at = placed.iter().position(|p| p.prefix.is_some());
+    let first_pip = match (placed.iter().position(|p| p.pip.is_some()), conda_at) {
+        (Some(pip), Some(conda)) if pip < conda => {
+            return Err(format!(
+                "a pip install on line {} runs before the conda prefix exists",
+                cx.instruction(units[pip].item).map_or(0, |i| i.start_line)
+            ))
+        }
+        (_, Some(conda)) => conda,
+        (Some(pip), None) => pip,
+        (None, None) => {
+            return Err("no pip or uv install to move into a virtual environment".into())
+        }
+    };
+    let prefix_mode = conda_at.is_some();
+    if let Some(prefix) = conda_at.and_then(|i| placed[i].prefix.clone()) {
+        for (u, p) in units.iter().zip(&placed) {
+            if p.pip.is_none() {
+                continue;
+            }
+            let path = cx.model.scope(stage_idx, u.item).get("PATH").unwrap_or("");
+            let text = cx
+                .instruction(u.item)
+                .map(|i| i.command_text())
+                .unwrap_or_default();
+            if !path.contains(&prefix) && !text.contains(&prefix) {
+                return Err(format!(
+                    "the pip install on line {} may not run the conda prefix's Python",
+                    cx.instruction(u.item).map_or(0, |i| i.start_line)
+                ));
+            }
+        }
+    }
     // A virtual environment the file makes itself is the one the runtime
     // gets; it must exist before anything installs.
     let file_venv = placed.iter().find_map(|p| p.venv.clone());
+    if let (Some(v), true) = (&file_venv, prefix_mode) {
+        return Err(format!(
+            "the virtual environment made on line {} sits beside a conda prefix",
+            v.line
+        ));
+    }
     if let Some(v) = &file_venv {
         if placed[first_pip].venv.is_none() {
             return Err(format!(
@@ -400,9 +488,11 @@ pub fn plan_explained(
             ));
         }
     }
-    let venv = file_venv
-        .as_ref()
-        .map_or_else(|| VENV.to_string(), |v| v.path.clone());
+    let venv = match (&file_venv, conda_at) {
+        (_, Some(i)) => placed[i].prefix.clone().unwrap_or_default(),
+        (Some(v), None) => v.path.clone(),
+        (None, None) => VENV.to_string(),
+    };
     // `uv venv` links the environment to an interpreter it finds or
     // downloads. With no Python in the base or from apt, it downloads one:
     // the builder keeps it in /opt/uv-python, which the runtime copies.
@@ -437,7 +527,7 @@ pub fn plan_explained(
     // An apt-installed Python needs its venv package to create the venv.
     let mut venv_package_edit: Option<(usize, Edit)> = None;
     let mut ancestor_edits: Vec<Edit> = Vec::new();
-    if !base_has_python && file_venv.is_none() {
+    if !base_has_python && file_venv.is_none() && !prefix_mode {
         let venv_pkg = format!("{interpreter}-venv");
         let before_pip = || {
             inherited
@@ -528,7 +618,7 @@ pub fn plan_explained(
             Dest::Builder | Dest::Both => true,
             Dest::Runtime => p.app_copy && manifests.app_copies_in_builder.contains(&i),
         };
-        if i == first_pip {
+        if i == first_pip && !prefix_mode {
             if file_venv.is_none() {
                 builder.push_str(&format!(
                     "RUN {interpreter} -m venv{} {venv}{nl}",
@@ -630,7 +720,7 @@ pub fn plan_explained(
     // Without a Python of its own, the runtime base gets the interpreter the
     // virtual environment points at: added to the last runtime apt install
     // before the first pip install, or installed on its own.
-    let mut python_added = python_kept || base_has_python || uv_managed_python;
+    let mut python_added = python_kept || base_has_python || uv_managed_python || prefix_mode;
     let mut runtime_edits: Vec<Option<Edit>> = vec![None; units.len()];
     if !python_added {
         if let Some((i, at)) = (0..first_pip).rev().find_map(|i| {
@@ -654,13 +744,15 @@ pub fn plan_explained(
                     "RUN apt-get update && apt-get install -y --no-install-recommends {interpreter} {esc}{nl}    && rm -rf /var/lib/apt/lists/*{nl}"
                 ));
             }
-            runtime.push_str(&format!("COPY --from={builder_name} {venv} {venv}{nl}"));
+            if !prefix_mode {
+                runtime.push_str(&format!("COPY --from={builder_name} {venv} {venv}{nl}"));
+            }
             if uv_managed_python {
                 runtime.push_str(&format!(
                     "COPY --from={builder_name} {UV_PYTHON_DIR} {UV_PYTHON_DIR}{nl}"
                 ));
             }
-            if !venv_active {
+            if !venv_active && !prefix_mode {
                 runtime.push_str(&format!("ENV VIRTUAL_ENV={venv} PATH={venv}/bin:$PATH{nl}"));
             }
             venv_copied = true;
@@ -740,6 +832,11 @@ pub fn plan_explained(
             reason: format!("in `{name}`, which the final stage is built on: {what}"),
         })
     });
+    let env_desc = if prefix_mode {
+        format!("the conda prefix at {venv}")
+    } else {
+        format!("the virtual environment at {venv}")
+    };
     let explained = inherited_lines
         .chain(
             units
@@ -759,7 +856,7 @@ pub fn plan_explained(
                         line: ins.start_line,
                         keyword: ins.keyword_text.to_uppercase(),
                         stage,
-                        reason: reason(cx, u, p, in_builder_too),
+                        reason: reason(cx, u, p, in_builder_too, &env_desc),
                     })
                 }),
         )
@@ -1076,7 +1173,7 @@ fn place(
     item: usize,
     ins: &Instruction,
     interpreter: &mut Option<String>,
-    trees: &mut Vec<String>,
+    scan: &mut Scan,
 ) -> Result<Placed, String> {
     let line = ins.start_line;
     let simple = Placed::to;
@@ -1132,7 +1229,7 @@ fn place(
                 }
             }
         }
-        Keyword::Run => place_run(cx, item, ins, interpreter, trees)?,
+        Keyword::Run => place_run(cx, item, ins, interpreter, scan)?,
     })
 }
 
@@ -1155,7 +1252,7 @@ fn place_run(
     item: usize,
     ins: &Instruction,
     interpreter: &mut Option<String>,
-    trees: &mut Vec<String>,
+    scan: &mut Scan,
 ) -> Result<Placed, String> {
     let line = ins.start_line;
     // `RUN ["/bin/bash", "-c", "..."]` runs a script like a shell-form RUN;
@@ -1197,6 +1294,8 @@ fn place_run(
     let mut artifacts = Vec::new();
     let mut portable = false;
     let mut venv = None;
+    let mut prefix = None;
+    let mut writes_prefix = false;
     // A build tool's installer: the RUN belongs to the builder.
     let mut installs_tool = false;
     // The shell that runs a downloaded installer, next in the pipeline.
@@ -1220,14 +1319,37 @@ fn place_run(
             continue;
         }
         if program == "cd" {
+            // `cd dir` (a bare name) is relative to where the RUN is.
             cwd = r.words.get(1).and_then(|w| {
-                path_of(&w.text, cwd.as_deref())
-                    .or_else(|| w.text.starts_with('/').then(|| normalize_path(&w.text)))
+                let t = w.text.as_str();
+                if t.contains('$') || t.starts_with('~') || t == "-" {
+                    None
+                } else if t.starts_with('/') {
+                    Some(normalize_path(t))
+                } else {
+                    cwd.as_deref().map(|d| normalize_path(&format!("{d}/{t}")))
+                }
             });
             continue;
         }
         if let Some(v) = creates_venv(c, cwd.as_deref(), line) {
             venv = Some(v);
+            continue;
+        }
+        if let Some(p) = conda_install_prefix(c) {
+            scan.prefixes.push(p.clone());
+            prefix = Some(p);
+            continue;
+        }
+        // Conda installs, and `python setup.py install|develop` of a cloned
+        // tree, write into a conda prefix the builder has.
+        let into_a_prefix = !scan.prefixes.is_empty()
+            && (CONDA_PROGRAMS.contains(&program.as_str())
+                || (program.starts_with("python")
+                    && r.words.get(1).is_some_and(|w| w.text == "setup.py")
+                    && cwd.as_deref().is_some_and(|d| in_tree(d, &scan.trees))));
+        if into_a_prefix {
+            writes_prefix = true;
             continue;
         }
         // A command of only `VAR=value` assignments sets nothing that lasts.
@@ -1251,14 +1373,14 @@ fn place_run(
             continue;
         }
         if let Some(dir) = git_clone_target(c, cwd.as_deref()) {
-            trees.push(dir.clone());
+            scan.trees.push(dir.clone());
             artifacts.push(dir);
             continue;
         }
         // Working on a tree cloned in the builder: git commands, and builds
         // whose output stays inside the tree (which the runtime gets whole).
         let git_sub = r.words.get(1).map(|w| w.text.clone()).unwrap_or_default();
-        let works_in_tree = cwd.as_deref().is_some_and(|d| in_tree(d, trees)) || {
+        let works_in_tree = cwd.as_deref().is_some_and(|d| in_tree(d, &scan.trees)) || {
             let paths: Vec<String> = r
                 .words
                 .iter()
@@ -1272,7 +1394,7 @@ fn place_run(
                     t.starts_with('/').then(|| normalize_path(t))
                 })
                 .collect();
-            !paths.is_empty() && paths.iter().all(|p| in_tree(p, trees))
+            !paths.is_empty() && paths.iter().all(|p| in_tree(p, &scan.trees))
         };
         if program == "git"
             && (!artifacts.is_empty() || works_in_tree)
@@ -1315,6 +1437,27 @@ fn place_run(
         return Err(format!(
             "the RUN on line {line} installs a build tool beside apt packages"
         ));
+    }
+    if let Some(p) = &prefix {
+        // The download feeds the installer, in the builder; the runtime
+        // gets the prefix.
+        if has_apt || has_pip {
+            return Err(format!(
+                "the RUN on line {line} installs conda beside other installs"
+            ));
+        }
+        artifacts.push(p.clone());
+        return Ok(Placed {
+            artifacts,
+            prefix,
+            ..Placed::to(Dest::Builder)
+        });
+    }
+    if writes_prefix && !has_apt && !has_pip {
+        return Ok(Placed {
+            artifacts,
+            ..Placed::to(Dest::Builder)
+        });
     }
     if !artifacts.is_empty() && portable {
         return Err(format!(
@@ -1423,7 +1566,7 @@ fn place_run(
     }
     // Builds and set-up inside trees the builder cloned stay there: every
     // path the RUN names lies in such a tree.
-    if !has_apt && !trees.is_empty() {
+    if !has_apt && !scan.trees.is_empty() {
         let dir = cwd_at_start(cx, item);
         let paths: Vec<String> = all
             .iter()
@@ -1439,7 +1582,7 @@ fn place_run(
             .filter(|p| p != "/")
             .collect();
         let in_trees = |p: &String| {
-            trees
+            scan.trees
                 .iter()
                 .any(|t| p == t || p.starts_with(&format!("{t}/")))
         };
