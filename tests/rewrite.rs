@@ -526,3 +526,39 @@ fn a_conda_prefix_the_builder_installs_is_what_the_runtime_copies() {
         helps(&other_pip)
     );
 }
+
+#[test]
+fn poetry_installs_into_the_venv_when_told_not_to_make_its_own() {
+    let text = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install poetry\nENV POETRY_VIRTUALENVS_CREATE=false\nWORKDIR /app\nCOPY pyproject.toml poetry.lock ./\nRUN poetry install --no-root\nCOPY . .\nCMD [\"python3\", \"serve.py\"]\n"
+    );
+    let out = fixed(&text);
+    let builder = stage(&out, "builder").join("\n");
+    let runtime = stage(&out, "runtime").join("\n");
+    assert!(builder.contains("poetry install --no-root"), "{out}");
+    assert!(!runtime.contains("poetry"), "{out}");
+    assert!(
+        runtime.contains("COPY --from=builder /opt/venv /opt/venv"),
+        "{out}"
+    );
+    // The venv is made before the first install, poetry's own included.
+    let venv_at = builder.find("-m venv").unwrap();
+    assert!(
+        venv_at < builder.find("pip3 install poetry").unwrap(),
+        "{out}"
+    );
+
+    let config = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install poetry && poetry config virtualenvs.create false\nCOPY . /app\nRUN cd /app && poetry install\nCMD [\"python3\", \"/app/serve.py\"]\n"
+    );
+    assert!(fixed(&config).contains("AS runtime"));
+
+    let own_env = format!(
+        "{DEVEL}{APT_PY}RUN pip3 install poetry\nCOPY . /app\nRUN cd /app && poetry install\nCMD [\"poetry\", \"run\", \"serve\"]\n"
+    );
+    assert!(
+        helps(&own_env).contains("makes a virtual environment of its own"),
+        "{}",
+        helps(&own_env)
+    );
+}

@@ -63,6 +63,8 @@ struct Scan {
     trees: Vec<String>,
     /// Conda prefixes the builder installs (`Miniconda3.sh -b -p /opt/conda`).
     prefixes: Vec<String>,
+    /// `poetry config virtualenvs.create false` has run.
+    poetry_in_env: bool,
 }
 
 /// A virtual environment the file creates (`uv venv /opt/venv`,
@@ -1284,7 +1286,11 @@ fn place_run(
     // `curl .../get-pip.py | python3` bootstraps pip: in the builder it
     // lands in the virtual environment, and the runtime needs none.
     let bootstraps_pip = ins.command_text().contains("get-pip");
-    let has_pip = bootstraps_pip || all.iter().any(|(_, c)| is_pip_related(c));
+    // Poetry installs into the active virtual environment when it is told
+    // not to make its own (`POETRY_VIRTUALENVS_CREATE=false`, or `poetry
+    // config virtualenvs.create false`); only the builder needs it.
+    let runs_poetry = all.iter().any(|(_, c)| resolve(c).program() == "poetry");
+    let has_pip = bootstraps_pip || runs_poetry || all.iter().any(|(_, c)| is_pip_related(c));
     let has_apt = all.iter().any(|(_, c)| apt_subcommand(c).is_some());
     if detached && has_apt {
         return Err(format!(
@@ -1335,6 +1341,37 @@ fn place_run(
         if let Some(v) = creates_venv(c, cwd.as_deref(), line) {
             venv = Some(v);
             continue;
+        }
+        if program == "poetry" {
+            let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
+            let sub = words.iter().skip(1).find(|w| !w.starts_with('-')).copied();
+            if sub == Some("config") {
+                if words.contains(&"virtualenvs.create") {
+                    scan.poetry_in_env = words.last().is_some_and(|w| matches!(*w, "false" | "0"));
+                }
+                continue;
+            }
+            if matches!(sub, Some("install" | "sync" | "add")) {
+                let told = cx
+                    .model
+                    .stage_of(item)
+                    .and_then(|st| {
+                        cx.model
+                            .scope(st, item)
+                            .get("POETRY_VIRTUALENVS_CREATE")
+                            .map(|v| matches!(v, "false" | "0"))
+                    })
+                    .unwrap_or(false)
+                    || r.env_value("POETRY_VIRTUALENVS_CREATE")
+                        .is_some_and(|v| matches!(v, "false" | "0"));
+                if !(told || scan.poetry_in_env) {
+                    return Err(format!(
+                        "`poetry {}` on line {line} makes a virtual environment of its own (set `POETRY_VIRTUALENVS_CREATE=false`)",
+                        sub.unwrap_or_default()
+                    ));
+                }
+                continue;
+            }
         }
         if let Some(p) = conda_install_prefix(c) {
             scan.prefixes.push(p.clone());
@@ -1527,6 +1564,9 @@ fn place_run(
                 .any(|w| w.text == "-e" || w.text == "--editable")
                 || (install.installer == commands::Installer::Uv && needs.uv_project);
         }
+        // `poetry install` installs the project itself too: the builder
+        // gets the app whole.
+        needs.local |= runs_poetry;
         if detached && !edits.is_empty() {
             return Err(format!(
                 "the exec-form RUN on line {line} installs with `--user`, which the rewrite would need to edit"
@@ -1590,6 +1630,10 @@ fn place_run(
         if (!paths.is_empty() && paths.iter().all(in_trees)) || cds_into_tree {
             return Ok(Placed::to(Dest::Builder));
         }
+    }
+    if has_apt && !installs_at_run_time(cx, item, &all) {
+        // Only build tools: the runtime needs none of it.
+        return Ok(Placed::to(Dest::Builder));
     }
     if has_apt {
         return Ok(Placed {
@@ -1811,6 +1855,34 @@ fn opencv_is_headless(cx: &Context) -> bool {
         }
     }
     headless
+}
+
+/// Whether an apt RUN installs anything the runtime keeps, or does more
+/// than apt and the removal of its lists.
+fn installs_at_run_time(cx: &Context, item: usize, all: &[(&Script, &Command)]) -> bool {
+    let release = runtime_os(cx);
+    let os = release.as_ref().map(|(f, v)| (*f, v.as_str()));
+    let only_apt = all.iter().all(|(_, c)| {
+        apt_subcommand(c).is_some()
+            || (resolve(c).program() == "rm"
+                && c.words.iter().skip(1).all(|w| {
+                    w.text.starts_with('-')
+                        || w.text.starts_with("/var/lib/apt/lists")
+                        || w.text.starts_with("/var/cache/apt")
+                }))
+    });
+    !only_apt
+        || apt_packages(cx, item)
+            .iter()
+            .any(|(_, w)| runtime_package(&w.text, os) != RuntimePackage::Drop)
+}
+
+/// The distribution release of the image that ships, for package names.
+fn runtime_os(cx: &Context) -> Option<(&'static str, String)> {
+    cx.model
+        .final_stage
+        .and_then(|f| cx.model.root_base(f))
+        .and_then(images::os_release)
 }
 
 /// Edits that turn an apt RUN's copy into the runtime one: build-only
