@@ -12,8 +12,8 @@ pub use multistage::{plan as multi_stage, plan_explained, Placement};
 
 use crate::diagnostic::Fix;
 use crate::semantics::commands::apt_subcommand;
-use crate::semantics::images::runtime_counterpart;
 use crate::semantics::images::ImageRef;
+use crate::semantics::images::{runtime_counterpart, BaseProfile};
 use crate::semantics::Context;
 
 /// The slim counterpart of an official `python` image (`python:3.11` ->
@@ -100,7 +100,10 @@ pub fn explain(cx: &Context) -> Result<(String, Vec<Placement>), String> {
     if let Some(runtime) = runtime_counterpart(&base) {
         let (_, lines) = plan_explained(cx, &runtime, runtime_counterpart)?;
         return Ok((
-            format!("the multi-stage rewrite of DF001: `{base}` -> `{runtime}`"),
+            format!(
+                "the multi-stage rewrite of DF001: `{base}` -> `{runtime}`\n  base: {}",
+                BaseProfile::of(&base).describe()
+            ),
             lines,
         ));
     }
@@ -108,7 +111,10 @@ pub fn explain(cx: &Context) -> Result<(String, Vec<Placement>), String> {
         build_tools(cx)?;
         let (_, lines) = plan_explained(cx, &runtime, slim_python)?;
         return Ok((
-            format!("the build-tools rewrite of DF007: `{base}` -> `{runtime}`"),
+            format!(
+                "the build-tools rewrite of DF007: `{base}` -> `{runtime}`\n  base: {}",
+                BaseProfile::of(&base).describe()
+            ),
             lines,
         ));
     }

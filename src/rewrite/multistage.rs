@@ -420,10 +420,13 @@ pub fn plan_explained(
         }
     }
 
-    let base_repo = images::ImageRef::parse(&base);
-    let repo = base_repo.short_repo().to_string();
-    let framework_base = repo == "pytorch/pytorch" || repo == "tensorflow/tensorflow";
-    let base_has_python = framework_base || repo == "python" || repo.ends_with("/python");
+    // What the base is: its distribution, package manager, Python, shell.
+    let profile = images::BaseProfile::of(&base);
+    if !profile.shell {
+        return Err(format!("`{base}` has no shell to run the stage's RUNs in"));
+    }
+    let framework_base = profile.python.is_some_and(|p| p.frameworks);
+    let base_has_python = profile.python.is_some();
 
     // Classify every instruction.
     let mut placed = Vec::new();

@@ -132,6 +132,145 @@ pub fn devel_image(reference: &str) -> Option<DevelImage> {
         })
 }
 
+/// The package manager of a base image's distribution.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PackageManager {
+    Apt,
+    Apk,
+    Dnf,
+    Microdnf,
+    /// No package manager (distroless, scratch).
+    None,
+    Unknown,
+}
+
+impl PackageManager {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PackageManager::Apt => "apt",
+            PackageManager::Apk => "apk",
+            PackageManager::Dnf => "dnf",
+            PackageManager::Microdnf => "microdnf",
+            PackageManager::None => "none",
+            PackageManager::Unknown => "unknown",
+        }
+    }
+}
+
+/// Where a base image's own Python lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PythonHome {
+    /// The interpreter a virtual environment made from it links to.
+    pub interpreter: &'static str,
+    /// Whether the image's frameworks (torch, tensorflow) are installed in
+    /// its site-packages, so a venv must see them
+    /// (`--system-site-packages`).
+    pub frameworks: bool,
+}
+
+/// Images that come with a Python of their own, by short repository (or,
+/// ending in `/`, a prefix of it).
+const PYTHON_HOMES: &[(&str, PythonHome)] = &[
+    (
+        "python",
+        PythonHome {
+            interpreter: "/usr/local/bin/python3",
+            frameworks: false,
+        },
+    ),
+    (
+        "pytorch/pytorch",
+        PythonHome {
+            interpreter: "/opt/conda/bin/python3",
+            frameworks: true,
+        },
+    ),
+    (
+        "tensorflow/tensorflow",
+        PythonHome {
+            interpreter: "/usr/bin/python3",
+            frameworks: true,
+        },
+    ),
+    (
+        "nvcr.io/nvidia/pytorch",
+        PythonHome {
+            interpreter: "/usr/bin/python3",
+            frameworks: true,
+        },
+    ),
+    (
+        "continuumio/miniconda3",
+        PythonHome {
+            interpreter: "/opt/conda/bin/python3",
+            frameworks: false,
+        },
+    ),
+];
+
+/// What the rewrite needs to know about a base image: its distribution and
+/// release, its package manager, its Python, whether it has a shell.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseProfile {
+    pub distro: Distro,
+    /// `("ubuntu", "22.04")`, when known.
+    pub release: Option<(&'static str, String)>,
+    pub packages: PackageManager,
+    pub python: Option<PythonHome>,
+    pub shell: bool,
+}
+
+impl BaseProfile {
+    pub fn of(reference: &str) -> BaseProfile {
+        let distro = distro(reference);
+        let packages = match distro {
+            Distro::Debian => PackageManager::Apt,
+            Distro::Alpine => PackageManager::Apk,
+            Distro::Rhel => PackageManager::Dnf,
+            Distro::RhelMinimal => PackageManager::Microdnf,
+            Distro::Distroless => PackageManager::None,
+            Distro::Windows | Distro::Unknown => PackageManager::Unknown,
+        };
+        let image = ImageRef::parse(reference);
+        let repo = image.short_repo();
+        let python = PYTHON_HOMES
+            .iter()
+            .find(|(r, _)| *r == repo || (r.ends_with('/') && repo.starts_with(r)))
+            .map(|(_, home)| *home);
+        BaseProfile {
+            distro,
+            release: os_release(reference),
+            packages,
+            python,
+            shell: !matches!(distro, Distro::Distroless | Distro::Windows),
+        }
+    }
+
+    /// One line for `dflint fix --explain`.
+    pub fn describe(&self) -> String {
+        let release = self
+            .release
+            .as_ref()
+            .map_or("release unknown".to_string(), |(d, v)| format!("{d} {v}"));
+        let python = self.python.map_or("no Python of its own".to_string(), |p| {
+            format!(
+                "Python at {}{}",
+                p.interpreter,
+                if p.frameworks {
+                    " with its frameworks"
+                } else {
+                    ""
+                }
+            )
+        });
+        format!(
+            "{release}, {} packages, {python}, {}",
+            self.packages.as_str(),
+            if self.shell { "a shell" } else { "no shell" }
+        )
+    }
+}
+
 /// Images whose default user is not root.
 pub fn defaults_to_nonroot(reference: &str) -> bool {
     let image = ImageRef::parse(reference);
@@ -344,6 +483,29 @@ pub fn default_workdir(reference: &str) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_profiles() {
+        let cuda = BaseProfile::of("nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04");
+        assert_eq!(cuda.distro, Distro::Debian);
+        assert_eq!(cuda.packages, PackageManager::Apt);
+        assert_eq!(cuda.release, Some(("ubuntu", "22.04".to_string())));
+        assert_eq!(cuda.python, None);
+        assert!(cuda.shell);
+        let torch = BaseProfile::of("pytorch/pytorch:2.2.0-cuda12.1-cudnn8-devel");
+        assert_eq!(torch.python.map(|p| p.frameworks), Some(true));
+        let py = BaseProfile::of("python:3.11-slim");
+        assert_eq!(
+            py.python.map(|p| p.interpreter),
+            Some("/usr/local/bin/python3")
+        );
+        let distroless = BaseProfile::of("gcr.io/distroless/python3-debian12");
+        assert!(!distroless.shell);
+        assert_eq!(distroless.packages, PackageManager::None);
+        assert!(cuda
+            .describe()
+            .contains("ubuntu 22.04, apt packages, no Python of its own, a shell"));
+    }
 
     #[test]
     fn devel_images_as_data() {
