@@ -562,3 +562,16 @@ fn poetry_installs_into_the_venv_when_told_not_to_make_its_own() {
         helps(&own_env)
     );
 }
+
+#[test]
+fn a_get_pip_bootstrap_installs_into_the_venv_not_the_user_site() {
+    let text = format!(
+        "{DEVEL}{APT_PY}RUN wget https://bootstrap.pypa.io/get-pip.py && python3 get-pip.py --user && rm get-pip.py\nRUN pip install six\nCMD [\"python3\", \"-c\", \"import six\"]\n"
+    );
+    let out = fixed(&text);
+    let builder = stage(&out, "builder").join("\n");
+    assert!(
+        builder.contains("python3 get-pip.py && rm get-pip.py"),
+        "{out}"
+    );
+}

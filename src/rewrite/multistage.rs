@@ -1507,6 +1507,19 @@ fn place_run(
     if has_pip {
         let mut needs = PipNeeds::default();
         let mut edits = Vec::new();
+        // `python3 get-pip.py --user` inside the venv fails ("user
+        // site-packages are not visible in this virtualenv"): the venv is
+        // where pip goes.
+        for (script, c) in &all {
+            let r = resolve(c);
+            if r.program().starts_with("python")
+                && r.words.iter().any(|w| w.text.contains("get-pip"))
+            {
+                for w in r.words.iter().filter(|w| w.text == "--user") {
+                    edits.push(remove_word(cx, ins, script, w));
+                }
+            }
+        }
         for (script, c) in &all {
             let Some(install) = package_install(c) else {
                 continue;
