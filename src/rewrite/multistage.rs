@@ -1425,14 +1425,9 @@ fn place_run(
                 .words
                 .iter()
                 .skip(1)
-                .filter_map(|w| {
-                    let t = w
-                        .text
-                        .strip_prefix("-H")
-                        .or_else(|| w.text.strip_prefix("-B"))
-                        .unwrap_or(&w.text);
-                    t.starts_with('/').then(|| normalize_path(t))
-                })
+                .map(|w| path_arg(&w.text))
+                .filter(|t| t.starts_with('/'))
+                .map(normalize_path)
                 .collect();
             !paths.is_empty() && paths.iter().all(|p| in_tree(p, &scan.trees))
         };
@@ -1627,14 +1622,7 @@ fn place_run(
         let paths: Vec<String> = all
             .iter()
             .flat_map(|(_, c)| c.words.iter().skip(1))
-            .filter_map(|w| {
-                let t = w
-                    .text
-                    .strip_prefix("-H")
-                    .or_else(|| w.text.strip_prefix("-B"))
-                    .unwrap_or(&w.text);
-                path_of(t, dir.as_deref())
-            })
+            .filter_map(|w| path_of(path_arg(&w.text), dir.as_deref()))
             .filter(|p| p != "/")
             .collect();
         let in_trees = |p: &String| {
@@ -1681,6 +1669,14 @@ fn place_run(
     } else {
         Dest::Both
     }))
+}
+
+/// A word as the path it names: `cmake -H/src -B/src/build` glues the
+/// path to its option.
+fn path_arg(word: &str) -> &str {
+    word.strip_prefix("-H")
+        .or_else(|| word.strip_prefix("-B"))
+        .unwrap_or(word)
 }
 
 /// The working directory a RUN starts in.
