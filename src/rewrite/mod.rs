@@ -13,7 +13,7 @@ pub use multistage::{plan as multi_stage, plan_explained, Placement};
 use crate::diagnostic::Fix;
 use crate::semantics::commands::apt_subcommand;
 use crate::semantics::images::ImageRef;
-use crate::semantics::images::{runtime_counterpart, BaseProfile};
+use crate::semantics::images::{devel_image, runtime_counterpart, BaseProfile};
 use crate::semantics::Context;
 
 /// The slim counterpart of an official `python` image (`python:3.11` ->
@@ -116,6 +116,11 @@ pub fn explain(cx: &Context) -> Result<(String, Vec<Placement>), String> {
                 BaseProfile::of(&base).describe()
             ),
             lines,
+        ));
+    }
+    if let Some(advice) = devel_image(&base).and_then(|d| d.advice) {
+        return Err(format!(
+            "`{base}` carries the whole CUDA toolkit but has no runtime tag to move to; ship on {advice}"
         ));
     }
     Err(format!(
