@@ -411,8 +411,16 @@ impl<W: Write> Write for Out<W> {
 }
 
 /// Messages for people: coloured on a terminal, plain otherwise.
-fn human_stdout() -> Out<anstream::AutoStream<io::Stdout>> {
-    Out::new(anstream::stdout())
+///
+/// Buffered: a report of many findings goes out in large writes, not one
+/// system call a line (standard output is line-buffered, and the colour
+/// stream hands it one piece per style). Whoever writes to stderr in
+/// between flushes this first, so a terminal shows the two in order.
+fn human_stdout() -> Out<anstream::AutoStream<Box<dyn Write>>> {
+    // The colour choice is made for the terminal, not for the buffer.
+    let choice = anstream::AutoStream::choice(&io::stdout());
+    let buffered: Box<dyn Write> = Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
+    Out::new(anstream::AutoStream::new(buffered, choice))
 }
 
 fn human_stderr() -> Out<anstream::AutoStream<io::Stderr>> {
@@ -729,6 +737,9 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
                     write!(stdout, "{out}")?;
                     out.clear();
                 }
+                if c.invalid_utf8.is_some() || !r.errors.is_empty() {
+                    stdout.flush()?;
+                }
                 if let Some(bad) = &c.invalid_utf8 {
                     write!(stderr, "{}", utf8_warning(r.path, bad))?;
                 }
@@ -751,6 +762,12 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
                     report::render_one(&mut out, r.path, &index, d, c.fix_level);
                     if args.show_fixes && d.fixable_at(Applicability::DisplayOnly) {
                         out.push_str(&fix_preview(r.path, r.source, d));
+                    }
+                    // Streamed, one finding at a time: the report of a large
+                    // file never sits whole in memory.
+                    if args.output_file.is_none() {
+                        stdout.write_all(out.as_bytes())?;
+                        out.clear();
                     }
                 }
             }
@@ -860,39 +877,72 @@ fn fix_preview(path: &str, source: &str, d: &Diagnostic) -> String {
     out
 }
 
-/// A unified diff, coloured when the stream allows it.
+/// A unified diff as text (see [`write_unified_diff`]).
 fn unified_diff(path: &str, old: &str, new: &str, context: usize) -> String {
+    let mut buf = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_unified_diff(&mut buf, path, old, new, context);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// A unified diff, coloured when the stream allows it, written a hunk at a
+/// time.
+///
+/// Patience diff, not the default Myers: Myers costs the file's length
+/// times the number of changed lines, so a fix that touches a line in
+/// every RUN of a 10 MB file took minutes. Patience anchors on the lines
+/// that occur once on each side (nearly every line of a Dockerfile) and
+/// diffs only the short gaps between anchors, which keeps it near linear
+/// and its hunks the ones a reader expects. The deadline bounds the
+/// pathological case (thousands of identical lines): past it the diff is
+/// coarser, never wrong.
+fn write_unified_diff(
+    w: &mut impl Write,
+    path: &str,
+    old: &str,
+    new: &str,
+    context: usize,
+) -> io::Result<()> {
     use anstyle::AnsiColor;
-    let diff = similar::TextDiff::from_lines(old, new);
+    let diff = similar::TextDiff::configure()
+        .algorithm(similar::Algorithm::Patience)
+        .timeout(std::time::Duration::from_secs(5))
+        .diff_lines(old, new);
     // git's `a/` and `b/` prefixes, for paths that are relative.
     let (old_name, new_name) = if path.starts_with('/') {
         (path.to_string(), path.to_string())
     } else {
         (format!("a/{path}"), format!("b/{path}"))
     };
-    let text = diff
-        .unified_diff()
-        .context_radius(context)
-        .header(&old_name, &new_name)
-        .to_string();
     let style = |c: AnsiColor| anstyle::Style::new().fg_color(Some(c.into()));
-    let mut out = String::new();
-    for line in text.split_inclusive('\n') {
-        let s = if line.starts_with("+++") || line.starts_with("---") {
-            anstyle::Style::new().bold()
-        } else if line.starts_with('+') {
-            style(AnsiColor::Green)
-        } else if line.starts_with('-') {
-            style(AnsiColor::Red)
-        } else if line.starts_with("@@") {
-            style(AnsiColor::Cyan)
-        } else {
-            anstyle::Style::new()
-        };
-        let body = line.trim_end_matches('\n');
-        out.push_str(&format!("{s}{body}{s:#}\n"));
+    let bold = anstyle::Style::new().bold();
+    let mut unified = diff.unified_diff();
+    unified.context_radius(context);
+    let mut text = String::new();
+    for (n, hunk) in unified.iter_hunks().enumerate() {
+        if n == 0 {
+            writeln!(w, "{bold}--- {old_name}{bold:#}")?;
+            writeln!(w, "{bold}+++ {new_name}{bold:#}")?;
+        }
+        text.clear();
+        // `Display` of a hunk: its header line, then one line per change.
+        std::fmt::Write::write_fmt(&mut text, format_args!("{hunk}"))
+            .map_err(|_| io::Error::other("cannot format a diff hunk"))?;
+        for line in text.split_inclusive('\n') {
+            let s = if line.starts_with('+') {
+                style(AnsiColor::Green)
+            } else if line.starts_with('-') {
+                style(AnsiColor::Red)
+            } else if line.starts_with("@@") {
+                style(AnsiColor::Cyan)
+            } else {
+                anstyle::Style::new()
+            };
+            let body = line.trim_end_matches('\n');
+            writeln!(w, "{s}{body}{s:#}")?;
+        }
     }
-    out
+    Ok(())
 }
 
 /// Replace a file's content atomically (see [`files::replace_file`]),
@@ -924,6 +974,8 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
     let mut changed_any = false;
     let mut failing = false;
     for path in &paths {
+        // The last file's diff and summary before this one's errors.
+        stdout.flush()?;
         let name = shown(&args.rules, path);
         let settings = settings_for.get(path)?.for_file(&name);
         let source = match read_source(path, &args.read) {
@@ -1040,7 +1092,7 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
             }
             // Only now that the file is written: the diff says what is on disk.
             if changed {
-                write!(stdout, "{}", unified_diff(&name, &text, &outcome.output, 3))?;
+                write_unified_diff(&mut stdout, &name, &text, &outcome.output, 3)?;
             }
             summarize(&mut stdout, &name, &outcome, args.diff)?;
         }
