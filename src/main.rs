@@ -885,17 +885,8 @@ fn unified_diff(path: &str, old: &str, new: &str, context: usize) -> String {
     String::from_utf8_lossy(&buf).into_owned()
 }
 
-/// A unified diff, coloured when the stream allows it, written a hunk at a
-/// time.
-///
-/// Patience diff, not the default Myers: Myers costs the file's length
-/// times the number of changed lines, so a fix that touches a line in
-/// every RUN of a 10 MB file took minutes. Patience anchors on the lines
-/// that occur once on each side (nearly every line of a Dockerfile) and
-/// diffs only the short gaps between anchors, which keeps it near linear
-/// and its hunks the ones a reader expects. The deadline bounds the
-/// pathological case (thousands of identical lines): past it the diff is
-/// coarser, never wrong.
+/// A unified diff, coloured when the stream allows it (see
+/// [`report::diff`]), with git's `a/` and `b/` prefixes for relative paths.
 fn write_unified_diff(
     w: &mut impl Write,
     path: &str,
@@ -903,46 +894,12 @@ fn write_unified_diff(
     new: &str,
     context: usize,
 ) -> io::Result<()> {
-    use anstyle::AnsiColor;
-    let diff = similar::TextDiff::configure()
-        .algorithm(similar::Algorithm::Patience)
-        .timeout(std::time::Duration::from_secs(5))
-        .diff_lines(old, new);
-    // git's `a/` and `b/` prefixes, for paths that are relative.
     let (old_name, new_name) = if path.starts_with('/') {
         (path.to_string(), path.to_string())
     } else {
         (format!("a/{path}"), format!("b/{path}"))
     };
-    let style = |c: AnsiColor| anstyle::Style::new().fg_color(Some(c.into()));
-    let bold = anstyle::Style::new().bold();
-    let mut unified = diff.unified_diff();
-    unified.context_radius(context);
-    let mut text = String::new();
-    for (n, hunk) in unified.iter_hunks().enumerate() {
-        if n == 0 {
-            writeln!(w, "{bold}--- {old_name}{bold:#}")?;
-            writeln!(w, "{bold}+++ {new_name}{bold:#}")?;
-        }
-        text.clear();
-        // `Display` of a hunk: its header line, then one line per change.
-        std::fmt::Write::write_fmt(&mut text, format_args!("{hunk}"))
-            .map_err(|_| io::Error::other("cannot format a diff hunk"))?;
-        for line in text.split_inclusive('\n') {
-            let s = if line.starts_with('+') {
-                style(AnsiColor::Green)
-            } else if line.starts_with('-') {
-                style(AnsiColor::Red)
-            } else if line.starts_with("@@") {
-                style(AnsiColor::Cyan)
-            } else {
-                anstyle::Style::new()
-            };
-            let body = line.trim_end_matches('\n');
-            writeln!(w, "{s}{body}{s:#}")?;
-        }
-    }
-    Ok(())
+    report::diff::write_unified(w, &old_name, &new_name, old, new, context)
 }
 
 /// Replace a file's content atomically (see [`files::replace_file`]),

@@ -6,6 +6,7 @@
 //! always gives the same bytes, so reports can be diffed and cached.
 
 pub mod checkstyle;
+pub mod diff;
 pub mod github;
 pub mod gitlab;
 pub mod gnu;
