@@ -725,6 +725,19 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
             }
         }
     }
+    // JSON to standard output is written as it is made: a large file's
+    // report is never held whole in memory.
+    if args.output_file.is_none() && matches!(args.format, Format::Json | Format::JsonLines) {
+        let mut data = io::BufWriter::with_capacity(1 << 16, data_stdout());
+        if args.format == Format::Json {
+            report::write_json(&mut data, &reports)?;
+            data.write_all(b"\n")?;
+        } else {
+            report::json_lines::write(&mut data, &reports)?;
+        }
+        data.flush()?;
+        return Ok(exit_code(args, &checked));
+    }
     let rendered = match args.format {
         Format::Json => report::to_json(&reports) + "\n",
         Format::JsonLines => report::json_lines::render(&reports),
@@ -811,17 +824,22 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
             data.flush()?;
         }
     }
+    Ok(exit_code(args, &checked))
+}
+
+/// The exit code of `check`: 2 on errors, 1 on findings that fail the run.
+fn exit_code(args: &CheckArgs, checked: &[Checked]) -> ExitCode {
     let errors = checked.iter().any(|c| !c.errors.is_empty());
     let failing = checked
         .iter()
         .any(|c| c.diagnostics.iter().any(|d| d.severity >= c.fail_level));
-    Ok(ExitCode::from(if errors {
+    ExitCode::from(if errors {
         2
     } else if failing && !args.exit_zero {
         1
     } else {
         0
-    }))
+    })
 }
 
 fn summary(checked: &[Checked]) -> Summary {

@@ -16,7 +16,7 @@ pub mod junit;
 pub mod sarif;
 mod text;
 
-pub use json::{json_error, json_item, to_json};
+pub use json::{json_error, json_item, to_json, write_json};
 pub use text::{render_concise, render_errors, render_one, render_text, Summary};
 
 use std::io::{self, Write as _};
