@@ -214,7 +214,7 @@ fn summary() {
     const MB: f64 = 1_048_576.0;
     let sizes = sizes();
     println!();
-    println!("== summary (MB/s = MiB/s; criterion medians of this run)");
+    println!("== summary (MB/s = MiB/s; the latest criterion median of each benchmark)");
     print!("{:<13} {:<11}", "shape", "stage");
     for mb in &sizes {
         print!(" {:>9}", format!("{mb} MB"));
