@@ -1062,7 +1062,10 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
             let mut data = data_stdout();
             data.write_all(outcome.output.as_bytes())?;
             data.flush()?;
-            summarize(&mut stderr, &name, &outcome, args.diff)?;
+            // A line per fix: buffered, not a write each.
+            let mut buffered = io::BufWriter::new(&mut stderr);
+            summarize(&mut buffered, &name, &outcome, args.diff)?;
+            buffered.flush()?;
         } else {
             if changed && !args.diff {
                 if let Err(e) = write_atomically(path, &outcome.output, source.stamp, args.force) {
