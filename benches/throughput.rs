@@ -4,22 +4,26 @@
 //! nothing changes).
 //!
 //! Inputs: the real-world corpus in `../shared/corpus/realworld` when it is
-//! there, and synthetic files of 1 and 10 MB in the shapes that
+//! there, and synthetic files of 1 and 10 MB (50 on request) in the shapes that
 //! `scripts/gen-synthetic.py` writes (generated into `target/synthetic` on
-//! first use). Larger files are left to `scripts/bench.sh`: a criterion
-//! sample of a 50 MB file takes too long.
+//! first use). A criterion sample of a 50 MB file takes minutes, so that
+//! size is asked for by name; `scripts/bench.sh` times it from the CLI.
 //!
 //!   cargo bench --bench throughput               # everything
 //!   cargo bench --bench throughput -- corpus     # one group
 //!   cargo bench --bench throughput -- --quick    # fewer samples
 //!
-//! Set `DFLINT_BENCH_SIZES=1` to skip the 10 MB files.
+//! `DFLINT_BENCH_SIZES` picks the synthetic sizes in MB (default `1,10`;
+//! `1,10,50` adds the 50 MB files, whose samples take minutes; `1` skips
+//! the 10 MB ones). The lint stage runs every rule (`--select ALL`). At the
+//! end a summary prints MB/s by shape, size and stage, parse + lint
+//! together, and how the time grows from one size to the next.
 
 use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion, Throughput};
+use criterion::{criterion_group, BenchmarkGroup, Criterion, Throughput};
 use dflint::Settings;
 
 const CORPUS: &str = "../shared/corpus/realworld";
@@ -79,8 +83,20 @@ fn synthetic(shape: &str, mb: u32) -> Option<String> {
     std::fs::read_to_string(&path).ok()
 }
 
+/// Every rule on (`--select ALL`): the figure to hold is parse plus all rules.
 fn settings() -> Settings {
-    Settings::default().for_file("Dockerfile")
+    let all = dflint::config::ConfigOptions {
+        select: Some(vec!["ALL".to_string()]),
+        ..Default::default()
+    };
+    let layer = dflint::settings::Layer {
+        source: "--select".to_string(),
+        options: &all,
+        base: None,
+    };
+    Settings::resolve(&[layer])
+        .expect("ALL selects every rule")
+        .for_file("Dockerfile")
 }
 
 /// Parse, lint and fix one input (several files count as one input).
@@ -171,5 +187,89 @@ fn bench_synthetic(c: &mut Criterion) {
     }
 }
 
+/// Criterion's median for one benchmark, in seconds, and the bytes it read.
+fn estimate(group: &str, function: &str) -> Option<(f64, f64)> {
+    // Where criterion writes: under the cargo target directory.
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate_dir().join("target"));
+    let dir = target
+        .join("criterion")
+        .join(group)
+        .join(function.replace('/', "_"))
+        .join("new");
+    let read = |name: &str| -> Option<serde_json::Value> {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).ok()?).ok()
+    };
+    let ns = read("estimates.json")?["median"]["point_estimate"].as_f64()?;
+    let bytes = read("benchmark.json")?["throughput"]["Bytes"].as_f64()?;
+    Some((ns / 1e9, bytes))
+}
+
+/// The figures the README holds the code to, from this run's estimates:
+/// MB/s of each stage and of parse + lint (every rule) by shape and size,
+/// and how the time grows with the input (10x the bytes should cost about
+/// 10x the time; the target is at most 12x).
+fn summary() {
+    const MB: f64 = 1_048_576.0;
+    let sizes = sizes();
+    println!();
+    println!("== summary (MB/s = MiB/s; the latest criterion median of each benchmark)");
+    print!("{:<13} {:<11}", "shape", "stage");
+    for mb in &sizes {
+        print!(" {:>9}", format!("{mb} MB"));
+    }
+    for w in sizes.windows(2) {
+        print!(" {:>14}", format!("time {}/{}", w[1], w[0]));
+    }
+    println!();
+    for shape in SHAPES {
+        for stage in ["parse", "lint", "parse+lint", "fix"] {
+            let at = |mb: u32| -> Option<(f64, f64)> {
+                let group = format!("synthetic-{mb}mb");
+                match stage {
+                    "parse+lint" => {
+                        let (p, bytes) = estimate(&group, &format!("parse/{shape}"))?;
+                        let (l, _) = estimate(&group, &format!("lint/{shape}"))?;
+                        Some((p + l, bytes))
+                    }
+                    _ => estimate(&group, &format!("{stage}/{shape}")),
+                }
+            };
+            let figures: Vec<Option<(f64, f64)>> = sizes.iter().map(|&mb| at(mb)).collect();
+            if figures.iter().all(Option::is_none) {
+                continue;
+            }
+            print!("{shape:<13} {stage:<11}");
+            for f in &figures {
+                match f {
+                    Some((secs, bytes)) => print!(" {:>9.1}", bytes / MB / secs),
+                    None => print!(" {:>9}", "-"),
+                }
+            }
+            for w in figures.windows(2) {
+                match (w[0], w[1]) {
+                    (Some((t0, b0)), Some((t1, b1))) => {
+                        print!(
+                            " {:>14}",
+                            format!("{:.1}x ({:.0}x bytes)", t1 / t0, b1 / b0)
+                        )
+                    }
+                    _ => print!(" {:>14}", "-"),
+                }
+            }
+            println!();
+        }
+    }
+}
+
 criterion_group!(benches, bench_corpus, bench_synthetic);
-criterion_main!(benches);
+
+fn main() {
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+    // Filtered runs (`-- corpus`) and `--list` have nothing to sum up.
+    if std::env::args().skip(1).all(|a| a.starts_with('-')) {
+        summary();
+    }
+}

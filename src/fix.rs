@@ -178,7 +178,9 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
     // fixed twice and is still there the third time is dropped, and the
     // text goes back to before its first fix: fixes that make progress in
     // two steps (fold a RUN, then clean it) still apply.
-    let mut snapshots: Vec<(String, Dockerfile, usize)> = Vec::new();
+    // Snapshots keep the text only: a parse is many times the text's size,
+    // and going back is rare enough to parse again.
+    let mut snapshots: Vec<(String, usize)> = Vec::new();
     let mut history: HashMap<(&'static str, String, usize), (usize, usize)> = HashMap::new();
     for _ in 0..MAX_PASSES {
         let found = lint(&df, settings);
@@ -192,9 +194,10 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
         if let Some((d, first)) = stuck {
             rejected.push((d.code, d.message.clone()));
             rejected_set.insert(d);
-            let (text_before, df_before, fixed_before) = snapshots.swap_remove(first);
+            let (text_before, fixed_before) = snapshots.swap_remove(first);
+            // It parsed before, when it was the current text.
+            df = valid(&text_before).ok_or(FixError::NotConverged { passes: MAX_PASSES })?;
             current = text_before;
-            df = df_before;
             fixed.truncate(fixed_before);
             snapshots.clear();
             history.clear();
@@ -252,11 +255,8 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
                         .or_insert((0, pass));
                     entry.0 += 1;
                 }
-                snapshots.push((
-                    std::mem::replace(&mut current, next),
-                    std::mem::replace(&mut df, parsed),
-                    fixed.len(),
-                ));
+                snapshots.push((std::mem::replace(&mut current, next), fixed.len()));
+                df = parsed;
                 fixed.extend(taken.iter().map(|d| (d.code, d.message.clone())));
                 continue;
             }
@@ -273,11 +273,8 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
                         .entry((d.code, d.message.clone(), d.span.start))
                         .or_insert((0, pass))
                         .0 += 1;
-                    snapshots.push((
-                        std::mem::replace(&mut current, one),
-                        std::mem::replace(&mut df, parsed),
-                        fixed.len(),
-                    ));
+                    snapshots.push((std::mem::replace(&mut current, one), fixed.len()));
+                    df = parsed;
                     fixed.push((d.code, d.message.clone()));
                     break;
                 }

@@ -137,8 +137,9 @@ fn not_regular(meta: &Metadata) -> Option<&'static str> {
 }
 
 /// Read a regular file, at most `limit` bytes. The type is checked before
-/// opening (opening a FIFO would wait for a writer) and again on the open
-/// file, in case the path was swapped in between.
+/// opening, for the common case, and again on the open file: the path may
+/// have been swapped for a FIFO in between, so the open itself never waits
+/// (see [`open_regular`]).
 pub fn read_file(path: &Path, limit: u64) -> Result<FileBytes, ReadError> {
     let meta = fs::metadata(path).map_err(ReadError::Io)?;
     if let Some(kind) = not_regular(&meta) {
@@ -147,22 +148,50 @@ pub fn read_file(path: &Path, limit: u64) -> Result<FileBytes, ReadError> {
     if meta.len() > limit {
         return Err(ReadError::TooLarge { limit });
     }
-    let file = File::open(path).map_err(ReadError::Io)?;
-    let meta = file.metadata().map_err(ReadError::Io)?;
-    if let Some(kind) = not_regular(&meta) {
-        return Err(ReadError::NotRegular { kind });
-    }
-    let bytes = read_limited(file, limit)?;
+    let (file, meta) = open_regular(path)?;
+    // Sized from the open file: one allocation, not a doubling buffer that
+    // holds up to twice the file while it grows. The file may still grow
+    // before it is read; `read_limited` takes care of that.
+    let expected = meta.len().min(limit).saturating_add(1);
+    let bytes = read_limited_into(file, limit, usize::try_from(expected).unwrap_or(0))?;
     Ok(FileBytes {
         bytes,
         stamp: Stamp::of(&meta),
     })
 }
 
+/// Open a path for reading only if it is a regular file, never waiting.
+///
+/// Opening a FIFO for reading waits for a writer, and a check of the path
+/// before the open cannot rule one out (the path can change in between).
+/// So the open is non-blocking, which returns at once for a FIFO, and the
+/// type is then checked on the open file itself (`fstat`). A regular file
+/// ignores the non-blocking flag: its reads are the ordinary ones.
+fn open_regular(path: &Path) -> Result<(File, Metadata), ReadError> {
+    let mut options = fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(ReadError::Io)?;
+    let meta = file.metadata().map_err(ReadError::Io)?;
+    if let Some(kind) = not_regular(&meta) {
+        return Err(ReadError::NotRegular { kind });
+    }
+    Ok((file, meta))
+}
+
 /// Read a stream to its end, but never more than `limit + 1` bytes: one
 /// byte past the limit is enough to know it is too large.
 pub fn read_limited(reader: impl Read, limit: u64) -> Result<Vec<u8>, ReadError> {
-    let mut bytes = Vec::new();
+    read_limited_into(reader, limit, 0)
+}
+
+/// [`read_limited`] into a buffer of `capacity` bytes to start with.
+fn read_limited_into(reader: impl Read, limit: u64, capacity: usize) -> Result<Vec<u8>, ReadError> {
+    let mut bytes = Vec::with_capacity(capacity);
     reader
         .take(limit.saturating_add(1))
         .read_to_end(&mut bytes)
@@ -548,6 +577,47 @@ mod tests {
         assert_eq!(format_size(1536), "1536 bytes");
         assert_eq!(format_size(2048), "2 KiB");
         assert_eq!(format_size(0), "0 bytes");
+    }
+
+    /// A FIFO that takes the file's place after the type check is opened
+    /// without waiting for a writer, and refused.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_swapped_in_after_the_check_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("Dockerfile");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // The open on its own, as after a check that saw a regular file; on
+        // a thread, so a blocking open fails the test instead of hanging it.
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = tx.send(open_regular(&fifo).map(|_| ()));
+        });
+        let result = rx
+            .recv_timeout(std::time::Duration::from_secs(5))
+            .expect("opening a FIFO waited for a writer");
+        assert!(
+            matches!(result, Err(ReadError::NotRegular { kind: "a FIFO" })),
+            "{result:?}"
+        );
+    }
+
+    #[test]
+    fn a_regular_file_opened_without_waiting_reads_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("Dockerfile");
+        let text = "FROM scratch\n".repeat(10_000);
+        fs::write(&path, &text).unwrap();
+        let file = read_file(&path, DEFAULT_MAX_FILE_SIZE).unwrap();
+        assert_eq!(file.bytes, text.as_bytes());
+        assert!(matches!(
+            read_file(&path, 100),
+            Err(ReadError::TooLarge { limit: 100 })
+        ));
     }
 
     #[test]

@@ -411,8 +411,16 @@ impl<W: Write> Write for Out<W> {
 }
 
 /// Messages for people: coloured on a terminal, plain otherwise.
-fn human_stdout() -> Out<anstream::AutoStream<io::Stdout>> {
-    Out::new(anstream::stdout())
+///
+/// Buffered: a report of many findings goes out in large writes, not one
+/// system call a line (standard output is line-buffered, and the colour
+/// stream hands it one piece per style). Whoever writes to stderr in
+/// between flushes this first, so a terminal shows the two in order.
+fn human_stdout() -> Out<anstream::AutoStream<Box<dyn Write>>> {
+    // The colour choice is made for the terminal, not for the buffer.
+    let choice = anstream::AutoStream::choice(&io::stdout());
+    let buffered: Box<dyn Write> = Box::new(io::BufWriter::with_capacity(1 << 16, io::stdout()));
+    Out::new(anstream::AutoStream::new(buffered, choice))
 }
 
 fn human_stderr() -> Out<anstream::AutoStream<io::Stderr>> {
@@ -652,10 +660,16 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         jobs.push((path.clone(), settings.for_file(&name), name));
     }
-    let checked: Vec<Checked> = jobs
-        .into_par_iter()
-        .map(|(path, settings, name)| check_one(&path, name, &settings, &args.read))
-        .collect();
+    let one = |(path, settings, name): (String, Settings, String)| {
+        check_one(&path, name, &settings, &args.read)
+    };
+    // A single file is checked on this thread: starting the thread pool
+    // would be a good part of a run that takes a millisecond.
+    let checked: Vec<Checked> = if jobs.len() < 2 {
+        jobs.into_iter().map(one).collect()
+    } else {
+        jobs.into_par_iter().map(one).collect()
+    };
     check_report(&args, checked)
 }
 
@@ -711,6 +725,19 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
             }
         }
     }
+    // JSON to standard output is written as it is made: a large file's
+    // report is never held whole in memory.
+    if args.output_file.is_none() && matches!(args.format, Format::Json | Format::JsonLines) {
+        let mut data = io::BufWriter::with_capacity(1 << 16, data_stdout());
+        if args.format == Format::Json {
+            report::write_json(&mut data, &reports)?;
+            data.write_all(b"\n")?;
+        } else {
+            report::json_lines::write(&mut data, &reports)?;
+        }
+        data.flush()?;
+        return Ok(exit_code(args, &checked));
+    }
     let rendered = match args.format {
         Format::Json => report::to_json(&reports) + "\n",
         Format::JsonLines => report::json_lines::render(&reports),
@@ -728,6 +755,9 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
                 if args.output_file.is_none() {
                     write!(stdout, "{out}")?;
                     out.clear();
+                }
+                if c.invalid_utf8.is_some() || !r.errors.is_empty() {
+                    stdout.flush()?;
                 }
                 if let Some(bad) = &c.invalid_utf8 {
                     write!(stderr, "{}", utf8_warning(r.path, bad))?;
@@ -751,6 +781,12 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
                     report::render_one(&mut out, r.path, &index, d, c.fix_level);
                     if args.show_fixes && d.fixable_at(Applicability::DisplayOnly) {
                         out.push_str(&fix_preview(r.path, r.source, d));
+                    }
+                    // Streamed, one finding at a time: the report of a large
+                    // file never sits whole in memory.
+                    if args.output_file.is_none() {
+                        stdout.write_all(out.as_bytes())?;
+                        out.clear();
                     }
                 }
             }
@@ -788,17 +824,22 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
             data.flush()?;
         }
     }
+    Ok(exit_code(args, &checked))
+}
+
+/// The exit code of `check`: 2 on errors, 1 on findings that fail the run.
+fn exit_code(args: &CheckArgs, checked: &[Checked]) -> ExitCode {
     let errors = checked.iter().any(|c| !c.errors.is_empty());
     let failing = checked
         .iter()
         .any(|c| c.diagnostics.iter().any(|d| d.severity >= c.fail_level));
-    Ok(ExitCode::from(if errors {
+    ExitCode::from(if errors {
         2
     } else if failing && !args.exit_zero {
         1
     } else {
         0
-    }))
+    })
 }
 
 fn summary(checked: &[Checked]) -> Summary {
@@ -860,39 +901,29 @@ fn fix_preview(path: &str, source: &str, d: &Diagnostic) -> String {
     out
 }
 
-/// A unified diff, coloured when the stream allows it.
+/// A unified diff as text (see [`write_unified_diff`]).
 fn unified_diff(path: &str, old: &str, new: &str, context: usize) -> String {
-    use anstyle::AnsiColor;
-    let diff = similar::TextDiff::from_lines(old, new);
-    // git's `a/` and `b/` prefixes, for paths that are relative.
+    let mut buf = Vec::new();
+    // Writing to memory cannot fail.
+    let _ = write_unified_diff(&mut buf, path, old, new, context);
+    String::from_utf8_lossy(&buf).into_owned()
+}
+
+/// A unified diff, coloured when the stream allows it (see
+/// [`report::diff`]), with git's `a/` and `b/` prefixes for relative paths.
+fn write_unified_diff(
+    w: &mut impl Write,
+    path: &str,
+    old: &str,
+    new: &str,
+    context: usize,
+) -> io::Result<()> {
     let (old_name, new_name) = if path.starts_with('/') {
         (path.to_string(), path.to_string())
     } else {
         (format!("a/{path}"), format!("b/{path}"))
     };
-    let text = diff
-        .unified_diff()
-        .context_radius(context)
-        .header(&old_name, &new_name)
-        .to_string();
-    let style = |c: AnsiColor| anstyle::Style::new().fg_color(Some(c.into()));
-    let mut out = String::new();
-    for line in text.split_inclusive('\n') {
-        let s = if line.starts_with("+++") || line.starts_with("---") {
-            anstyle::Style::new().bold()
-        } else if line.starts_with('+') {
-            style(AnsiColor::Green)
-        } else if line.starts_with('-') {
-            style(AnsiColor::Red)
-        } else if line.starts_with("@@") {
-            style(AnsiColor::Cyan)
-        } else {
-            anstyle::Style::new()
-        };
-        let body = line.trim_end_matches('\n');
-        out.push_str(&format!("{s}{body}{s:#}\n"));
-    }
-    out
+    report::diff::write_unified(w, &old_name, &new_name, old, new, context)
 }
 
 /// Replace a file's content atomically (see [`files::replace_file`]),
@@ -924,6 +955,8 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
     let mut changed_any = false;
     let mut failing = false;
     for path in &paths {
+        // The last file's diff and summary before this one's errors.
+        stdout.flush()?;
         let name = shown(&args.rules, path);
         let settings = settings_for.get(path)?.for_file(&name);
         let source = match read_source(path, &args.read) {
@@ -1029,7 +1062,10 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
             let mut data = data_stdout();
             data.write_all(outcome.output.as_bytes())?;
             data.flush()?;
-            summarize(&mut stderr, &name, &outcome, args.diff)?;
+            // A line per fix: buffered, not a write each.
+            let mut buffered = io::BufWriter::new(&mut stderr);
+            summarize(&mut buffered, &name, &outcome, args.diff)?;
+            buffered.flush()?;
         } else {
             if changed && !args.diff {
                 if let Err(e) = write_atomically(path, &outcome.output, source.stamp, args.force) {
@@ -1040,7 +1076,7 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
             }
             // Only now that the file is written: the diff says what is on disk.
             if changed {
-                write!(stdout, "{}", unified_diff(&name, &text, &outcome.output, 3))?;
+                write_unified_diff(&mut stdout, &name, &text, &outcome.output, 3)?;
             }
             summarize(&mut stdout, &name, &outcome, args.diff)?;
         }

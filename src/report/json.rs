@@ -1,3 +1,6 @@
+use std::io;
+
+use serde::ser::{Serialize, SerializeSeq, Serializer};
 use serde_json::{json, Value};
 
 use super::{FileReport, LineIndex, INVALID_DOCKERFILE};
@@ -63,11 +66,34 @@ pub fn json_error(path: &str, index: &LineIndex, e: &FileError) -> Value {
 
 /// All findings and errors of all files as one top-level JSON array.
 pub fn to_json(reports: &[FileReport]) -> String {
-    let mut items = Vec::new();
-    for r in reports {
-        let index = LineIndex::new(r.source);
-        items.extend(r.errors.iter().map(|e| json_error(r.path, &index, e)));
-        items.extend(r.diagnostics.iter().map(|d| json_item(r.path, &index, d)));
+    let mut out = Vec::new();
+    // Writing to memory fails only if a value cannot be serialised, and
+    // these are plain JSON values.
+    match write_json(&mut out, reports) {
+        Ok(()) => String::from_utf8_lossy(&out).into_owned(),
+        Err(_) => "[]".into(),
     }
-    serde_json::to_string_pretty(&Value::Array(items)).unwrap_or_else(|_| "[]".into())
+}
+
+/// [`to_json`], written one item at a time as it is made: the report of
+/// a large file is never held whole in memory.
+pub fn write_json(w: impl io::Write, reports: &[FileReport]) -> io::Result<()> {
+    /// The items, made while the array is written.
+    struct Items<'r>(&'r [FileReport<'r>]);
+    impl Serialize for Items<'_> {
+        fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(None)?;
+            for r in self.0 {
+                let index = LineIndex::new(r.source);
+                for e in r.errors {
+                    seq.serialize_element(&json_error(r.path, &index, e))?;
+                }
+                for d in r.diagnostics {
+                    seq.serialize_element(&json_item(r.path, &index, d))?;
+                }
+            }
+            seq.end()
+        }
+    }
+    serde_json::to_writer_pretty(w, &Items(reports)).map_err(io::Error::from)
 }

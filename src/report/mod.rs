@@ -6,6 +6,7 @@
 //! always gives the same bytes, so reports can be diffed and cached.
 
 pub mod checkstyle;
+pub mod diff;
 pub mod github;
 pub mod gitlab;
 pub mod gnu;
@@ -15,7 +16,7 @@ pub mod junit;
 pub mod sarif;
 mod text;
 
-pub use json::{json_error, json_item, to_json};
+pub use json::{json_error, json_item, to_json, write_json};
 pub use text::{render_concise, render_errors, render_one, render_text, Summary};
 
 use std::io::{self, Write as _};
