@@ -51,6 +51,9 @@ pub struct ConfigOptions {
     pub label_schema: Vec<(String, String)>,
     /// hadolint's `strict-labels`.
     pub strict_labels: Option<bool>,
+    /// The file is a `.hadolint.yaml`: hadolint's rules run by default, as
+    /// they did under hadolint, on top of dflint's defaults.
+    pub hadolint_defaults: bool,
 }
 
 /// A config file found and read.
@@ -109,7 +112,7 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-const DFLINT_KEYS: [&str; 10] = [
+const DFLINT_KEYS: [&str; 13] = [
     "select",
     "ignore",
     "extend-select",
@@ -120,6 +123,9 @@ const DFLINT_KEYS: [&str; 10] = [
     "target",
     "profile",
     "exclude",
+    "trusted-registries",
+    "label-schema",
+    "strict-labels",
 ];
 
 const HADOLINT_KEYS: [&str; 11] = [
@@ -161,7 +167,11 @@ pub fn load(path: &Path) -> Result<ConfigFile, ConfigError> {
         .map(|n| n.to_string_lossy().to_ascii_lowercase())
         .unwrap_or_default();
     let (kind, options) = if name.ends_with(".yaml") || name.ends_with(".yml") {
-        (ConfigKind::Hadolint, parse_hadolint(path, &text)?)
+        let options = ConfigOptions {
+            hadolint_defaults: true,
+            ..parse_hadolint(path, &text)?
+        };
+        (ConfigKind::Hadolint, options)
     } else if name == "pyproject.toml" {
         let options = parse_pyproject(path, &text)?
             .ok_or_else(|| ConfigError::new(path, "no [tool.dflint] table"))?;
@@ -312,6 +322,18 @@ impl TomlCx<'_> {
                 "target" => o.target = Some(self.string(k, value)?),
                 "profile" => o.profile = Some(self.parse(k, value)?),
                 "exclude" => o.exclude = self.strings(k, value, valid_glob)?,
+                "trusted-registries" => o.trusted_registries = self.strings(k, value, any)?,
+                "label-schema" => {
+                    for (label, kind) in self.table(k, value)? {
+                        let sub = format!("{k}.{}", label.get_ref());
+                        o.label_schema
+                            .push((label.get_ref().to_string(), self.string(&sub, kind)?));
+                    }
+                }
+                "strict-labels" => match value.get_ref() {
+                    DeValue::Boolean(b) => o.strict_labels = Some(*b),
+                    v => return Err(self.err(value.span(), k, expected("a boolean", v))),
+                },
                 _ => {
                     let message = unknown_key(self.prefix, k, &DFLINT_KEYS);
                     return Err(ConfigError::at(
@@ -623,6 +645,15 @@ DL3008 = "error"
             ..ConfigOptions::default()
         };
         assert_eq!(o, expected);
+        let text = "trusted-registries = [\"registry.example.com\", \"*.corp\"]\n\
+                    strict-labels = true\n[label-schema]\nmaintainer = \"email\"\n";
+        let o = parse_dflint_toml(Path::new(".dflint.toml"), text).unwrap();
+        assert_eq!(
+            o.trusted_registries,
+            strings(&["registry.example.com", "*.corp"])
+        );
+        assert_eq!(o.label_schema, vec![("maintainer".into(), "email".into())]);
+        assert_eq!(o.strict_labels, Some(true));
         assert_eq!(
             parse_dflint_toml(Path::new("x"), "").unwrap(),
             ConfigOptions::default()
@@ -703,6 +734,21 @@ format: tty
         assert_eq!(hadolint(text).unwrap(), expected);
         assert_eq!(hadolint("").unwrap(), ConfigOptions::default());
         assert_eq!(hadolint("# nothing\n").unwrap(), ConfigOptions::default());
+    }
+
+    #[test]
+    fn a_loaded_hadolint_file_asks_for_hadolint_defaults() {
+        let dir = std::env::temp_dir().join(format!("dflint-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let yaml = dir.join(".hadolint.yaml");
+        std::fs::write(&yaml, "ignored: [DL3008]\n").unwrap();
+        let toml = dir.join(".dflint.toml");
+        std::fs::write(&toml, "ignore = [\"DL3008\"]\n").unwrap();
+        let from_yaml = load(&yaml).unwrap();
+        let from_toml = load(&toml).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(from_yaml.options.hadolint_defaults);
+        assert!(!from_toml.options.hadolint_defaults);
     }
 
     #[test]

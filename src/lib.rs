@@ -25,21 +25,50 @@ pub use diagnostic::{Applicability, Diagnostic, Edit, FileError, Fix, Severity};
 pub use settings::Settings;
 pub use syntax::{Dockerfile, ParseError};
 
-use semantics::pragmas::{pragmas, PragmaTool, Suppressions};
+use semantics::build_context::ContextFiles;
+use semantics::dockerignore::DockerIgnore;
+use semantics::pragmas::{check_options, pragmas, PragmaTool, Suppressions};
 use semantics::Context;
 
 /// Run the enabled rules over a parsed file, drop what its suppression
 /// comments silence, apply severity overrides. Findings come sorted by
 /// position, then code.
 pub fn lint(df: &Dockerfile, settings: &Settings) -> Vec<Diagnostic> {
-    let cx = Context::new(
+    lint_in_context(df, settings, None)
+}
+
+/// [`lint`] a file that has a build context, whose ignore file is
+/// `dockerignore` (rules that need the context, such as CopyIgnoredFile,
+/// run only then).
+pub fn lint_in_context<'a>(
+    df: &'a Dockerfile,
+    settings: &Settings,
+    dockerignore: Option<&'a DockerIgnore>,
+) -> Vec<Diagnostic> {
+    lint_in_build_context(df, settings, dockerignore, None)
+}
+
+/// [`lint_in_context`] with the build context's files too (rules that
+/// report bytes sent or baked in, such as DF005 and DF013, need them).
+pub fn lint_in_build_context<'a>(
+    df: &'a Dockerfile,
+    settings: &Settings,
+    dockerignore: Option<&'a DockerIgnore>,
+    files: Option<&'a ContextFiles>,
+) -> Vec<Diagnostic> {
+    let mut cx = Context::new(
         df,
         settings.target.as_deref(),
         settings.file_name.as_deref(),
         settings.profile,
     );
+    cx.options = settings.rule_options();
+    cx.dockerignore = dockerignore;
+    cx.context_files = files;
     let enabled = settings.rules_for(settings.file_name.as_deref());
     let mut out: Vec<Diagnostic> = enabled.iter().flat_map(|r| (r.check)(&cx)).collect();
+    rules::drop_superseded(&mut out);
+    let checks = check_options(df);
     let pragmas = pragmas(df);
     if !pragmas.is_empty() {
         // An index of what each comment covers: a file with many findings
@@ -53,7 +82,9 @@ pub fn lint(df: &Dockerfile, settings: &Settings) -> Vec<Diagnostic> {
                 p.codes.iter().any(|(code, _)| {
                     rule.is_named(code)
                             // `# check=skip=all` silences every BuildKit check.
-                            || (p.tool == PragmaTool::BuildKit && code == "all")
+                            || (p.tool == PragmaTool::BuildKit
+                                && code == "all"
+                                && rules::is_buildkit(rule.code))
                 })
             })
         });
@@ -61,6 +92,10 @@ pub fn lint(df: &Dockerfile, settings: &Settings) -> Vec<Diagnostic> {
     for d in &mut out {
         if let Some(level) = settings.severity_of(d.code) {
             d.severity = level;
+        } else if checks.error && rules::is_buildkit(d.code) {
+            // `# check=error=true` makes BuildKit's checks fail the build;
+            // a severity the settings give a rule still has the last word.
+            d.severity = Severity::Error;
         }
     }
     out.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
@@ -108,6 +143,25 @@ pub fn check(
     text: &str,
     settings: &Settings,
 ) -> Result<(Dockerfile, Vec<Diagnostic>), Vec<FileError>> {
+    check_in_context(text, settings, None)
+}
+
+/// [`check`] a file that has a build context (see [`lint_in_context`]).
+pub fn check_in_context(
+    text: &str,
+    settings: &Settings,
+    dockerignore: Option<&DockerIgnore>,
+) -> Result<(Dockerfile, Vec<Diagnostic>), Vec<FileError>> {
+    check_in_build_context(text, settings, dockerignore, None)
+}
+
+/// [`check_in_context`] with the build context's files too.
+pub fn check_in_build_context(
+    text: &str,
+    settings: &Settings,
+    dockerignore: Option<&DockerIgnore>,
+    files: Option<&ContextFiles>,
+) -> Result<(Dockerfile, Vec<Diagnostic>), Vec<FileError>> {
     let df = parse_valid(text)?;
     if let Some(target) = &settings.target {
         let model = semantics::Model::new(&df, Some(target));
@@ -120,6 +174,6 @@ pub fn check(
             }]);
         }
     }
-    let found = lint(&df, settings);
+    let found = lint_in_build_context(&df, settings, dockerignore, files);
     Ok((df, found))
 }

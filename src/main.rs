@@ -15,6 +15,8 @@ use dflint::config::{self, ConfigFile, ConfigOptions};
 use dflint::io::{self as files, InvalidUtf8, ReadError, Stamp};
 use dflint::report::{self, FileReport, LineIndex, Summary};
 use dflint::rules::{self, FixAvailability};
+use dflint::semantics::build_context::ContextFiles;
+use dflint::semantics::dockerignore::DockerIgnore;
 use dflint::settings::{Layer, Profile};
 use dflint::{syntax, Applicability, Diagnostic, FileError, Settings, Severity};
 
@@ -687,7 +689,25 @@ fn check_one(path: &str, name: String, settings: &Settings, read: &ReadArgs) -> 
         };
         match read_source(path, read) {
             Ok(source) => {
-                match dflint::check(&source.text, settings) {
+                // A file on disk has a build context (its directory);
+                // standard input has none.
+                let ignore = (path != "-")
+                    .then(|| dockerignore_for(path, read))
+                    .flatten();
+                // Its files are listed only if a rule asks for them.
+                let files = ignore.as_ref().map(|_| {
+                    let dir = Path::new(path)
+                        .parent()
+                        .filter(|d| !d.as_os_str().is_empty())
+                        .unwrap_or(Path::new("."));
+                    ContextFiles::on_disk(dir)
+                });
+                match dflint::check_in_build_context(
+                    &source.text,
+                    settings,
+                    ignore.as_ref(),
+                    files.as_ref(),
+                ) {
                     Ok((_, found)) => c.diagnostics = found,
                     Err(errors) => c.errors = errors,
                 }
@@ -698,6 +718,28 @@ fn check_one(path: &str, name: String, settings: &Settings, read: &ReadArgs) -> 
         }
         c
     }
+}
+
+/// The ignore file of the build context of a Dockerfile at `path` (its
+/// directory): `<file name>.dockerignore` beside it, else `.dockerignore`
+/// there, else an empty one. `None` when the file exists and cannot be
+/// read as text, so that no finding rests on a guess.
+fn dockerignore_for(path: &str, read: &ReadArgs) -> Option<DockerIgnore> {
+    let file = Path::new(path);
+    let dir = file
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let own = format!("{}.dockerignore", file.file_name()?.to_string_lossy());
+    for name in [own.as_str(), ".dockerignore"] {
+        let candidate = dir.join(name);
+        if candidate.is_file() {
+            let bytes = files::read_file(&candidate, read.max_file_size).ok()?.bytes;
+            let text = files::decode(bytes).ok()?.text;
+            return Some(DockerIgnore::parse(name, &text));
+        }
+    }
+    Some(DockerIgnore::parse(".dockerignore", ""))
 }
 
 /// Print what `check` found, in the chosen format, and decide the exit code.
@@ -1222,6 +1264,10 @@ fn man_page() -> Result<ExitCode> {
 
 fn list_rules() -> Result<ExitCode> {
     let mut out = human_stdout();
+    // Columns as wide as the longest code and name (BuildKit's check
+    // names are long).
+    let code_width = rules::RULES.iter().map(|r| r.code.len()).max().unwrap_or(0);
+    let name_width = rules::RULES.iter().map(|r| r.name.len()).max().unwrap_or(0);
     for r in rules::RULES {
         let fix = match r.fix {
             FixAvailability::None => "   ",
@@ -1239,7 +1285,7 @@ fn list_rules() -> Result<ExitCode> {
         };
         writeln!(
             out,
-            "{}  {:<28} {:<8} {}  {}{aliases}{off}",
+            "{:<code_width$}  {:<name_width$} {:<8} {}  {}{aliases}{off}",
             r.code,
             r.name,
             r.severity.as_str(),

@@ -12,6 +12,7 @@ use crate::diagnostic::{Applicability, Severity};
 use crate::rules::{Rule, RULES};
 use crate::semantics::normalize_path;
 pub use crate::semantics::Profile;
+use crate::semantics::RuleOptions;
 
 /// Where a layer of settings came from, for error messages: `--select`, or
 /// a config file's path.
@@ -57,6 +58,10 @@ pub struct Settings {
     pub profile: Profile,
     /// Registries DL3026 trusts (kept for that rule).
     pub trusted_registries: Vec<String>,
+    /// hadolint's `label-schema`: label -> type (DL3049-DL3058).
+    pub label_schema: Vec<(String, String)>,
+    /// hadolint's `strict-labels` (DL3050).
+    pub strict_labels: bool,
     /// The file's name, for rules that read intent from it.
     pub file_name: Option<String>,
 }
@@ -73,9 +78,25 @@ impl Default for Settings {
             target: None,
             profile: Profile::Auto,
             trusted_registries: Vec::new(),
+            label_schema: Vec::new(),
+            strict_labels: false,
             file_name: None,
         }
     }
+}
+
+/// hadolint's rules that it leaves off until a severity override names
+/// them (their default severity there is `ignore`).
+const HADOLINT_OFF_BY_DEFAULT: &[&str] = &["DL1001", "DL3057"];
+
+/// Whether a rule runs by default under a `.hadolint.yaml`: every `DL`
+/// rule hadolint runs by default, and the ones it keeps off once its
+/// `override` gives them a severity.
+fn is_hadolint_default(rule: &Rule, overrides: &[(String, Severity)]) -> bool {
+    if !rule.code.starts_with("DL") {
+        return false;
+    }
+    !HADOLINT_OFF_BY_DEFAULT.contains(&rule.code) || overrides.iter().any(|(k, _)| rule.is_named(k))
 }
 
 /// The rules a selector names: `ALL`, a code, an alias, a name, or a code
@@ -84,6 +105,9 @@ pub fn resolve_selector(key: &str) -> Result<Vec<usize>, String> {
     let key = key.trim();
     if key.eq_ignore_ascii_case("ALL") {
         return Ok((0..RULES.len()).collect());
+    }
+    if let Some(group) = crate::rules::group(key) {
+        return Ok(group);
     }
     let exact: Vec<usize> = (0..RULES.len())
         .filter(|&i| RULES[i].is_named(key))
@@ -190,6 +214,13 @@ impl Settings {
         let mut ignored = Vec::new();
         for l in layers {
             let o = l.options;
+            if o.hadolint_defaults {
+                for (i, rule) in RULES.iter().enumerate() {
+                    if is_hadolint_default(rule, &o.severity) {
+                        s.enabled[i] = true;
+                    }
+                }
+            }
             if let Some(select) = &o.select {
                 let chosen = rules_of(select, &at(l, "select"))?;
                 s.enabled = (0..RULES.len()).map(|i| chosen.contains(&i)).collect();
@@ -232,6 +263,15 @@ impl Settings {
             }
             s.trusted_registries
                 .extend(o.trusted_registries.iter().cloned());
+            // Lists add up across layers (as hadolint's do); a later layer
+            // may retype a label.
+            for (label, kind) in &o.label_schema {
+                s.label_schema.retain(|(l, _)| l != label);
+                s.label_schema.push((label.clone(), kind.clone()));
+            }
+            if let Some(v) = o.strict_labels {
+                s.strict_labels = v;
+            }
         }
         for i in ignored {
             s.enabled[i] = false;
@@ -285,6 +325,15 @@ impl Settings {
         }
     }
 
+    /// What the rules read from these settings.
+    pub fn rule_options(&self) -> RuleOptions {
+        RuleOptions {
+            trusted_registries: self.trusted_registries.clone(),
+            label_schema: self.label_schema.clone(),
+            strict_labels: self.strict_labels,
+        }
+    }
+
     /// These settings for one file.
     pub fn for_file(&self, name: &str) -> Settings {
         Settings {
@@ -321,9 +370,11 @@ mod tests {
             resolve_selector("DL3042").unwrap(),
             resolve_selector("DF002").unwrap()
         );
-        assert_eq!(resolve_selector(" DF00").unwrap().len(), 7);
+        let df00 = RULES.iter().filter(|r| r.code.starts_with("DF00")).count();
+        assert!(df00 > 1);
+        assert_eq!(resolve_selector(" DF00").unwrap().len(), df00);
         assert_eq!(resolve_selector("ALL").unwrap().len(), RULES.len());
-        let err = resolve_selector("DF02").unwrap_err();
+        let err = resolve_selector("DF99").unwrap_err();
         assert!(err.contains("unknown"), "{err}");
         let err = resolve_selector("pip-cache-in-layr").unwrap_err();
         assert!(err.contains("did you mean `pip-cache-in-layer`"), "{err}");
@@ -366,6 +417,61 @@ mod tests {
         assert!(on("docker/Dockerfile"));
         assert_eq!(s.severity_of("DF006"), Some(Severity::Error));
         assert_eq!(s.severity_of("DF002"), None);
+    }
+
+    #[test]
+    fn a_hadolint_config_turns_the_dl_rules_on() {
+        let plain = Settings::resolve(&[layer(&ConfigOptions::default())]).unwrap();
+        assert!(!codes(&plain).iter().any(|c| c.starts_with("DL")));
+        let hadolint = ConfigOptions {
+            hadolint_defaults: true,
+            ignore: Some(vec!["DL3008".into()]),
+            ..ConfigOptions::default()
+        };
+        let s = Settings::resolve(&[layer(&hadolint)]).unwrap();
+        let on = codes(&s);
+        // dflint's own rules stay on, every DL rule joins them...
+        assert!(on.contains(&"DF002") && on.contains(&"DL3014") && on.contains(&"DL3025"));
+        // ...but those hadolint keeps off, and those the file ignores.
+        assert!(!on.contains(&"DL1001") && !on.contains(&"DL3008"));
+        // hadolint turns its off-by-default rules on by giving them a severity.
+        let with_override = ConfigOptions {
+            severity: vec![("DL1001".into(), Severity::Info)],
+            ..hadolint.clone()
+        };
+        let s = Settings::resolve(&[layer(&with_override)]).unwrap();
+        assert!(codes(&s).contains(&"DL1001"));
+        // A `--select` on the command line still decides alone.
+        let cli = ConfigOptions {
+            select: Some(vec!["DF002".into()]),
+            ..ConfigOptions::default()
+        };
+        let s = Settings::resolve(&[layer(&hadolint), layer(&cli)]).unwrap();
+        assert_eq!(codes(&s), ["DF002"]);
+    }
+
+    #[test]
+    fn rule_options_come_from_every_layer() {
+        let file = ConfigOptions {
+            trusted_registries: vec!["registry.example.com".into()],
+            label_schema: vec![("maintainer".into(), "text".into())],
+            ..ConfigOptions::default()
+        };
+        let cli = ConfigOptions {
+            trusted_registries: vec!["*.corp".into()],
+            label_schema: vec![("maintainer".into(), "email".into())],
+            strict_labels: Some(true),
+            ..ConfigOptions::default()
+        };
+        let o = Settings::resolve(&[layer(&file), layer(&cli)])
+            .unwrap()
+            .rule_options();
+        assert_eq!(o.trusted_registries, ["registry.example.com", "*.corp"]);
+        assert_eq!(
+            o.label_schema,
+            [("maintainer".to_string(), "email".to_string())]
+        );
+        assert!(o.strict_labels);
     }
 
     #[test]

@@ -137,7 +137,7 @@ RUN pip install flask
 RUN pip install numpy
 # dflint ignore=pip-cache-in-layer  # a reason
 RUN pip install pandas
-RUN pip install torch
+RUN pip install scipy
 # hadolint global ignore=DL3002
 ";
     let dir = tree(&[("Dockerfile", file)]);
@@ -236,7 +236,9 @@ fn config_discovery_precedence_and_hadolint_fallback() {
         ],
         None,
     );
-    assert_eq!(codes(&out), ["DF006"]);
+    // Under a .hadolint.yaml hadolint's rules run too: DL3013 for the
+    // unpinned `flask`.
+    assert_eq!(codes(&out), ["DF006", "DL3013"]);
 
     // With no dflint config anywhere, .hadolint.yaml is read.
     let alone = tree(&[
@@ -247,8 +249,8 @@ fn config_discovery_precedence_and_hadolint_fallback() {
         ("Dockerfile", dirty),
     ]);
     let out = run(alone.path(), &["check", "--format", "json"], None);
-    assert_eq!(codes(&out), ["DF006"]);
-    // failure-threshold: error, and DF006 is a warning: exit 0.
+    assert_eq!(codes(&out), ["DF006", "DL3013"]);
+    // failure-threshold: error, and both are warnings: exit 0.
     assert_eq!(out.status.code(), Some(0));
 
     // [tool.dflint] in pyproject.toml, with severities and per-file ignores.
@@ -363,7 +365,7 @@ fn fail_level_exit_zero_prefixes_and_all() {
             "--select",
             "ALL",
             "--ignore",
-            "DF002, DF006",
+            "DF002, DF006, DL",
         ],
         None,
     );

@@ -486,7 +486,7 @@ fn github_annotations() {
     // Properties escape `:` and `,` (and `%`); a message keeps them.
     std::fs::write(
         dir.path().join("a,b:c%.Dockerfile"),
-        "FROM x\nUSER app\nRUN pip install y\n",
+        "FROM x:1\nUSER app\nRUN pip install y\n",
     )
     .unwrap();
     let out = check(dir.path(), &["--format", "github", "a,b:c%.Dockerfile"]);

@@ -4,9 +4,11 @@
 
 use std::collections::HashSet;
 
-use dflint::rules::{FixAvailability, RULES};
+use dflint::rules::{FixAvailability, Rule, RULES};
+use dflint::semantics::build_context::ContextFiles;
+use dflint::semantics::dockerignore::DockerIgnore;
 use dflint::settings::Layer;
-use dflint::{check, Settings};
+use dflint::{check_in_build_context, Settings};
 
 /// Fenced blocks of a Markdown doc as `(info string, body)`.
 fn blocks(doc: &str) -> Vec<(String, String)> {
@@ -26,12 +28,22 @@ fn blocks(doc: &str) -> Vec<(String, String)> {
     out
 }
 
-/// Settings that run only `rule`, with unsafe fixes or not.
+/// Settings that run only `rule`, with unsafe fixes or not. A rule whose
+/// examples need configuration (trusted registries, a label schema) gives
+/// it in its doc as a ```toml settings``` block, in `.dflint.toml` form.
 fn only(rule: &str, unsafe_fixes: bool) -> Settings {
+    let doc = dflint::rules::find(rule).map_or("", |r| r.doc);
+    let configured = blocks(doc)
+        .into_iter()
+        .find(|(info, _)| info == "toml settings")
+        .map(|(_, text)| {
+            dflint::config::parse_dflint_toml(std::path::Path::new("doc"), &text)
+                .unwrap_or_else(|e| panic!("{rule}: settings block: {e}"))
+        });
     let options = dflint::config::ConfigOptions {
         select: Some(vec![rule.to_string()]),
         unsafe_fixes: Some(unsafe_fixes),
-        ..Default::default()
+        ..configured.unwrap_or_default()
     };
     Settings::resolve(&[Layer {
         source: "test".into(),
@@ -41,9 +53,30 @@ fn only(rule: &str, unsafe_fixes: bool) -> Settings {
     .unwrap()
 }
 
-fn codes_for(rule: &str, text: &str) -> Vec<String> {
-    let options = only(rule, false);
-    let (_, found) = check(text, &options).unwrap_or_else(|e| panic!("{rule}: {e:?}\n{text}"));
+/// The build context's ignore file a doc's examples are checked with: its
+/// ```` ```dockerignore ```` block, if it has one.
+fn dockerignore_of(doc: &str) -> Option<DockerIgnore> {
+    blocks(doc)
+        .into_iter()
+        .find(|(info, _)| info == "dockerignore")
+        .map(|(_, body)| DockerIgnore::parse(".dockerignore", &body))
+}
+
+/// The build context's files a doc's examples are checked with: its
+/// ```` ```context ```` block (`path size` a line), if it has one.
+fn context_of(doc: &str) -> Option<ContextFiles> {
+    blocks(doc)
+        .into_iter()
+        .find(|(info, _)| info == "context")
+        .map(|(_, body)| ContextFiles::from_listing(&body))
+}
+
+fn codes_for(rule: &Rule, text: &str) -> Vec<String> {
+    let options = only(rule.code, false);
+    let ignore = dockerignore_of(rule.doc);
+    let files = context_of(rule.doc);
+    let (_, found) = check_in_build_context(text, &options, ignore.as_ref(), files.as_ref())
+        .unwrap_or_else(|e| panic!("{}: {e:?}\n{text}", rule.code));
     found.into_iter().map(|d| d.code.to_string()).collect()
 }
 
@@ -62,7 +95,7 @@ fn bad_examples_raise_and_good_examples_do_not() {
         assert!(!bad.is_empty(), "{} has no bad example", rule.code);
         assert!(!good.is_empty(), "{} has no good example", rule.code);
         for (_, text) in bad {
-            let codes = codes_for(rule.code, text);
+            let codes = codes_for(rule, text);
             assert!(
                 !codes.is_empty() && codes.iter().all(|c| c == rule.code),
                 "{}: bad example does not raise it:\n{text}",
@@ -70,7 +103,7 @@ fn bad_examples_raise_and_good_examples_do_not() {
             );
         }
         for (_, text) in good {
-            let codes = codes_for(rule.code, text);
+            let codes = codes_for(rule, text);
             assert!(
                 codes.is_empty(),
                 "{}: good example raises {codes:?}:\n{text}",
@@ -123,7 +156,10 @@ fn messages_and_help_follow_the_conventions() {
                 continue;
             }
             let options = only(rule.code, false);
-            let (_, found) = check(&text, &options).unwrap();
+            let ignore = dockerignore_of(rule.doc);
+            let files = context_of(rule.doc);
+            let (_, found) =
+                check_in_build_context(&text, &options, ignore.as_ref(), files.as_ref()).unwrap();
             for d in found {
                 assert!(!d.message.ends_with('.'), "{}: {}", rule.code, d.message);
                 assert!(
@@ -226,7 +262,7 @@ fn readme_rule_table_matches_the_registry() {
     let readme = include_str!("../README.md");
     let rows: Vec<Vec<String>> = readme
         .lines()
-        .filter(|l| l.starts_with("| [D"))
+        .filter(|l| l.starts_with("| [") && l.contains("](rules/"))
         .map(|l| l.split('|').map(|c| c.trim().to_string()).collect())
         .collect();
     assert_eq!(rows.len(), RULES.len(), "README rule table rows");

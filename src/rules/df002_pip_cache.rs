@@ -7,7 +7,9 @@ use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::is_complete_script;
+use crate::semantics::conda;
 use crate::semantics::images::defaults_to_nonroot;
+use crate::semantics::managers::triggers;
 use crate::semantics::{commands::resolve, truthy};
 use crate::syntax::shell::Command;
 
@@ -44,6 +46,28 @@ struct Cleanups<'s> {
     last_uv_cache: Option<usize>,
 }
 
+/// Whether a command empties pip's or uv's cache: `pip cache purge`,
+/// `python3 -m pip cache purge`, `uv cache clean` (`prune` too).
+fn purges_cache(words: &[&str]) -> bool {
+    let tool = |w: &str| {
+        let b = w.rsplit('/').next().unwrap_or(w);
+        b.starts_with("pip") || b == "uv"
+    };
+    let rest = match words {
+        [p, "-m", m, rest @ ..]
+            if p.rsplit('/')
+                .next()
+                .is_some_and(|b| b.starts_with("python"))
+                && tool(m) =>
+        {
+            rest
+        }
+        [p, rest @ ..] if tool(p) => rest,
+        _ => return false,
+    };
+    matches!(rest, ["cache", "purge" | "clean" | "prune", ..])
+}
+
 impl<'s> Cleanups<'s> {
     fn new(cmds: &'s [Command]) -> Cleanups<'s> {
         let mut c = Cleanups {
@@ -55,8 +79,7 @@ impl<'s> Cleanups<'s> {
         for (j, cmd) in cmds.iter().enumerate() {
             let r = resolve(cmd);
             let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
-            if matches!(words.as_slice(), [p, "cache", "purge" | "clean" | "prune", ..] if p.rsplit('/').next().is_some_and(|b| b.starts_with("pip") || b == "uv"))
-            {
+            if purges_cache(&words) {
                 c.last_purge = Some(j);
             }
             if r.program() != "rm" {
@@ -102,7 +125,13 @@ impl<'s> Cleanups<'s> {
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut base_nonroot_of: HashMap<usize, bool> = HashMap::new();
-    for run in cx.shipping_runs() {
+    // `ONBUILD RUN` triggers of a shipping stage run in every image built
+    // on this one, and leave their cache there.
+    let triggers = triggers(cx);
+    let mut runs = cx.shipping_runs();
+    runs.extend(triggers.iter().filter(|t| cx.model.ships(t.stage)));
+    runs.sort_by_key(|r| r.item);
+    for run in runs {
         let scope = cx.model.scope(run.stage, run.item);
         let user = cx.model.user_at(run.stage, run.item);
         // Read from the base image's name once per stage, not per RUN.
@@ -124,8 +153,20 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             // Asked once per script, not per finding: a heredoc may hold
             // thousands of installs.
             let mut complete: Option<bool> = None;
+            // Variables the script exports before an install reach it.
+            let mut exported: HashMap<&str, &str> = HashMap::new();
             for (i, cmd) in cmds.iter().enumerate() {
-                let Some(install) = package_install(cmd) else {
+                let r = resolve(cmd);
+                if r.program() == "export" {
+                    for w in &r.words[1..] {
+                        if let Some((k, v)) = w.text.split_once('=') {
+                            exported.insert(k, v);
+                        }
+                    }
+                }
+                // `conda run -n env pip install` is pip, in that environment.
+                let inner = conda::run_target(cmd);
+                let Some(install) = package_install(inner.as_ref().unwrap_or(cmd)) else {
                     continue;
                 };
                 let (env_off, env_dir, option_off, sub) = match install.installer {
@@ -134,9 +175,13 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     }
                     Installer::Uv => ("UV_NO_CACHE", "UV_CACHE_DIR", "--no-cache", "uv"),
                 };
-                let inline_off = install.resolved.env_value(env_off).is_some_and(truthy);
-                // uv also takes pip's spelling, `--no-cache-dir`, and `-n`.
+                let inline_off = install.resolved.env_value(env_off).is_some_and(truthy)
+                    || exported.get(env_off).is_some_and(|v| truthy(v));
+                // uv also takes pip's spelling, `--no-cache-dir`, and `-n`;
+                // pip takes any unambiguous prefix of an option, and
+                // `--no-cache` is one.
                 let option = install.has_option(option_off)
+                    || install.has_option("--no-cache")
                     || (install.installer == Installer::Uv
                         && (install.has_option("-n") || install.has_option("--no-cache-dir")));
                 if option || inline_off || scope.truthy(env_off) {

@@ -8,8 +8,9 @@ use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::{is_complete_script, resolve};
-use crate::semantics::Run;
-use crate::syntax::shell::Command;
+use crate::semantics::{Run, Script};
+use crate::syntax::shell::{self, Command};
+use crate::syntax::{Args, ItemKind, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DF003",
@@ -53,6 +54,12 @@ fn relies_on_lists(run: &Run) -> bool {
     uses_lists_unfetched(commands(run).iter().map(|(_, c)| apt_subcommand(c)))
 }
 
+/// Whether a RUN installs packages with apt (not only upgrades them).
+fn installs(run: &Run) -> bool {
+    run.commands()
+        .any(|(_, c)| matches!(apt_subcommand(c), Some("install" | "build-dep" | "source")))
+}
+
 /// Whether apt subcommands, in order, install from the lists before any
 /// `update` fetched them.
 fn uses_lists_unfetched<'c>(subs: impl IntoIterator<Item = Option<&'c str>>) -> bool {
@@ -67,6 +74,13 @@ fn uses_lists_unfetched<'c>(subs: impl IntoIterator<Item = Option<&'c str>>) -> 
         }
     }
     false
+}
+
+/// Whether an apt subcommand writes the package lists. Only `update`
+/// does: a RUN that only installs has no lists of its own to remove (they
+/// are in the layer of the RUN that fetched them, which is the one to fix).
+fn fetches_lists(sub: &Option<&str>) -> bool {
+    *sub == Some("update")
 }
 
 /// What the rule asks of every command of a RUN, asked once: its apt
@@ -147,9 +161,11 @@ fn merge_update_into_next(cx: &Context, runs: &[&Run], n: usize) -> Option<Fix> 
     {
         return None;
     }
+    // Only into a RUN that installs: folded into a lone `apt-get upgrade`,
+    // the update would leave the lists for a later install all the same.
     let next = runs
         .get(n + 1)
-        .filter(|r| r.stage == run.stage && relies_on_lists(r))?;
+        .filter(|r| r.stage == run.stage && relies_on_lists(r) && installs(r))?;
     let (_, at) = next.ins.shell_text()?;
     let (script, first) = cmds[0];
     let update = cx.df.slice(run.command_span(script, first)).to_string();
@@ -183,28 +199,91 @@ fn deleting_run(cx: &Context, item: usize, mut edits: Vec<Edit>) -> Fix {
     }
 }
 
+/// The RUN triggers of ONBUILD instructions, as RUNs: they run in every
+/// image built `FROM` this one, whichever stage they sit in.
+fn onbuild_runs<'a>(cx: &Context<'a>) -> Vec<Run<'a>> {
+    let mut out = Vec::new();
+    for (item, entry) in cx.df.items.iter().enumerate() {
+        let ItemKind::Instruction(ins) = &entry.kind else {
+            continue;
+        };
+        let Args::Onbuild(inner) = &ins.args else {
+            continue;
+        };
+        if inner.keyword != Keyword::Run {
+            continue;
+        }
+        let scripts = Script::of(inner)
+            .into_iter()
+            .map(|s| {
+                let cmds = shell::commands(&s.text);
+                (s, cmds)
+            })
+            .collect();
+        out.push(Run {
+            stage: cx.model.stage_of(item).unwrap_or(0),
+            item,
+            ins: inner,
+            scripts,
+        });
+    }
+    out
+}
+
+/// Whether a RUN mounts a cache or tmpfs over the package lists.
+fn lists_on_mount(run: &Run) -> bool {
+    run.cache_mounts()
+        .iter()
+        .any(|t| t == "/var/lib/apt" || t == "/var/lib/apt/lists")
+}
+
+/// ONBUILD RUNs that leave the lists behind in the images built from this one.
+fn onbuild_findings(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for run in onbuild_runs(cx) {
+        let facts = AptFacts::of(&run);
+        let Some(first) = facts.subs.iter().position(fetches_lists) else {
+            continue;
+        };
+        if facts.removes[first..].iter().any(|&r| r) || lists_on_mount(&run) {
+            continue;
+        }
+        let Some((script, cmd)) = run.commands().nth(first) else {
+            continue;
+        };
+        let sub = facts.subs[first].unwrap_or("update");
+        let program = resolve(cmd).program().to_string();
+        let mut d = RULE.diagnostic(
+            run.command_span(script, cmd),
+            format!("`{program} {sub}` in ONBUILD leaves the package lists in every image built from this one"),
+            format!("End this RUN with `&& {CLEANUP}`"),
+        );
+        d.fix = cleanup_edit(cx, &run).map(|e| Fix::safe(vec![e]));
+        out.push(d);
+    }
+    out
+}
+
 fn check(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = onbuild_findings(cx);
+    out.extend(in_stages(cx));
+    out
+}
+
+fn in_stages(cx: &Context) -> Vec<Diagnostic> {
     let runs = cx.shipping_runs();
     let facts: Vec<AptFacts> = runs.iter().map(|r| AptFacts::of(r)).collect();
     let cleans = |n: usize| facts[n].removes.iter().any(|&r| r);
     // RUNs that leave the lists behind: (index, first apt command).
     let mut flagged = Vec::new();
     for (n, run) in runs.iter().enumerate() {
-        let Some(first) = facts[n]
-            .subs
-            .iter()
-            .position(|s| matches!(s, Some("update" | "install")))
-        else {
+        let Some(first) = facts[n].subs.iter().position(fetches_lists) else {
             continue;
         };
         if facts[n].removes[first..].iter().any(|&r| r) {
             continue;
         }
-        if run
-            .cache_mounts()
-            .iter()
-            .any(|t| t == "/var/lib/apt" || t == "/var/lib/apt/lists")
-        {
+        if lists_on_mount(run) {
             continue;
         }
         flagged.push((n, first));

@@ -3,7 +3,8 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::semantics::commands::resolve;
+use crate::semantics::build_context::human_bytes;
+use crate::semantics::commands::{resolve, Resolved};
 use crate::syntax::{ItemKind, Keyword, Span};
 
 pub static RULE: Rule = Rule {
@@ -26,6 +27,7 @@ const WEIGHT_EXTENSIONS: &[&str] = &[
     "onnx",
     "ckpt",
     "h5",
+    "hdf5",
     "pb",
     "tflite",
     "gguf",
@@ -38,6 +40,20 @@ const WEIGHT_EXTENSIONS: &[&str] = &[
     "nemo",
 ];
 const WEIGHT_DIRS: &[&str] = &["models", "weights", "checkpoints"];
+/// Path parts of a Hugging Face (or torch hub) cache: a copy of one is a
+/// copy of the weights downloaded into it.
+const MODEL_CACHES: &[&str] = &[".cache/huggingface", "huggingface/hub", ".cache/torch/hub"];
+/// Words a script's file name uses for fetching (`download_model.py`,
+/// `fetch-weights.sh`), and words that say it fetches data, not weights.
+const DOWNLOAD_VERBS: &[&str] = &["download", "fetch"];
+const DATA_NOUNS: &[&str] = &["data", "corpus"];
+/// Hosts of model repositories that `git clone` fetches weights from
+/// (with git-lfs), and the first path parts there that are not models.
+const MODEL_HOSTS: &[&str] = &["huggingface.co/", "hf.co/"];
+const NOT_MODEL_REPOS: &[&str] = &["spaces", "datasets", "docs", "blog", "api"];
+/// Path parts of caches that hold text data, not weights, even where they
+/// sit in a `models/` directory (`models/nltk_cache/`).
+const DATA_CACHES: &[&str] = &["nltk_cache", "nltk_data", "tiktoken_cache"];
 /// Text in a RUN (shell or Python) that downloads weights at build time.
 const DOWNLOAD_CALLS: &[&str] = &["snapshot_download", "hf_hub_download", "from_pretrained"];
 
@@ -67,7 +83,14 @@ fn is_weight_source(src: &str) -> bool {
     let path = src.split_once("://").map_or(src, |(_, rest)| {
         rest.split(['?', '#']).next().unwrap_or(rest)
     });
+    if path
+        .split('/')
+        .any(|part| DATA_CACHES.contains(&part.to_ascii_lowercase().as_str()))
+    {
+        return false;
+    }
     has_weight_extension(path)
+        || MODEL_CACHES.iter().any(|c| path.contains(c))
         || path
             .split('/')
             .any(|part| WEIGHT_DIRS.contains(&part.to_ascii_lowercase().as_str()))
@@ -77,6 +100,85 @@ fn is_weight_url(word: &str) -> bool {
     (word.starts_with("http://") || word.starts_with("https://"))
         && (is_weight_source(word)
             || (word.contains("huggingface.co/") && word.contains("/resolve/")))
+}
+
+/// A model repository URL on a model hub (`https://huggingface.co/org/name`),
+/// not a Space or a dataset.
+fn is_model_repo(url: &str) -> bool {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    MODEL_HOSTS.iter().any(|host| {
+        rest.strip_prefix(host).is_some_and(|path| {
+            let first = path.split('/').next().unwrap_or("");
+            !first.is_empty() && !NOT_MODEL_REPOS.contains(&first) && path.contains('/')
+        })
+    })
+}
+
+/// Whether a `git clone` fetches LFS content: git-lfs is set up in the
+/// stage's lineage (installed or `git lfs install`), and
+/// `GIT_LFS_SKIP_SMUDGE` does not turn the download off. Without git-lfs a
+/// clone holds only pointer files.
+fn lfs_fetches(cx: &Context, run: &crate::semantics::Run, clone: &Resolved) -> bool {
+    let skip = clone
+        .env_value("GIT_LFS_SKIP_SMUDGE")
+        .map(str::to_string)
+        .or_else(|| {
+            cx.model
+                .scope(run.stage, run.item)
+                .get("GIT_LFS_SKIP_SMUDGE")
+                .map(str::to_string)
+        })
+        .is_some_and(|v| v.trim() == "1");
+    !skip
+        && cx.lineage_runs(run.stage).iter().any(|r| {
+            r.ins
+                .shell_text()
+                .is_some_and(|(t, _)| t.contains("git-lfs") || t.contains("git lfs"))
+        })
+}
+
+/// For a command that runs a script named for downloading
+/// (`python download_model.py`, `bash scripts/fetch-weights.sh`,
+/// `./download.sh`), the command as the message names it.
+fn download_script(r: &Resolved) -> Option<String> {
+    let program = r.program();
+    let interpreter = program.starts_with("python") || matches!(program, "bash" | "sh");
+    let script = if interpreter {
+        r.words[1..].iter().find(|w| !w.text.starts_with('-'))?
+    } else {
+        r.words.first()?
+    };
+    let name = script.text.rsplit('/').next()?.to_ascii_lowercase();
+    let is_script = [".py", ".sh"].iter().any(|e| name.ends_with(e));
+    let named = DOWNLOAD_VERBS.iter().any(|v| name.contains(v))
+        && !DATA_NOUNS.iter().any(|n| name.contains(n));
+    if !(is_script && named) {
+        return None;
+    }
+    let end = r.words.iter().position(|w| std::ptr::eq(w, script))?;
+    let shown: Vec<&str> = r.words[..=end].iter().map(|w| w.text.as_str()).collect();
+    Some(shown.join(" "))
+}
+
+/// The bytes the weight sources of a COPY send from the build context,
+/// its ignore file honoured; `None` without a context on disk, or when
+/// nothing there matches (the copy would fail or copy nothing: no size to
+/// tell).
+fn baked_bytes(cx: &Context, sources: &[String]) -> Option<u64> {
+    let files = cx.context_files?;
+    let mut total = 0;
+    let mut any = false;
+    for src in sources
+        .iter()
+        .filter(|s| !s.contains("://") && is_weight_source(s))
+    {
+        for f in files.sent_by(src, cx.dockerignore)? {
+            total += f.size;
+            any = true;
+        }
+    }
+    any.then_some(total)
 }
 
 /// Where a searched text lives: the logical line, or a heredoc body in the file.
@@ -96,17 +198,25 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let ItemKind::Instruction(ins) = &cx.df.items[item].kind else {
                 continue;
             };
-            if matches!(ins.keyword, Keyword::Copy | Keyword::Add) && ins.flag("from").is_none() {
+            // `--from` another stage or image too: weights downloaded there
+            // land here all the same.
+            if matches!(ins.keyword, Keyword::Copy | Keyword::Add) {
                 let words = ins.words();
                 let sources = &words[..words.len().saturating_sub(1)];
                 if let Some(src) = sources
                     .iter()
                     .find(|s| !s.starts_with("<<") && is_weight_source(s))
                 {
+                    // Only a copy from the build context has sizes to read.
+                    let from_context = ins.flag("from").is_none();
+                    let what = match baked_bytes(cx, sources).filter(|_| from_context) {
+                        Some(bytes) => format!("{} of weights", human_bytes(bytes)),
+                        None => "model weights".to_string(),
+                    };
                     out.push(RULE.diagnostic(
                         ins.line.span(0, ins.line.text.trim_end().len()),
                         format!(
-                            "`{} {src}` bakes model weights into the image",
+                            "`{} {src}` bakes {what} into the image",
                             ins.keyword_text.to_uppercase()
                         ),
                         help.to_string(),
@@ -120,10 +230,13 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         'scripts: for (script, cmds) in &run.scripts {
             for cmd in cmds {
                 let r = resolve(cmd);
-                if !matches!(
-                    r.program(),
-                    "huggingface-cli" | "hf" | "ollama" | "git" | "wget" | "curl"
-                ) {
+                let script_name = download_script(&r);
+                if script_name.is_none()
+                    && !matches!(
+                        r.program(),
+                        "huggingface-cli" | "hf" | "ollama" | "git" | "wget" | "curl"
+                    )
+                {
                     continue;
                 }
                 let words: Vec<&str> = r.words.iter().map(|w| w.text.as_str()).collect();
@@ -131,10 +244,15 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     ("huggingface-cli" | "hf", ["download", ..]) => Some(words[..2].join(" ")),
                     ("ollama", ["pull", ..]) => Some("ollama pull".into()),
                     ("git", ["lfs", "pull" | "fetch", ..]) => Some(words[..3].join(" ")),
+                    ("git", ["clone", args @ ..])
+                        if args.iter().any(|a| is_model_repo(a)) && lfs_fetches(cx, run, &r) =>
+                    {
+                        Some("git clone".into())
+                    }
                     ("wget" | "curl", args) if args.iter().any(|a| is_weight_url(a)) => {
                         Some(r.program().to_string())
                     }
-                    _ => None,
+                    _ => script_name,
                 };
                 if let Some(what) = what {
                     found = Some((run.command_span(script, cmd), format!("`{what}`")));
@@ -206,6 +324,9 @@ mod tests {
         assert!(!is_weight_source("models.py"));
         assert!(!is_weight_source("/usr/local/bin"));
         assert!(!is_weight_source("requirements.txt"));
+        assert!(!is_weight_source("/app/models/nltk_cache/"));
+        assert!(is_weight_source("/root/.cache/huggingface"));
+        assert!(is_weight_source("best.hdf5"));
         assert!(is_weight_url(
             "https://huggingface.co/org/m/resolve/main/config.json"
         ));

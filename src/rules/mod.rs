@@ -4,6 +4,29 @@
 //! The engine (selection, suppressions, severities, fixes) reads only the
 //! metadata; a check only reads the [`Context`] and reports.
 
+mod bk_consistent_instruction_casing;
+mod bk_copy_ignored_file;
+mod bk_duplicate_stage_name;
+mod bk_expose_invalid_format;
+mod bk_expose_proto_casing;
+mod bk_from_as_casing;
+mod bk_from_platform_flag_const_disallowed;
+mod bk_invalid_base_image_platform;
+mod bk_invalid_default_arg_in_from;
+mod bk_invalid_definition_description;
+mod bk_json_args_recommended;
+mod bk_legacy_key_value_format;
+mod bk_maintainer_deprecated;
+mod bk_multiple_instructions_disallowed;
+mod bk_no_empty_continuation;
+mod bk_redundant_target_platform;
+mod bk_reserved_stage_name;
+mod bk_secrets_used_in_arg_or_env;
+mod bk_stage_name_casing;
+mod bk_undefined_arg_in_from;
+mod bk_undefined_var;
+mod bk_workdir_relative_path;
+pub mod buildkit;
 mod df001_devel_base;
 mod df002_pip_cache;
 mod df003_apt_lists;
@@ -11,7 +34,87 @@ mod df004_opencv_gui;
 mod df005_model_weights;
 mod df006_root_user;
 mod df007_build_tools;
+mod df008_copy_before_deps;
+mod df009_full_python_base;
+mod df010_torch_cuda_wheels;
+mod df011_dev_tools_in_inference;
+mod df012_secret_in_build_arg;
+mod df013_context_not_ignored;
+mod df014_shell_form_in_distroless;
+mod df015_conda_cache;
+mod df016_unpinned_base;
+mod df017_cuda_mismatch;
+mod df018_gpu_at_build;
+mod df019_redundant_cuda;
+mod df020_visible_devices;
+mod df021_package_cache;
 mod df100_unknown_suppression;
+mod dl1001_inline_ignore;
+mod dl3000_relative_workdir;
+mod dl3001_pointless_command;
+mod dl3003_cd_in_run;
+mod dl3004_sudo;
+mod dl3006_untagged_image;
+mod dl3007_latest_tag;
+mod dl3008_apt_pin;
+mod dl3010_copy_then_extract;
+mod dl3011_expose_port_range;
+mod dl3012_multiple_healthchecks;
+mod dl3013_pip_pin;
+mod dl3014_apt_yes;
+mod dl3015_apt_recommends;
+mod dl3016_npm_pin;
+mod dl3018_apk_pin;
+mod dl3019_apk_cache;
+mod dl3020_add_local;
+mod dl3021_copy_dest_slash;
+mod dl3022_copy_from_unknown_stage;
+mod dl3023_copy_from_self;
+mod dl3024_duplicate_stage_name;
+mod dl3025_json_cmd;
+mod dl3026_trusted_registry;
+mod dl3027_apt;
+mod dl3028_gem_pin;
+mod dl3029_from_platform;
+mod dl3030_yum_without_yes;
+mod dl3032_yum_cache_not_cleaned;
+mod dl3033_yum_version_not_pinned;
+mod dl3034_zypper_without_non_interactive;
+mod dl3035_zypper_dist_upgrade;
+mod dl3036_zypper_cache_not_cleaned;
+mod dl3037_zypper_version_not_pinned;
+mod dl3038_dnf_without_yes;
+mod dl3040_dnf_cache_not_cleaned;
+mod dl3041_dnf_version_not_pinned;
+mod dl3044_env_self_reference;
+mod dl3045_copy_relative_no_workdir;
+mod dl3046_useradd_lastlog;
+mod dl3047_wget_progress;
+mod dl3048_label_key;
+mod dl3049_label_missing;
+mod dl3050_label_not_in_schema;
+mod dl3051_label_empty;
+mod dl3052_label_url;
+mod dl3053_label_rfc3339;
+mod dl3054_label_spdx;
+mod dl3055_label_git_hash;
+mod dl3056_label_semver;
+mod dl3057_healthcheck_missing;
+mod dl3058_label_email;
+mod dl3059_consecutive_runs;
+mod dl3060_yarn_cache;
+mod dl3062_go_version;
+mod dl3063_reserved_stage_name;
+mod dl3064_sensitive_arg_env;
+mod dl3065_target_platform;
+mod dl3066_user_not_numeric;
+mod dl3067_copy_whole_stage;
+mod dl4000_maintainer;
+mod dl4001_wget_and_curl;
+mod dl4003_multiple_cmd;
+mod dl4004_multiple_entrypoint;
+mod dl4005_ln_bin_sh;
+mod dl4006_pipefail;
 
 use crate::diagnostic::{Diagnostic, Severity};
 pub use crate::semantics::Context;
@@ -87,8 +190,152 @@ pub static RULES: &[&Rule] = &[
     &df005_model_weights::RULE,
     &df006_root_user::RULE,
     &df007_build_tools::RULE,
+    &df008_copy_before_deps::RULE,
+    &df009_full_python_base::RULE,
+    &df010_torch_cuda_wheels::RULE,
+    &df011_dev_tools_in_inference::RULE,
+    &df012_secret_in_build_arg::RULE,
+    &df013_context_not_ignored::RULE,
+    &df014_shell_form_in_distroless::RULE,
+    &df015_conda_cache::RULE,
+    &df016_unpinned_base::RULE,
+    &df017_cuda_mismatch::RULE,
+    &df018_gpu_at_build::RULE,
+    &df019_redundant_cuda::RULE,
+    &df020_visible_devices::RULE,
+    &df021_package_cache::RULE,
     &df100_unknown_suppression::RULE,
+    &dl1001_inline_ignore::RULE,
+    &dl3000_relative_workdir::RULE,
+    &dl3001_pointless_command::RULE,
+    &dl3003_cd_in_run::RULE,
+    &dl3004_sudo::RULE,
+    &dl3006_untagged_image::RULE,
+    &dl3007_latest_tag::RULE,
+    &dl3008_apt_pin::RULE,
+    &dl3010_copy_then_extract::RULE,
+    &dl3011_expose_port_range::RULE,
+    &dl3012_multiple_healthchecks::RULE,
+    &dl3013_pip_pin::RULE,
+    &dl3014_apt_yes::RULE,
+    &dl3015_apt_recommends::RULE,
+    &dl3016_npm_pin::RULE,
+    &dl3018_apk_pin::RULE,
+    &dl3019_apk_cache::RULE,
+    &dl3020_add_local::RULE,
+    &dl3021_copy_dest_slash::RULE,
+    &dl3022_copy_from_unknown_stage::RULE,
+    &dl3023_copy_from_self::RULE,
+    &dl3024_duplicate_stage_name::RULE,
+    &dl3025_json_cmd::RULE,
+    &dl3026_trusted_registry::RULE,
+    &dl3027_apt::RULE,
+    &dl3028_gem_pin::RULE,
+    &dl3029_from_platform::RULE,
+    &bk_stage_name_casing::RULE,
+    &bk_from_as_casing::RULE,
+    &bk_no_empty_continuation::RULE,
+    &bk_consistent_instruction_casing::RULE,
+    &bk_duplicate_stage_name::RULE,
+    &bk_reserved_stage_name::RULE,
+    &bk_json_args_recommended::RULE,
+    &bk_maintainer_deprecated::RULE,
+    &bk_undefined_arg_in_from::RULE,
+    &bk_workdir_relative_path::RULE,
+    &bk_undefined_var::RULE,
+    &bk_multiple_instructions_disallowed::RULE,
+    &bk_legacy_key_value_format::RULE,
+    &bk_invalid_base_image_platform::RULE,
+    &bk_redundant_target_platform::RULE,
+    &bk_secrets_used_in_arg_or_env::RULE,
+    &bk_invalid_default_arg_in_from::RULE,
+    &bk_from_platform_flag_const_disallowed::RULE,
+    &bk_copy_ignored_file::RULE,
+    &bk_invalid_definition_description::RULE,
+    &bk_expose_proto_casing::RULE,
+    &bk_expose_invalid_format::RULE,
+    &dl3030_yum_without_yes::RULE,
+    &dl3032_yum_cache_not_cleaned::RULE,
+    &dl3033_yum_version_not_pinned::RULE,
+    &dl3034_zypper_without_non_interactive::RULE,
+    &dl3035_zypper_dist_upgrade::RULE,
+    &dl3036_zypper_cache_not_cleaned::RULE,
+    &dl3037_zypper_version_not_pinned::RULE,
+    &dl3038_dnf_without_yes::RULE,
+    &dl3040_dnf_cache_not_cleaned::RULE,
+    &dl3041_dnf_version_not_pinned::RULE,
+    &dl3047_wget_progress::RULE,
+    &dl3059_consecutive_runs::RULE,
+    &dl4006_pipefail::RULE,
+    &dl3048_label_key::RULE,
+    &dl3045_copy_relative_no_workdir::RULE,
+    &dl3060_yarn_cache::RULE,
+    &dl3062_go_version::RULE,
+    &dl4000_maintainer::RULE,
+    &dl4001_wget_and_curl::RULE,
+    &dl4003_multiple_cmd::RULE,
+    &dl4004_multiple_entrypoint::RULE,
+    &dl4005_ln_bin_sh::RULE,
+    &dl3063_reserved_stage_name::RULE,
+    &dl3065_target_platform::RULE,
+    &dl3066_user_not_numeric::RULE,
+    &dl3067_copy_whole_stage::RULE,
+    &dl3044_env_self_reference::RULE,
+    &dl3046_useradd_lastlog::RULE,
+    &dl3064_sensitive_arg_env::RULE,
+    &dl3057_healthcheck_missing::RULE,
+    &dl3052_label_url::RULE,
+    &dl3053_label_rfc3339::RULE,
+    &dl3054_label_spdx::RULE,
+    &dl3055_label_git_hash::RULE,
+    &dl3056_label_semver::RULE,
+    &dl3058_label_email::RULE,
+    &dl3049_label_missing::RULE,
+    &dl3050_label_not_in_schema::RULE,
+    &dl3051_label_empty::RULE,
 ];
+
+pub use buildkit::is_buildkit;
+
+/// Named groups of rules a selector may use besides codes and prefixes:
+/// `buildkit`, BuildKit's build checks. Indexes into [`RULES`].
+pub fn group(key: &str) -> Option<Vec<usize>> {
+    if key.trim().eq_ignore_ascii_case("buildkit") {
+        return Some(
+            (0..RULES.len())
+                .filter(|&i| is_buildkit(RULES[i].code))
+                .collect(),
+        );
+    }
+    None
+}
+
+/// Rules whose finding stands for another rule's on the same place:
+/// `(rule, the rules it stands for)`. DF012 names the service and the
+/// secret mount to use for the ARGs and ENVs it knows; the generic checks
+/// by name would report the same key again.
+pub static SUPERSEDES: &[(&str, &[&str])] = &[("DF012", &["SecretsUsedInArgOrEnv", "DL3064"])];
+
+/// Drop each finding of a rule in [`SUPERSEDES`] whose span holds a
+/// finding of the rule that stands for it.
+pub fn drop_superseded(found: &mut Vec<Diagnostic>) {
+    for (rule, others) in SUPERSEDES {
+        let spans: Vec<Span> = found
+            .iter()
+            .filter(|d| d.code == *rule)
+            .map(|d| d.span)
+            .collect();
+        if spans.is_empty() {
+            continue;
+        }
+        found.retain(|d| {
+            !(others.contains(&d.code)
+                && spans
+                    .iter()
+                    .any(|s| d.span.start <= s.start && s.end <= d.span.end))
+        });
+    }
+}
 
 /// Find a rule by code (`DF002`), alias (`DL3042`) or name (`pip-cache-in-layer`), any case.
 pub fn find(key: &str) -> Option<&'static Rule> {

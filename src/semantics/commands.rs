@@ -3,7 +3,9 @@
 //! `$VENV/bin/pip`, `uv pip`, `apt-get`/`apt`, behind `sudo`, `env VAR=1`,
 //! `VAR=1`, `exec`, `time`, `nohup` or `command`.
 
-use crate::syntax::shell::{Command, Word};
+use super::{mount_targets, Context, Script};
+use crate::syntax::shell::{self, Command, Word};
+use crate::syntax::{Args, Dockerfile, Instruction, ItemKind, Keyword, Span};
 
 /// A command with its prefixes removed.
 #[derive(Debug, Clone)]
@@ -36,6 +38,11 @@ pub fn basename(path: &str) -> &str {
         Some(i) => &path[i + 1..],
         None => path,
     }
+}
+
+/// Whether a word is a `NAME=value` assignment in front of a command.
+pub fn is_assignment_word(word: &str) -> bool {
+    is_assignment(word).is_some()
 }
 
 fn is_assignment(word: &str) -> Option<(String, String)> {
@@ -127,7 +134,7 @@ pub struct PackageInstall<'a> {
     pub global_options: &'a [Word],
 }
 
-impl PackageInstall<'_> {
+impl<'a> PackageInstall<'a> {
     /// Whether an option is given, as `--opt` or `--opt=value`.
     pub fn has_option(&self, name: &str) -> bool {
         self.args
@@ -152,7 +159,7 @@ impl PackageInstall<'_> {
 
     /// Requirement words: arguments that are package specs, not options or
     /// option values (`-r file`, `-c file`, `--index-url URL`, ...).
-    pub fn requirements(&self) -> Vec<&Word> {
+    pub fn requirements(&self) -> Vec<&'a Word> {
         const TAKES_VALUE: &[&str] = &[
             "-r",
             "--requirement",
@@ -192,6 +199,15 @@ impl PackageInstall<'_> {
             "--extra",
             "--with",
             "--with-requirements",
+            "--build",
+            "--root-user-action",
+            "--log",
+            "--proxy",
+            "--retries",
+            "--timeout",
+            "--exists-action",
+            "--cert",
+            "--client-cert",
         ];
         let mut out = Vec::new();
         let mut skip = false;
@@ -280,10 +296,11 @@ pub fn package_install(cmd: &Command) -> Option<PackageInstall<'_>> {
     })
 }
 
-/// An `apt-get` or `apt` call and its subcommand (`update`, `install`, ...).
+/// An `apt-get`, `apt` or `aptitude` call and its subcommand (`update`,
+/// `install`, ...): all three fetch into and install from the same lists.
 pub fn apt_subcommand(cmd: &Command) -> Option<&str> {
     let resolved = resolve(cmd);
-    if !matches!(resolved.program(), "apt-get" | "apt") {
+    if !matches!(resolved.program(), "apt-get" | "apt" | "aptitude") {
         return None;
     }
     let words = resolved.words;
@@ -386,10 +403,418 @@ pub const OPENCV_GUI_PACKAGES: &[(&str, &str)] = &[
     ("opencv-contrib-python", "opencv-contrib-python-headless"),
 ];
 
+/// A shell-form RUN, or the RUN trigger of an ONBUILD, split into commands.
+pub struct ShellRun<'r> {
+    /// The item of the RUN (or of the ONBUILD that wraps it).
+    pub item: usize,
+    /// The RUN instruction itself (the trigger, for an ONBUILD).
+    pub ins: &'r Instruction,
+    pub scripts: &'r [(Script, Vec<Command>)],
+    pub onbuild: bool,
+}
+
+impl<'r> ShellRun<'r> {
+    /// The RUN's commands in execution order, across its scripts.
+    pub fn commands(&self) -> impl Iterator<Item = (&'r Script, &'r Command)> + 'r {
+        self.scripts
+            .iter()
+            .flat_map(|(s, cmds)| cmds.iter().map(move |c| (s, c)))
+    }
+
+    /// The file span of a command of one of its scripts.
+    pub fn command_span(&self, script: &Script, cmd: &Command) -> Span {
+        script.span(self.ins, cmd.start(), cmd.end())
+    }
+
+    /// The file span of a word of one of its scripts.
+    pub fn word_span(&self, script: &Script, word: &Word) -> Span {
+        script.span(self.ins, word.start, word.end)
+    }
+
+    /// Targets of its cache and tmpfs mounts.
+    pub fn cache_mounts(&self) -> Vec<String> {
+        mount_targets(self.ins, &["cache", "tmpfs"])
+    }
+}
+
+/// The RUN triggers of a file's ONBUILD instructions, split into commands
+/// (they run in the images built `FROM` this one).
+pub struct Triggers<'a> {
+    runs: Vec<Trigger<'a>>,
+}
+
+/// An ONBUILD item, its RUN trigger, and the trigger's scripts and commands.
+type Trigger<'a> = (usize, &'a Instruction, Vec<(Script, Vec<Command>)>);
+
+impl<'a> Triggers<'a> {
+    pub fn of(df: &'a Dockerfile) -> Triggers<'a> {
+        let mut runs = Vec::new();
+        for (n, item) in df.items.iter().enumerate() {
+            let ItemKind::Instruction(ins) = &item.kind else {
+                continue;
+            };
+            let Args::Onbuild(inner) = &ins.args else {
+                continue;
+            };
+            if inner.keyword != Keyword::Run {
+                continue;
+            }
+            let scripts = Script::of(inner)
+                .into_iter()
+                .map(|s| {
+                    let cmds = shell::commands(&s.text);
+                    (s, cmds)
+                })
+                .collect();
+            runs.push((n, inner.as_ref(), scripts));
+        }
+        Triggers { runs }
+    }
+}
+
+/// Every RUN of the file in file order, then, when `triggers` is given,
+/// every ONBUILD RUN.
+pub fn shell_runs<'r>(
+    cx: &'r Context,
+    triggers: Option<&'r Triggers>,
+) -> impl Iterator<Item = ShellRun<'r>> + 'r {
+    let runs = cx.runs().iter().map(|r| ShellRun {
+        item: r.item,
+        ins: r.ins,
+        scripts: &r.scripts,
+        onbuild: false,
+    });
+    let onbuild = triggers
+        .into_iter()
+        .flat_map(|t| t.runs.iter())
+        .map(|(item, ins, scripts)| ShellRun {
+            item: *item,
+            ins,
+            scripts,
+            onbuild: true,
+        });
+    runs.chain(onbuild)
+}
+
+/// The words a shell word stands for at a RUN: itself without variables,
+/// else its value with the ARG and ENV values the file gives at that point,
+/// split as the shell would. `None` when a variable has no known value (a
+/// build argument without a default, or a trigger of ONBUILD, which runs
+/// with the variables of another build).
+pub fn word_values(cx: &Context, run: &ShellRun, word: &str) -> Option<Vec<String>> {
+    if !word.contains('$') {
+        return Some(vec![word.to_string()]);
+    }
+    if run.onbuild {
+        return None;
+    }
+    let stage = cx.model.stage_of(run.item)?;
+    let scope = cx.model.scope(stage, run.item);
+    let value = super::expand(word, &|n| scope.get(n).map(str::to_string))?;
+    let parts: Vec<String> = value.split_whitespace().map(str::to_string).collect();
+    (!parts.is_empty()).then_some(parts)
+}
+
+/// How a program reads its options: which take a value (`-o X`, `--opt X`,
+/// `--opt=X`), and which short ones do (a value may also be glued: `-oX`).
+pub struct OptionGrammar {
+    pub takes_value: &'static [&'static str],
+}
+
+/// apt-get's and apt's options that take a value.
+pub const APT: OptionGrammar = OptionGrammar {
+    takes_value: &[
+        "-o",
+        "--option",
+        "-c",
+        "--config-file",
+        "-t",
+        "--target-release",
+        "--default-release",
+        "-a",
+        "--host-architecture",
+    ],
+};
+
+/// apk's options that take a value.
+pub const APK: OptionGrammar = OptionGrammar {
+    takes_value: &[
+        "-t",
+        "--virtual",
+        "-X",
+        "--repository",
+        "-p",
+        "--root",
+        "--arch",
+        "--cache-dir",
+        "--keys-dir",
+        "--repositories-file",
+        "--timeout",
+        "--wait",
+    ],
+};
+
+/// gem's options that take a value.
+pub const GEM: OptionGrammar = OptionGrammar {
+    takes_value: &[
+        "-v",
+        "--version",
+        "-i",
+        "--install-dir",
+        "-n",
+        "--bindir",
+        "--platform",
+        "-s",
+        "--source",
+        "-p",
+        "--http-proxy",
+        "-g",
+        "--file",
+        "--build-root",
+        "--document",
+    ],
+};
+
+/// npm's options that take a value.
+pub const NPM: OptionGrammar = OptionGrammar {
+    takes_value: &[
+        "--prefix",
+        "--registry",
+        "--cache",
+        "--tag",
+        "--userconfig",
+        "--loglevel",
+        "-w",
+        "--workspace",
+        "--omit",
+        "--include",
+        "--install-strategy",
+    ],
+};
+
+/// pipx's options that take a value.
+pub const PIPX: OptionGrammar = OptionGrammar {
+    takes_value: &[
+        "--python",
+        "--pip-args",
+        "--index-url",
+        "-i",
+        "--suffix",
+        "--preinstall",
+        "--fetch-python",
+    ],
+};
+
+/// A word of a command line, read with a grammar.
+#[derive(Debug, Clone, Copy)]
+pub enum Arg<'w> {
+    /// An option, its value (glued or the next word) and the words it spans.
+    Option {
+        name: &'w str,
+        value: Option<&'w str>,
+        word: &'w Word,
+    },
+    /// An operand (a subcommand, a package, a path).
+    Operand(&'w Word),
+}
+
+/// Read a command line's words as options and operands. Everything after
+/// `--` is an operand; a short cluster (`-yq`) is one option word whose
+/// letters [`has_flag`] looks into.
+pub fn parse_args<'w>(words: &'w [Word], grammar: &OptionGrammar) -> Vec<Arg<'w>> {
+    let mut out = Vec::new();
+    let mut i = 0;
+    let mut operands_only = false;
+    while i < words.len() {
+        let w = &words[i];
+        let t = w.text.as_str();
+        i += 1;
+        if operands_only || !t.starts_with('-') || t == "-" {
+            out.push(Arg::Operand(w));
+            continue;
+        }
+        if t == "--" {
+            operands_only = true;
+            continue;
+        }
+        if let Some((name, value)) = t.split_once('=').filter(|_| t.starts_with("--")) {
+            out.push(Arg::Option {
+                name,
+                value: Some(value),
+                word: w,
+            });
+            continue;
+        }
+        if grammar.takes_value.contains(&t) {
+            let value = words.get(i).map(|v| v.text.as_str());
+            i += 1;
+            out.push(Arg::Option {
+                name: t,
+                value,
+                word: w,
+            });
+            continue;
+        }
+        // A short option with its value glued on (`-oAPT::X=1`).
+        let glued = grammar
+            .takes_value
+            .iter()
+            .find(|o| o.len() == 2 && !o.starts_with("--") && t.len() > 2 && t.starts_with(*o));
+        match glued {
+            Some(o) => out.push(Arg::Option {
+                name: o,
+                value: Some(&t[2..]),
+                word: w,
+            }),
+            None => out.push(Arg::Option {
+                name: t,
+                value: None,
+                word: w,
+            }),
+        }
+    }
+    out
+}
+
+/// Whether parsed arguments give a flag: a long name (`--yes`) or a short
+/// letter alone or in a cluster (`-y`, `-qy`).
+pub fn has_flag(args: &[Arg], long: &[&str], short: &[char]) -> bool {
+    args.iter().any(|a| match a {
+        Arg::Option { name, .. } => {
+            long.contains(name)
+                || (!name.starts_with("--")
+                    && name.len() > 1
+                    && name[1..].chars().any(|c| short.contains(&c)))
+        }
+        Arg::Operand(_) => false,
+    })
+}
+
+/// The value of the last option named one of `names`.
+pub fn option_value<'w>(args: &[Arg<'w>], names: &[&str]) -> Option<&'w str> {
+    args.iter().rev().find_map(|a| match a {
+        Arg::Option { name, value, .. } if names.contains(name) => *value,
+        _ => None,
+    })
+}
+
+/// The operands of parsed arguments.
+pub fn operands<'w>(args: &[Arg<'w>]) -> Vec<&'w Word> {
+    args.iter()
+        .filter_map(|a| match a {
+            Arg::Operand(w) => Some(*w),
+            Arg::Option { .. } => None,
+        })
+        .collect()
+}
+
+/// A package manager call: its program, subcommand and arguments, parsed
+/// with the program's grammar (options before and after the subcommand).
+pub struct ManagerCall<'w> {
+    /// The program word (`apt-get`, `apk`, ...).
+    pub program: &'w Word,
+    /// The subcommand word (`install`, `add`, ...).
+    pub subcommand: &'w Word,
+    pub args: Vec<Arg<'w>>,
+}
+
+impl<'w> ManagerCall<'w> {
+    /// The operands after the subcommand: the packages.
+    pub fn packages(&self) -> Vec<&'w Word> {
+        operands(&self.args)
+            .into_iter()
+            .filter(|w| w.start > self.subcommand.start)
+            .collect()
+    }
+}
+
+/// A call of one of `programs` (after `sudo`, `env` and the like) with its
+/// first operand one of `subcommands`.
+pub fn manager_call<'c>(
+    cmd: &'c Command,
+    programs: &[&str],
+    subcommands: &[&str],
+    grammar: &OptionGrammar,
+) -> Option<ManagerCall<'c>> {
+    let resolved = resolve(cmd);
+    if !programs.contains(&resolved.program()) {
+        return None;
+    }
+    let words = resolved.words;
+    let args = parse_args(&words[1..], grammar);
+    let subcommand = operands(&args).into_iter().next()?;
+    if !subcommands.contains(&subcommand.text.as_str()) {
+        return None;
+    }
+    Some(ManagerCall {
+        program: &words[0],
+        subcommand,
+        args,
+    })
+}
+
+/// `apt-get install` or `apt install`.
+pub fn apt_install(cmd: &Command) -> Option<ManagerCall<'_>> {
+    manager_call(cmd, &["apt-get", "apt"], &["install"], &APT)
+}
+
+/// `apk add`.
+pub fn apk_add(cmd: &Command) -> Option<ManagerCall<'_>> {
+    manager_call(cmd, &["apk"], &["add"], &APK)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::syntax::shell::commands;
+
+    #[test]
+    fn option_grammars_tell_values_from_operands() {
+        let cmd =
+            &commands("apt-get -o APT::Install-Recommends=false -yq install -t bookworm curl")[0];
+        let call = apt_install(cmd).unwrap();
+        assert_eq!(call.subcommand.text, "install");
+        let packages: Vec<&str> = call.packages().iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(packages, ["curl"]);
+        assert!(has_flag(&call.args, &["--yes"], &['y']));
+        assert!(!has_flag(&call.args, &["--no-install-recommends"], &[]));
+        assert_eq!(option_value(&call.args, &["-t"]), Some("bookworm"));
+        assert_eq!(
+            option_value(&call.args, &["-o"]),
+            Some("APT::Install-Recommends=false")
+        );
+
+        let cmd = &commands("sudo apk add --virtual .build -X https://x.org/edge gcc=13.2")[0];
+        let call = apk_add(cmd).unwrap();
+        let packages: Vec<&str> = call.packages().iter().map(|w| w.text.as_str()).collect();
+        assert_eq!(packages, ["gcc=13.2"]);
+
+        // A glued short value and `--opt=value`.
+        let words = &commands("x -oFoo=1 --registry=https://r")[0].words[1..];
+        let args = parse_args(words, &APT);
+        assert_eq!(option_value(&args, &["-o"]), Some("Foo=1"));
+        assert_eq!(option_value(&args, &["--registry"]), Some("https://r"));
+        // After `--`, everything is an operand.
+        let words = &commands("x -- -y")[0].words[1..];
+        assert_eq!(operands(&parse_args(words, &APT)).len(), 1);
+        assert!(apt_install(&commands("apt-get update")[0]).is_none());
+    }
+
+    #[test]
+    fn onbuild_runs_are_split_like_runs() {
+        let df = crate::syntax::parse("FROM a\nONBUILD RUN apt-get install x && cd /y\nRUN true\n")
+            .unwrap();
+        let triggers = Triggers::of(&df);
+        assert_eq!(triggers.runs.len(), 1);
+        let (_, ins, scripts) = &triggers.runs[0];
+        assert_eq!(ins.keyword, Keyword::Run);
+        assert_eq!(scripts[0].1.len(), 2);
+        // The trigger's words map back to the file.
+        let span = scripts[0]
+            .0
+            .span(ins, scripts[0].1[1].start(), scripts[0].1[1].end());
+        assert_eq!(&df.text[span.start..span.end], "cd /y");
+    }
 
     #[test]
     fn complete_scripts() {

@@ -1,6 +1,8 @@
 //! What a rule or the rewrite sees of one file: its syntax tree, its
 //! semantic model, and every RUN split into shell commands once.
 
+use super::build_context::ContextFiles;
+use super::dockerignore::DockerIgnore;
 use super::{Model, Profile, Script};
 use crate::syntax::shell::{self, Command};
 use crate::syntax::{Dockerfile, Instruction, ItemKind, Keyword, Span};
@@ -13,7 +15,27 @@ pub struct Context<'a> {
     pub file_name: Option<&'a str>,
     /// What the image is for when the file does not say.
     pub profile: Profile,
+    /// Rule options from the settings (registries, label schema).
+    pub options: RuleOptions,
+    /// The build context's ignore file, when the file has a build context
+    /// (it was read from a directory, not from standard input).
+    pub dockerignore: Option<&'a DockerIgnore>,
+    /// The build context's files and sizes, when the file has a build
+    /// context on disk (or given as a listing).
+    pub context_files: Option<&'a ContextFiles>,
     runs: Vec<Run<'a>>,
+}
+
+/// What some rules read from the settings: the registries `FROM` may pull
+/// from and the labels every image must carry. Empty means "not configured".
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleOptions {
+    /// Registry host names or patterns (`*.gcr.io`, `*`).
+    pub trusted_registries: Vec<String>,
+    /// Label name -> value type (`text`, `url`, `semver`, ...), in order.
+    pub label_schema: Vec<(String, String)>,
+    /// Whether a label outside the schema is a finding.
+    pub strict_labels: bool,
 }
 
 /// A RUN with its scripts split into commands.
@@ -105,6 +127,9 @@ impl<'a> Context<'a> {
             model,
             file_name,
             profile,
+            options: RuleOptions::default(),
+            dockerignore: None,
+            context_files: None,
             runs,
         }
     }

@@ -2,13 +2,19 @@
 //! chain, which stages ship in the final image, ARG/ENV values in scope, the
 //! effective USER, and the shell scripts a RUN executes.
 
+pub mod build_context;
 pub mod commands;
+pub mod conda;
 mod context;
+pub mod cuda;
+pub mod dockerignore;
 pub mod images;
+pub mod managers;
 pub mod pragmas;
+pub mod requirements;
 mod vars;
 
-pub use context::{mount_targets, Context, Run};
+pub use context::{mount_targets, Context, RuleOptions, Run};
 
 use std::collections::HashMap;
 use std::fmt;

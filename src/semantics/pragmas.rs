@@ -9,6 +9,9 @@
 //! - BuildKit's `# check=skip=A,B` parser directive (the whole file) and the
 //!   same comment directly above an instruction (that instruction).
 //!
+//! The `# check=` directive's other options (`error=true`,
+//! `experimental=...`) are read here too, by [`check_options`].
+//!
 //! A trailing `# reason` after the list is allowed, as hadolint allows it.
 
 use crate::syntax::{Dockerfile, ItemKind, Keyword, Span};
@@ -194,7 +197,7 @@ fn offset(text: &str, part: &str, at: usize) -> usize {
 #[allow(clippy::type_complexity)]
 fn read(text: &str, at: usize) -> Option<(PragmaTool, Reach, Result<Vec<(String, Span)>, String>)> {
     let body = text.trim_start().strip_prefix('#')?.trim_start();
-    if let Some(options) = body.strip_prefix("check=") {
+    if let Some(options) = check_value(body) {
         // `# check=skip=A,B;error=true`: only the skip part silences.
         let list = options
             .split(';')
@@ -223,6 +226,69 @@ fn read(text: &str, at: usize) -> Option<(PragmaTool, Reach, Result<Vec<(String,
     let list = rest.strip_prefix("ignore=")?;
     let start = offset(text, list, at);
     Some((tool, reach, code_list(list, start)))
+}
+
+/// The options of a `check=` comment body (after the `#`): the key in any
+/// case, with optional whitespace around `=`, as BuildKit reads its
+/// directives. Only the text before the first whitespace is the value;
+/// what follows (`// reason`) is a remark.
+fn check_value(body: &str) -> Option<&str> {
+    let key = body.get(..5)?;
+    if !key.eq_ignore_ascii_case("check") {
+        return None;
+    }
+    let value = body[5..].trim_start().strip_prefix('=')?.trim_start();
+    let end = value.find(char::is_whitespace).unwrap_or(value.len());
+    Some(&value[..end])
+}
+
+/// What a file's `# check=` directive asks of BuildKit's checks, besides
+/// skipping some.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CheckOptions {
+    /// `error=true`: the checks' findings fail the build.
+    pub error: bool,
+    /// `experimental=A,B` or `all`: checks BuildKit runs only when asked.
+    pub experimental: Vec<String>,
+}
+
+impl CheckOptions {
+    /// Whether the file asks for the experimental check `name`.
+    pub fn wants_experimental(&self, name: &str) -> bool {
+        self.experimental.iter().any(|e| e == name || e == "all")
+    }
+}
+
+/// The file's `# check=` directive options (defaults when it has none).
+/// Values are read as BuildKit reads them: `error` as a Go boolean.
+pub fn check_options(df: &Dockerfile) -> CheckOptions {
+    let mut out = CheckOptions::default();
+    let Some(directive) = df.directive("check") else {
+        return out;
+    };
+    let value = directive
+        .value
+        .split(char::is_whitespace)
+        .next()
+        .unwrap_or("");
+    for part in value.split(';') {
+        let Some((key, v)) = part.split_once('=') else {
+            continue;
+        };
+        match key.trim() {
+            "error" => out.error = matches!(v.trim(), "1" | "t" | "T" | "true" | "TRUE" | "True"),
+            "experimental" => {
+                out.experimental = v
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|n| !n.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Every suppression comment of a file.
@@ -342,6 +408,25 @@ mod tests {
             fast.sort_unstable();
             assert_eq!(slow, fast, "at {offset}");
         }
+    }
+
+    #[test]
+    fn check_directives_with_spaces_remarks_and_error() {
+        let text = "#check = skip=all // opts\nFROM busybox\n# CHECK=skip=JSONArgsRecommended // why\nCMD x\n";
+        let df = parse(text).unwrap();
+        let p = pragmas(&df);
+        assert_eq!(p.len(), 2);
+        assert_eq!(codes(&p[0]), ["all"]);
+        assert!(p[0].covers.is_none());
+        assert_eq!(codes(&p[1]), ["JSONArgsRecommended"]);
+        assert!(p[1].covers(text.find("CMD").unwrap()));
+        assert_eq!(check_options(&df), CheckOptions::default());
+        let df = parse("# check=skip=A;error=true;experimental=all\nFROM a\n").unwrap();
+        let options = check_options(&df);
+        assert!(options.error);
+        assert!(options.wants_experimental("InvalidDefinitionDescription"));
+        let df = parse("# check=error=false\nFROM a\n").unwrap();
+        assert!(!check_options(&df).error);
     }
 
     #[test]

@@ -1,0 +1,154 @@
+//! DF013 context-not-ignored: a `COPY .` (the whole build context) while
+//! the context's ignore file lets through what never belongs in an image:
+//! `.git`, model weights, data, notebooks, `.env`. Reported with the bytes
+//! read from the context on disk; without a context, nothing is said.
+
+use super::{Context, FixAvailability, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::semantics::build_context::human_bytes;
+use crate::semantics::dockerignore::{clean, DockerIgnore};
+use crate::syntax::{ItemKind, Keyword};
+
+pub static RULE: Rule = Rule {
+    code: "DF013",
+    name: "context-not-ignored",
+    aliases: &[],
+    summary:
+        "`COPY .` sends `.git`, weights, data, notebooks or `.env` the ignore file lets through",
+    severity: Severity::Warning,
+    fix: FixAvailability::None,
+    default_enabled: true,
+    doc: include_str!("../../rules/DF013.md"),
+    check,
+};
+
+/// What an ML project's context holds that no image needs, as the
+/// `.dockerignore` line that leaves it out.
+const NEVER_SHIPPED: &[&str] = &[
+    ".git",
+    ".env",
+    ".venv",
+    "venv",
+    "**/__pycache__",
+    "**/*.ipynb",
+    "**/.ipynb_checkpoints",
+    "models",
+    "weights",
+    "checkpoints",
+    "data",
+    "datasets",
+    "notebooks",
+    "wandb",
+    "mlruns",
+    "lightning_logs",
+];
+
+/// Sources that copy the whole context.
+fn is_whole_context(src: &str) -> bool {
+    clean(src).is_empty() || matches!(src, "*" | "./*")
+}
+
+fn check(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let (Some(files), Some(ignore)) = (cx.context_files, cx.dockerignore) else {
+        return out;
+    };
+    // Context paths the file copies by name: ignoring them would break
+    // that COPY (and what it bakes in is DF005's to say).
+    let mut named: Vec<String> = Vec::new();
+    let mut whole: Vec<usize> = Vec::new();
+    for (item, it) in cx.df.items.iter().enumerate() {
+        let ItemKind::Instruction(ins) = &it.kind else {
+            continue;
+        };
+        if !matches!(ins.keyword, Keyword::Copy | Keyword::Add) || ins.flag("from").is_some() {
+            continue;
+        }
+        let words = ins.words();
+        let sources = &words[..words.len().saturating_sub(1)];
+        for src in sources {
+            if src.starts_with("<<") || src.contains("://") {
+                continue;
+            }
+            if is_whole_context(src) {
+                if !whole.contains(&item) {
+                    whole.push(item);
+                }
+            } else {
+                named.push(clean(src));
+            }
+        }
+    }
+    if whole.is_empty() {
+        return out;
+    }
+    // What each missing line would leave out, in bytes.
+    let mut missing: Vec<(&str, u64)> = Vec::new();
+    let Some(sent) = files.sent_by(".", Some(ignore)) else {
+        return out;
+    };
+    let sent: Vec<_> = sent.collect();
+    let total: u64 = sent.iter().map(|f| f.size).sum();
+    let mut covered = vec![false; sent.len()];
+    for line in NEVER_SHIPPED {
+        let pattern = DockerIgnore::parse("", line);
+        // A line that would cover a path the file copies by name is not offered.
+        if named.iter().any(|n| pattern.excludes(n)) {
+            continue;
+        }
+        // A file an earlier line already leaves out is not counted again;
+        // a line that would add nothing is not offered.
+        let mut bytes = 0;
+        let mut any = false;
+        for (k, f) in sent.iter().enumerate() {
+            if !covered[k] && pattern.excludes(&f.path) {
+                covered[k] = true;
+                bytes += f.size;
+                any = true;
+            }
+        }
+        if any {
+            missing.push((line, bytes));
+        }
+    }
+    if missing.is_empty() {
+        return out;
+    }
+    let listed = missing
+        .iter()
+        .map(|(line, bytes)| format!("`{line}` ({})", human_bytes(*bytes)))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let lines = missing
+        .iter()
+        .map(|(line, _)| format!("`{line}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let has_ignore_file = files
+        .files()
+        .is_some_and(|all| all.iter().any(|f| f.path == ignore.name));
+    let verdict = if has_ignore_file {
+        format!("`{}` lets through", ignore.name)
+    } else {
+        "there is no `.dockerignore` to leave out".to_string()
+    };
+    for item in whole {
+        let Some(ins) = cx.instruction(item) else {
+            continue;
+        };
+        let shown = format!(
+            "{} {}",
+            ins.keyword_text.to_ascii_uppercase(),
+            ins.words().join(" ")
+        );
+        out.push(RULE.diagnostic(
+            ins.line.span(0, ins.line.text.trim_end().len()),
+            format!(
+                "`{shown}` sends {} of context; {verdict} {listed}",
+                human_bytes(total)
+            ),
+            format!("Add these lines to `{}`: {lines}", ignore.name),
+        ));
+    }
+    out
+}

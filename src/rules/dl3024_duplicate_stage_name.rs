@@ -1,0 +1,39 @@
+//! DL3024 duplicate-stage-name: two stages with the same name.
+
+use super::{Context, FixAvailability, Rule};
+use crate::diagnostic::{Diagnostic, Severity};
+
+pub static RULE: Rule = Rule {
+    code: "DL3024",
+    name: "stage-name-not-unique",
+    summary: "two stages have the same name",
+    aliases: &[],
+    severity: Severity::Error,
+    fix: FixAvailability::None,
+    default_enabled: false,
+    doc: include_str!("../../rules/DL3024.md"),
+    check,
+};
+
+fn check(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (n, stage) in cx.model.stages.iter().enumerate() {
+        let Some(name) = &stage.name else { continue };
+        let Some(first) = cx.model.stages[..n]
+            .iter()
+            .find(|s| s.name.as_ref() == Some(name))
+        else {
+            continue;
+        };
+        let Some(ins) = cx.instruction(stage.from_item) else {
+            continue;
+        };
+        let line = cx.instruction(first.from_item).map_or(0, |i| i.start_line);
+        out.push(RULE.diagnostic(
+            ins.line.span(0, ins.line.text.trim_end().len()),
+            format!("Stage name `{name}` is already used by the stage on line {line}"),
+            "Give every stage its own name".to_string(),
+        ));
+    }
+    out
+}

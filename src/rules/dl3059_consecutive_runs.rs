@@ -1,0 +1,110 @@
+//! DL3059 consecutive-runs: RUN instructions in a row, each with a single
+//! command and the same flags, that could be one RUN.
+
+use super::{Context, FixAvailability, Rule};
+use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
+use crate::semantics::commands::is_complete_script;
+use crate::semantics::Run;
+use crate::syntax::{Args, ItemKind, Span};
+
+pub static RULE: Rule = Rule {
+    code: "DL3059",
+    name: "consecutive-runs",
+    aliases: &[],
+    summary: "consecutive single-command RUN instructions that could be one",
+    severity: Severity::Info,
+    fix: FixAvailability::Sometimes,
+    default_enabled: false,
+    doc: include_str!("../../rules/DL3059.md"),
+    check,
+};
+
+/// How many commands a RUN runs: an exec-form RUN runs one; a command
+/// substitution (`$(...)`, backquotes) in a word is one more.
+fn command_count(run: &Run) -> usize {
+    match run.ins.args {
+        Args::Exec(_) => 1,
+        _ => run
+            .commands()
+            .map(|(_, cmd)| {
+                let nested: usize = cmd
+                    .words
+                    .iter()
+                    .map(|w| {
+                        // `$(<file)` reads a file and runs nothing.
+                        let runs = w.text.matches("$(").count() - w.text.matches("$(<").count();
+                        runs + w.text.matches('`').count() / 2
+                    })
+                    .sum();
+                1 + nested
+            })
+            .sum(),
+    }
+}
+
+fn flags<'r>(run: &'r Run) -> Vec<&'r str> {
+    run.ins.flags.iter().map(|f| f.text.as_str()).collect()
+}
+
+/// The edit that makes `next` the continuation of `prev`: the text between
+/// the end of `prev`'s command and the start of `next`'s (a line break and
+/// `RUN` with its flags, which are `prev`'s) becomes `&&` and a continued
+/// line. Only for shell-form RUNs without heredocs, next to each other.
+fn merge(cx: &Context, prev: &Run, next: &Run) -> Option<Edit> {
+    if next.item != prev.item + 1 || !prev.ins.heredocs.is_empty() || !next.ins.heredocs.is_empty()
+    {
+        return None;
+    }
+    let (text, at) = prev.ins.shell_text()?;
+    let (_, next_at) = next.ins.shell_text()?;
+    if text.contains(" #") || text.contains("\t#") || !is_complete_script(text) {
+        return None;
+    }
+    let end = text.trim_end();
+    let joiner = match end.chars().last()? {
+        ';' => "",
+        '&' | '|' | '\\' | '`' => return None,
+        _ => " &&",
+    };
+    let from = prev.ins.line.span(at + end.len() - 1, at + end.len()).end;
+    let to = next.ins.line.span(next_at, next_at + 1).start;
+    Some(Edit::replace(
+        Span::new(from, to),
+        format!("{joiner} {}{}    ", cx.df.escape, cx.df.newline),
+    ))
+}
+
+fn check(cx: &Context) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let mut prev: Option<&Run> = None;
+    for (item, it) in cx.df.items.iter().enumerate() {
+        match &it.kind {
+            // Comments and blank lines do not separate instructions.
+            ItemKind::Comment | ItemKind::Blank | ItemKind::Directive(_) => continue,
+            ItemKind::Instruction(_) => {}
+        }
+        let Some(run) = cx.run_at(item) else {
+            prev = None;
+            continue;
+        };
+        let count = command_count(run);
+        if let Some(p) = prev.filter(|p| p.stage == run.stage) {
+            if count <= 1 && command_count(p) <= 1 && flags(p) == flags(run) {
+                let ins = run.ins;
+                let span = ins.line.span(0, ins.line.text.len());
+                let mut d = RULE.diagnostic(
+                    span,
+                    format!(
+                        "This RUN and the one on line {} each run one command, as two layers",
+                        p.ins.start_line
+                    ),
+                    "Join them into one RUN with `&&`".into(),
+                );
+                d.fix = merge(cx, p, run).map(|e| Fix::unsafe_edits(vec![e]));
+                out.push(d);
+            }
+        }
+        prev = Some(run);
+    }
+    out
+}

@@ -1,0 +1,253 @@
+//! The files of a build context and their sizes: what a `COPY` from the
+//! context can send, once its `.dockerignore` has had its say. Read from
+//! the disk only when a rule first asks (most files never need it), or
+//! given as a listing (tests, documentation examples). Also what a pip
+//! install reads from the requirements files of the context.
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use super::commands::PackageInstall;
+use super::dockerignore::{clean, DockerIgnore};
+use super::requirements::{context_dir, context_path, read_all, Requirement, FILE_OPTIONS};
+use super::{Context, Run};
+
+/// One regular file of the context: its path from the context root, with
+/// `/` separators, and its size in bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextFile {
+    pub path: String,
+    pub size: u64,
+}
+
+/// More entries than this and the context is not listed: no finding rests
+/// on a partial count, and a lint stays fast on a huge directory.
+const MAX_ENTRIES: usize = 200_000;
+
+/// The files of a build context, listed once.
+#[derive(Debug, Default)]
+pub struct ContextFiles {
+    root: Option<PathBuf>,
+    listing: OnceLock<Option<Vec<ContextFile>>>,
+}
+
+impl ContextFiles {
+    /// The context at a directory, walked on first use.
+    pub fn on_disk(root: impl Into<PathBuf>) -> ContextFiles {
+        ContextFiles {
+            root: Some(root.into()),
+            listing: OnceLock::new(),
+        }
+    }
+
+    /// A context given as text, one `path size` a line (`models/w.bin 2300000000`);
+    /// `#` comments and blank lines are skipped.
+    pub fn from_listing(text: &str) -> ContextFiles {
+        let mut files: Vec<ContextFile> = text
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .filter_map(|l| {
+                let (path, size) = l.rsplit_once(char::is_whitespace)?;
+                Some(ContextFile {
+                    path: clean(path.trim()),
+                    size: size.trim().parse().ok()?,
+                })
+            })
+            .collect();
+        files.sort_by(|a, b| a.path.cmp(&b.path));
+        let listing = OnceLock::new();
+        let _ = listing.set(Some(files));
+        ContextFiles {
+            root: None,
+            listing,
+        }
+    }
+
+    /// Every regular file of the context, sorted by path; `None` when the
+    /// directory cannot be read whole (or is too large to list).
+    pub fn files(&self) -> Option<&[ContextFile]> {
+        self.listing
+            .get_or_init(|| self.root.as_deref().and_then(walk))
+            .as_deref()
+    }
+
+    /// The files a `COPY` of `source` (a context path, a directory or a
+    /// glob) sends, those the ignore file excludes left out.
+    pub fn sent_by<'a>(
+        &'a self,
+        source: &str,
+        ignore: Option<&'a DockerIgnore>,
+    ) -> Option<impl Iterator<Item = &'a ContextFile> + 'a> {
+        let files = self.files()?;
+        let source = clean(source);
+        // A source selects what it names and everything under it: the
+        // ignore file's matching, one pattern.
+        let selector = (!source.is_empty()).then(|| DockerIgnore::parse("", &source));
+        Some(files.iter().filter(move |f| {
+            selector.as_ref().is_none_or(|s| s.excludes(&f.path))
+                && !ignore.is_some_and(|i| i.excludes(&f.path))
+        }))
+    }
+}
+
+/// List a directory's regular files, recursively, without following
+/// symbolic links (the builder sends a link as a link).
+fn walk(root: &Path) -> Option<Vec<ContextFile>> {
+    let mut out = Vec::new();
+    let mut dirs = vec![(root.to_path_buf(), String::new())];
+    let mut entries = 0usize;
+    while let Some((dir, prefix)) = dirs.pop() {
+        for entry in std::fs::read_dir(&dir).ok()? {
+            let entry = entry.ok()?;
+            entries += 1;
+            if entries > MAX_ENTRIES {
+                return None;
+            }
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let path = if prefix.is_empty() {
+                name
+            } else {
+                format!("{prefix}/{name}")
+            };
+            let meta = entry.path().symlink_metadata().ok()?;
+            if meta.is_dir() {
+                dirs.push((entry.path(), path));
+            } else if meta.is_file() {
+                out.push(ContextFile {
+                    path,
+                    size: meta.len(),
+                });
+            }
+        }
+    }
+    out.sort_by(|a, b| a.path.cmp(&b.path));
+    Some(out)
+}
+
+/// The requirements a pip install reads from files of the build context
+/// on disk (`-r FILE`, `-c FILE`, and the files they include), each with
+/// its file and line; empty without a context.
+pub fn requirements_of(cx: &Context, run: &Run, install: &PackageInstall) -> Vec<Requirement> {
+    let Some(dir) = context_dir(cx) else {
+        return Vec::new();
+    };
+    let workdir = cx
+        .model
+        .workdir_at(run.stage, run.item)
+        .unwrap_or_else(|| "/".to_string());
+    let args = install.args;
+    let mut out = Vec::new();
+    for (i, w) in args.iter().enumerate() {
+        let t = w.text.as_str();
+        let file = FILE_OPTIONS.iter().find_map(|opt| {
+            if t == *opt {
+                args.get(i + 1).map(|n| n.text.as_str())
+            } else if let Some(v) = t.strip_prefix(opt).and_then(|r| r.strip_prefix('=')) {
+                Some(v)
+            } else if opt.len() == 2 && t.len() > 2 && t.starts_with(opt) {
+                Some(&t[2..])
+            } else {
+                None
+            }
+        });
+        let Some(file) = file.filter(|f| !f.contains('$')) else {
+            continue;
+        };
+        let image_path = if file.starts_with('/') {
+            file.to_string()
+        } else {
+            format!("{workdir}/{file}")
+        };
+        if let Some(context_file) = context_path(cx, &dir, run, &image_path) {
+            out.extend(read_all(&dir, &context_file));
+        }
+    }
+    out
+}
+
+/// Whether a requirements file of the context on disk names a package
+/// index of its own (`--index-url`, `--extra-index-url`, `--find-links`).
+pub fn names_an_index(cx: &Context, file: &str) -> bool {
+    let Some(dir) = context_dir(cx) else {
+        return false;
+    };
+    std::fs::read_to_string(dir.join(file)).is_ok_and(|text| {
+        text.lines().any(|l| {
+            let l = l.trim_start();
+            [
+                "-i",
+                "--index-url",
+                "--extra-index-url",
+                "-f",
+                "--find-links",
+            ]
+            .iter()
+            .any(|o| l.starts_with(&format!("{o} ")) || l.starts_with(&format!("{o}=")))
+        })
+    })
+}
+
+/// A size as people read it, in decimal units as `docker images` shows
+/// them: `950 B`, `12 kB`, `2.3 GB`.
+pub fn human_bytes(n: u64) -> String {
+    const UNITS: &[&str] = &["B", "kB", "MB", "GB", "TB"];
+    let mut value = n as f64;
+    let mut unit = 0;
+    while value >= 1000.0 && unit + 1 < UNITS.len() {
+        value /= 1000.0;
+        unit += 1;
+    }
+    if unit == 0 {
+        format!("{n} B")
+    } else if value < 10.0 {
+        format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{value:.0} {}", UNITS[unit])
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_people_read_them() {
+        assert_eq!(human_bytes(950), "950 B");
+        assert_eq!(human_bytes(12_400), "12 kB");
+        assert_eq!(human_bytes(2_300_000_000), "2.3 GB");
+    }
+
+    #[test]
+    fn a_copy_sends_what_it_names_less_what_is_ignored() {
+        let files = ContextFiles::from_listing(
+            "app.py 100\nmodels/a.safetensors 2000\nmodels/README.md 10\nnotes/x.ipynb 50\n",
+        );
+        let ignore = DockerIgnore::parse(".dockerignore", "models\n!models/README.md\n");
+        let sum = |src: &str, ig: Option<&DockerIgnore>| -> u64 {
+            files.sent_by(src, ig).unwrap().map(|f| f.size).sum()
+        };
+        assert_eq!(sum(".", None), 2160);
+        assert_eq!(sum(".", Some(&ignore)), 160);
+        assert_eq!(sum("models/", None), 2010);
+        assert_eq!(sum("models", Some(&ignore)), 10);
+        assert_eq!(sum("*.py", None), 100);
+    }
+
+    #[test]
+    fn walks_a_directory() {
+        let dir = std::env::temp_dir().join(format!("dflint-context-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("models")).unwrap();
+        std::fs::write(dir.join("models/w.bin"), vec![0u8; 1234]).unwrap();
+        std::fs::write(dir.join("app.py"), "print(1)\n").unwrap();
+        let files = ContextFiles::on_disk(&dir);
+        let listed: Vec<(&str, u64)> = files
+            .files()
+            .unwrap()
+            .iter()
+            .map(|f| (f.path.as_str(), f.size))
+            .collect();
+        assert_eq!(listed, [("app.py", 9), ("models/w.bin", 1234)]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
