@@ -67,7 +67,7 @@ pub fn lint_in_build_context<'a>(
     cx.context_files = files;
     let enabled = settings.rules_for(settings.file_name.as_deref());
     let mut out: Vec<Diagnostic> = enabled.iter().flat_map(|r| (r.check)(&cx)).collect();
-    rules::drop_superseded(&mut out);
+    rules::drop_superseded(&mut out, df);
     let checks = check_options(df);
     let pragmas = pragmas(df);
     if !pragmas.is_empty() {

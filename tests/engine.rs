@@ -637,3 +637,49 @@ fn completions_and_man_page() {
         "{man}"
     );
 }
+
+#[test]
+fn twins_report_once_when_both_run_and_each_alone_reports() {
+    let file = "FROM python:3.11 AS base\nMAINTAINER dev@example.com\nFROM base AS base\nWORKDIR app\nCMD python serve.py\n";
+    let dir = tree(&[("Dockerfile", file)]);
+    let all = codes(&run(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--select",
+            "ALL",
+            "--output-format",
+            "json",
+            "Dockerfile",
+        ],
+        None,
+    ));
+    for kept in [
+        "MaintainerDeprecated",
+        "DuplicateStageName",
+        "WorkdirRelativePath",
+        "JSONArgsRecommended",
+    ] {
+        assert!(all.iter().any(|c| c == kept), "{kept}: {all:?}");
+    }
+    for twin in ["DL4000", "DL3024", "DL3000", "DL3025"] {
+        assert!(!all.iter().any(|c| c == twin), "{twin}: {all:?}");
+    }
+    let dl = codes(&run(
+        dir.path(),
+        &[
+            "check",
+            "--isolated",
+            "--select",
+            "DL",
+            "--output-format",
+            "json",
+            "Dockerfile",
+        ],
+        None,
+    ));
+    for twin in ["DL4000", "DL3024", "DL3000", "DL3025"] {
+        assert!(dl.iter().any(|c| c == twin), "{twin}: {dl:?}");
+    }
+}

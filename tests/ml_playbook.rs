@@ -78,10 +78,9 @@ fn copy_before_deps_follows_the_manifest_to_where_it_was_copied() {
 fn secrets_are_reported_once_by_the_rule_that_names_the_service() {
     let text = "FROM python:3.11-slim\nARG HF_TOKEN\nARG NPM_TOKEN\nENV WANDB_API_KEY=x\n";
     let all = found(&["DF012", "SecretsUsedInArgOrEnv", "DL3064"], text);
-    assert_eq!(
-        all,
-        ["DF012@2", "DL3064@3", "SecretsUsedInArgOrEnv@3", "DF012@4"]
-    );
+    // NPM_TOKEN is not an ML token: BuildKit's check reports it, and
+    // hadolint's twin of that check stays quiet beside it.
+    assert_eq!(all, ["DF012@2", "SecretsUsedInArgOrEnv@3", "DF012@4"]);
     // Without DF012 the generic checks report every key.
     let generic = found(&["SecretsUsedInArgOrEnv"], text);
     assert_eq!(generic.len(), 3, "{generic:?}");

@@ -311,29 +311,45 @@ pub fn group(key: &str) -> Option<Vec<usize>> {
 }
 
 /// Rules whose finding stands for another rule's on the same place:
-/// `(rule, the rules it stands for)`. DF012 names the service and the
-/// secret mount to use for the ARGs and ENVs it knows; the generic checks
-/// by name would report the same key again.
-pub static SUPERSEDES: &[(&str, &[&str])] = &[("DF012", &["SecretsUsedInArgOrEnv", "DL3064"])];
+/// `(rule, the rules it stands for)`, so that a problem two rule families
+/// know is reported once when both run (`--select ALL`, or a
+/// `.hadolint.yaml` turning the DL rules on). The ML rule wins over the
+/// BuildKit check and the hadolint rule (DF012 names the service and the
+/// secret mount to use), and BuildKit's check, on by default, over
+/// hadolint's. A rule selected alone always reports.
+pub static SUPERSEDES: &[(&str, &[&str])] = &[
+    ("DF012", &["SecretsUsedInArgOrEnv", "DL3064"]),
+    ("DF016", &["DL3006", "DL3007"]),
+    ("DF021", &["DL3019", "DL3032", "DL3040"]),
+    ("SecretsUsedInArgOrEnv", &["DL3064"]),
+    ("DuplicateStageName", &["DL3024"]),
+    ("ReservedStageName", &["DL3063"]),
+    ("JSONArgsRecommended", &["DL3025"]),
+    ("MaintainerDeprecated", &["DL4000"]),
+    ("RedundantTargetPlatform", &["DL3065"]),
+    (
+        "MultipleInstructionsDisallowed",
+        &["DL3012", "DL4003", "DL4004"],
+    ),
+    ("WorkdirRelativePath", &["DL3000"]),
+    ("FromPlatformFlagConstDisallowed", &["DL3029"]),
+];
 
-/// Drop each finding of a rule in [`SUPERSEDES`] whose span holds a
-/// finding of the rule that stands for it.
-pub fn drop_superseded(found: &mut Vec<Diagnostic>) {
+/// Drop each finding of a rule in [`SUPERSEDES`] that sits on a line where
+/// the rule that stands for it reported (the two may mark different parts
+/// of the same instruction).
+pub fn drop_superseded(found: &mut Vec<Diagnostic>, df: &crate::syntax::Dockerfile) {
+    let line = |s: Span| df.line_col(s.start).0;
     for (rule, others) in SUPERSEDES {
-        let spans: Vec<Span> = found
+        let lines: Vec<usize> = found
             .iter()
             .filter(|d| d.code == *rule)
-            .map(|d| d.span)
+            .map(|d| line(d.span))
             .collect();
-        if spans.is_empty() {
+        if lines.is_empty() {
             continue;
         }
-        found.retain(|d| {
-            !(others.contains(&d.code)
-                && spans
-                    .iter()
-                    .any(|s| d.span.start <= s.start && s.end <= d.span.end))
-        });
+        found.retain(|d| !(others.contains(&d.code) && lines.contains(&line(d.span))));
     }
 }
 
