@@ -40,16 +40,8 @@ const MIN_CASES: usize = 5;
 /// file as written is what is judged (DL3061 is about what comes before the
 /// first FROM, which a `FROM scratch` in front would hide).
 const REJECTED_BY_BUILDKIT: &[(&str, bool, &str)] = &[
-    (
-        "DL3061",
-        true,
-        "an instruction before the first FROM is a parse error",
-    ),
-    (
-        "DL3043",
-        false,
-        "ONBUILD may not trigger FROM, MAINTAINER or ONBUILD",
-    ),
+    ("DL3061", true, "comes before the first FROM"),
+    ("DL3043", false, "allowed as an ONBUILD trigger"),
 ];
 
 /// hadolint's tests of its suppression comments (the rule they use is
@@ -177,9 +169,11 @@ fn run(text: &str, settings: &Settings, raw_only: bool) -> Outcome {
     match check(text, settings) {
         Ok((_, found)) => Outcome::Findings(found),
         Err(errors) if raw_only => rejected(errors),
-        Err(errors) => match check(&format!("FROM scratch\n{text}"), settings) {
+        // Rejected as a stage body too: that error is the one about the
+        // fragment itself.
+        Err(_) => match check(&format!("FROM scratch\n{text}"), settings) {
             Ok((_, found)) => Outcome::Findings(found),
-            Err(_) => rejected(errors),
+            Err(errors) => rejected(errors),
         },
     }
 }
@@ -257,6 +251,11 @@ fn hadolint_cases_replay() {
         } else {
             match rules::find(&case.rule) {
                 Some(r) => (vec![r.code.to_string()], Some(r)),
+                // A code whose files BuildKit rejects has no rule: dflint
+                // answers with its validation error (exit 2), and no rule runs.
+                None if REJECTED_BY_BUILDKIT.iter().any(|(c, _, _)| *c == case.rule) => {
+                    (Vec::new(), None)
+                }
                 None => {
                     *missing.entry(case.rule.clone()).or_default() += 1;
                     continue;
@@ -269,10 +268,17 @@ fn hadolint_cases_replay() {
             .find(|(c, _, _)| *c == case.rule);
         let outcome = run(&case.dockerfile, &settings, rejection.is_some_and(|r| r.1));
         let (agrees, got) = match &outcome {
-            Outcome::Rejected(message) => (
-                case.catches && rejection.is_some(),
-                format!("rejected: {message}"),
-            ),
+            // The rejection answers for the code only when it is the
+            // error that code is about (`SHELL anything` is rejected too,
+            // for its own reason).
+            Outcome::Rejected(message) => {
+                let for_this_code =
+                    rejection.is_some_and(|(_, _, needle)| message.contains(needle));
+                (
+                    case.catches == for_this_code,
+                    format!("rejected: {message}"),
+                )
+            }
             Outcome::Findings(found) => {
                 let hits: Vec<&Diagnostic> = found
                     .iter()
