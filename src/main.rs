@@ -274,6 +274,9 @@ struct CheckArgs {
     /// Also search files that .gitignore, .ignore or a leading dot hide
     #[arg(long)]
     no_ignore: bool,
+    /// The build context of the files checked, for the rules that read it (weights' sizes, `.dockerignore`, requirements files) [default: each Dockerfile's directory]
+    #[arg(long, value_name = "DIR")]
+    context: Option<PathBuf>,
     #[command(flatten)]
     rules: RuleArgs,
     #[command(flatten)]
@@ -663,7 +666,7 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         jobs.push((path.clone(), settings.for_file(&name), name));
     }
     let one = |(path, settings, name): (String, Settings, String)| {
-        check_one(&path, name, &settings, &args.read)
+        check_one(&path, name, &settings, &args.read, args.context.as_deref())
     };
     // A single file is checked on this thread: starting the thread pool
     // would be a good part of a run that takes a millisecond.
@@ -676,7 +679,13 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
 }
 
 /// Read and check one file.
-fn check_one(path: &str, name: String, settings: &Settings, read: &ReadArgs) -> Checked {
+fn check_one(
+    path: &str,
+    name: String,
+    settings: &Settings,
+    read: &ReadArgs,
+    context: Option<&Path>,
+) -> Checked {
     {
         let mut c = Checked {
             path: name,
@@ -691,17 +700,22 @@ fn check_one(path: &str, name: String, settings: &Settings, read: &ReadArgs) -> 
             Ok(source) => {
                 // A file on disk has a build context (its directory);
                 // standard input has none.
-                let ignore = (path != "-")
-                    .then(|| dockerignore_for(path, read))
-                    .flatten();
-                // Its files are listed only if a rule asks for them.
-                let files = ignore.as_ref().map(|_| {
-                    let dir = Path::new(path)
-                        .parent()
-                        .filter(|d| !d.as_os_str().is_empty())
-                        .unwrap_or(Path::new("."));
-                    ContextFiles::on_disk(dir)
+                // `--context DIR` gives it to every file, standard input too.
+                let dir = context.map(Path::to_path_buf).or_else(|| {
+                    (path != "-").then(|| {
+                        Path::new(path)
+                            .parent()
+                            .filter(|d| !d.as_os_str().is_empty())
+                            .unwrap_or(Path::new("."))
+                            .to_path_buf()
+                    })
                 });
+                let ignore = dir.as_deref().and_then(|d| dockerignore_for(path, d, read));
+                // Its files are listed only if a rule asks for them.
+                let files = ignore
+                    .as_ref()
+                    .and(dir.as_deref())
+                    .map(ContextFiles::on_disk);
                 match dflint::check_in_build_context(
                     &source.text,
                     settings,
@@ -720,19 +734,28 @@ fn check_one(path: &str, name: String, settings: &Settings, read: &ReadArgs) -> 
     }
 }
 
-/// The ignore file of the build context of a Dockerfile at `path` (its
-/// directory): `<file name>.dockerignore` beside it, else `.dockerignore`
-/// there, else an empty one. `None` when the file exists and cannot be
+/// The ignore file of the build context `dir` of a Dockerfile at `path`:
+/// `<file name>.dockerignore` beside the Dockerfile, else `.dockerignore`
+/// at the context's root, else an empty one. `None` when the file exists and cannot be
 /// read as text, so that no finding rests on a guess.
-fn dockerignore_for(path: &str, read: &ReadArgs) -> Option<DockerIgnore> {
+fn dockerignore_for(path: &str, dir: &Path, read: &ReadArgs) -> Option<DockerIgnore> {
     let file = Path::new(path);
-    let dir = file
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let own = format!("{}.dockerignore", file.file_name()?.to_string_lossy());
-    for name in [own.as_str(), ".dockerignore"] {
-        let candidate = dir.join(name);
+    // `<file name>.dockerignore` sits beside the Dockerfile; `.dockerignore`
+    // at the context's root.
+    let own = (path != "-").then(|| file.file_name()).flatten().map(|n| {
+        let beside = file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        (
+            format!("{}.dockerignore", n.to_string_lossy()),
+            beside.to_path_buf(),
+        )
+    });
+    let root = (".dockerignore".to_string(), dir.to_path_buf());
+    for (name, at) in own.into_iter().chain([root]) {
+        let name = name.as_str();
+        let candidate = at.join(name);
         if candidate.is_file() {
             let bytes = files::read_file(&candidate, read.max_file_size).ok()?.bytes;
             let text = files::decode(bytes).ok()?.text;

@@ -284,6 +284,27 @@ fn the_cli_reads_the_context_of_a_file_and_never_guesses_one() {
         out.contains("`COPY models/` bakes model weights into the image"),
         "{out}"
     );
+    // ... unless `--context DIR` gives it one.
+    let out = run_check(root, "DF005", &["--context", ".", "-"], Some(dockerfile));
+    assert!(
+        out.contains("`COPY models/` bakes 2.3 MB of weights"),
+        "{out}"
+    );
+    // A Dockerfile kept apart from its context (`docker build -f docker/Dockerfile .`).
+    fs::create_dir_all(root.join("docker")).unwrap();
+    fs::write(root.join("docker/Dockerfile"), dockerfile).unwrap();
+    let apart = run_check(root, "DF005", &["docker/Dockerfile"], None);
+    assert!(!apart.contains("2.3 MB"), "{apart}");
+    let out = run_check(
+        root,
+        "DF005",
+        &["--context", ".", "docker/Dockerfile"],
+        None,
+    );
+    assert!(
+        out.contains("`COPY models/` bakes 2.3 MB of weights"),
+        "{out}"
+    );
 }
 
 #[test]

@@ -40,6 +40,11 @@ impl ContextFiles {
         }
     }
 
+    /// The context's directory on disk, if it is one.
+    pub fn root(&self) -> Option<&std::path::Path> {
+        self.root.as_deref()
+    }
+
     /// A context given as text, one `path size` a line (`models/w.bin 2300000000`);
     /// `#` comments and blank lines are skipped.
     pub fn from_listing(text: &str) -> ContextFiles {

@@ -35,11 +35,14 @@ pub struct Requirement {
     pub constraint: bool,
 }
 
-/// The build context's directory, when the file has one on disk: the
-/// directory of the Dockerfile that is checked. A file read from standard
+/// The build context's directory, when the file has one on disk: the one
+/// given with `--context DIR`, else the Dockerfile's directory. A file read from standard
 /// input has no context (`context_files` is unset), and nothing is read.
 pub fn context_dir(cx: &Context) -> Option<PathBuf> {
-    cx.context_files?;
+    let files = cx.context_files?;
+    if let Some(root) = files.root() {
+        return Some(root.to_path_buf());
+    }
     let file = Path::new(cx.file_name?);
     let dir = file
         .parent()
