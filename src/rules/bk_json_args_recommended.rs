@@ -48,15 +48,17 @@ fn fix_for(ins: &Instruction) -> Option<Fix> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // Whether each stage, with its ancestors, has set a SHELL: worked out
+    // stage by stage from the parent's answer (a parent comes first), so a
+    // long chain of stages is not walked again for every stage.
+    let mut shell_by_end = vec![false; cx.model.stages.len()];
     for (s, stage) in cx.model.stages.iter().enumerate() {
         // A SHELL earlier in the stage or its ancestors says the shell is
         // meant; BuildKit then stays quiet.
-        let mut shell_set = cx.model.chain(s).iter().skip(1).any(|&p| {
-            cx.model.stages[p].items.iter().any(|&i| {
-                cx.instruction(i)
-                    .is_some_and(|ins| ins.keyword == Keyword::Shell)
-            })
-        });
+        let mut shell_set = stage
+            .parent
+            .filter(|&p| p < s)
+            .is_some_and(|p| shell_by_end[p]);
         for &item in &stage.items {
             let Some(ins) = cx.instruction(item) else {
                 continue;
@@ -78,6 +80,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 _ => {}
             }
         }
+        shell_by_end[s] = shell_set;
     }
     out
 }

@@ -149,9 +149,28 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let escape = cx.df.escape;
     // ENV names each stage leaves to the stages built on it.
     let mut env_by_end: Vec<HashSet<String>> = vec![HashSet::new(); cx.model.stages.len()];
+    // How many stages are still to be built on each one: the last of them
+    // takes its parent's set instead of copying it, so a chain of thousands
+    // of stages (each `FROM` the one before) stays linear.
+    let mut children_left = vec![0usize; cx.model.stages.len()];
+    for (s, stage) in cx.model.stages.iter().enumerate() {
+        if let Some(p) = stage.parent.filter(|&p| p < s) {
+            children_left[p] += 1;
+        }
+    }
     for (s, stage) in cx.model.stages.iter().enumerate() {
         let parent = stage.parent.filter(|&p| p < s);
-        let mut env: HashSet<String> = parent.map(|p| env_by_end[p].clone()).unwrap_or_default();
+        let mut env: HashSet<String> = match parent {
+            Some(p) => {
+                children_left[p] -= 1;
+                if children_left[p] == 0 {
+                    std::mem::take(&mut env_by_end[p])
+                } else {
+                    env_by_end[p].clone()
+                }
+            }
+            None => HashSet::new(),
+        };
         // ARGs are the stage's own: they end with it.
         let mut args: HashSet<String> = HashSet::new();
         let known = cx.model.root_base(s).and_then(image_env);

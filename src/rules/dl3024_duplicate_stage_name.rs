@@ -17,14 +17,14 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
+    // The first stage of each name, so that each stage is one lookup.
+    let mut first_of: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
     for (n, stage) in cx.model.stages.iter().enumerate() {
         let Some(name) = &stage.name else { continue };
-        let Some(first) = cx.model.stages[..n]
-            .iter()
-            .find(|s| s.name.as_ref() == Some(name))
-        else {
+        let first = &cx.model.stages[*first_of.entry(name.as_str()).or_insert(n)];
+        if std::ptr::eq(first, stage) {
             continue;
-        };
+        }
         let Some(ins) = cx.instruction(stage.from_item) else {
             continue;
         };
