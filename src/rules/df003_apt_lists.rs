@@ -8,9 +8,8 @@ use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::{is_complete_script, resolve};
-use crate::semantics::{Run, Script};
-use crate::syntax::shell::{self, Command};
-use crate::syntax::{Args, ItemKind, Keyword};
+use crate::semantics::Run;
+use crate::syntax::shell::Command;
 
 pub static RULE: Rule = Rule {
     code: "DF003",
@@ -202,32 +201,7 @@ fn deleting_run(cx: &Context, item: usize, mut edits: Vec<Edit>) -> Fix {
 /// The RUN triggers of ONBUILD instructions, as RUNs: they run in every
 /// image built `FROM` this one, whichever stage they sit in.
 fn onbuild_runs<'a>(cx: &Context<'a>) -> Vec<Run<'a>> {
-    let mut out = Vec::new();
-    for (item, entry) in cx.df.items.iter().enumerate() {
-        let ItemKind::Instruction(ins) = &entry.kind else {
-            continue;
-        };
-        let Args::Onbuild(inner) = &ins.args else {
-            continue;
-        };
-        if inner.keyword != Keyword::Run {
-            continue;
-        }
-        let scripts = Script::of(inner)
-            .into_iter()
-            .map(|s| {
-                let cmds = shell::commands(&s.text);
-                (s, cmds)
-            })
-            .collect();
-        out.push(Run {
-            stage: cx.model.stage_of(item).unwrap_or(0),
-            item,
-            ins: inner,
-            scripts,
-        });
-    }
-    out
+    crate::semantics::managers::triggers(cx)
 }
 
 /// Whether a RUN mounts a cache or tmpfs over the package lists.

@@ -18,18 +18,21 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
+    without_yes(cx, Family::Yum, &RULE)
+}
+
+/// `install` without `-y` by the package managers of one family: yum here,
+/// dnf and microdnf for DL3038.
+pub(super) fn without_yes(cx: &Context, family: Family, rule: &Rule) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     each_command(cx, |run, script, cmd| {
         let Some(call) = manager_call(cmd) else {
             return;
         };
-        if call.family != Family::Yum
-            || !call.prompts()
-            || call.has_option(&["--assumeyes"], &['y'])
-        {
+        if call.family != family || !call.prompts() || call.has_option(&["--assumeyes"], &['y']) {
             return;
         }
-        let mut d = RULE.diagnostic(
+        let mut d = rule.diagnostic(
             run.command_span(script, cmd),
             format!(
                 "`{} {}` without `-y` stops at its confirmation prompt",

@@ -18,9 +18,15 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
+    unpinned(cx, Family::Yum, &RULE)
+}
+
+/// Installs without a version by the package managers of one family: yum
+/// here, dnf and microdnf for DL3041.
+pub(super) fn unpinned(cx: &Context, family: Family, rule: &Rule) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     each_command(cx, |run, script, cmd| {
-        let Some(call) = manager_call(cmd).filter(|c| c.family == Family::Yum) else {
+        let Some(call) = manager_call(cmd).filter(|c| c.family == family) else {
             return;
         };
         let Some(installed) = call.installed() else {
@@ -47,10 +53,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         } else {
             ("package", "`name-version`")
         };
-        out.push(RULE.diagnostic(
+        out.push(rule.diagnostic(
             run.command_span(script, cmd),
             format!(
-                "`yum install` of {what} `{}` without a version",
+                "`{} install` of {what} `{}` without a version",
+                call.program,
                 loose.join("`, `")
             ),
             format!("Pin each {what} as {form}"),

@@ -3,7 +3,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::semantics::managers::{each_command, manager_call, rpm_spec_pinned, substitute, Family};
+use crate::semantics::managers::Family;
 
 pub static RULE: Rule = Rule {
     code: "DL3041",
@@ -18,44 +18,5 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    each_command(cx, |run, script, cmd| {
-        let Some(call) = manager_call(cmd).filter(|c| c.family == Family::Dnf) else {
-            return;
-        };
-        let Some(installed) = call.installed() else {
-            return;
-        };
-        let scope = cx.model.scope(run.stage, run.item);
-        let loose: Vec<String> = installed
-            .specs
-            .iter()
-            .map(|w| substitute(&w.text, &scope))
-            .filter(|spec| {
-                if installed.modules {
-                    !spec.contains(':')
-                } else {
-                    !rpm_spec_pinned(spec)
-                }
-            })
-            .collect();
-        if loose.is_empty() {
-            return;
-        }
-        let (what, form) = if installed.modules {
-            ("module", "`name:stream`")
-        } else {
-            ("package", "`name-version`")
-        };
-        out.push(RULE.diagnostic(
-            run.command_span(script, cmd),
-            format!(
-                "`{} install` of {what} `{}` without a version",
-                call.program,
-                loose.join("`, `")
-            ),
-            format!("Pin each {what} as {form}"),
-        ));
-    });
-    out
+    super::dl3033_yum_version_not_pinned::unpinned(cx, Family::Dnf, &RULE)
 }
