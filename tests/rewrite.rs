@@ -585,3 +585,15 @@ fn a_get_pip_bootstrap_installs_into_the_venv_not_the_user_site() {
         "{out}"
     );
 }
+
+#[test]
+fn copy_before_deps_settles_on_a_manifest_without_an_extension() {
+    // A fuzzing find: the manifest `reqst` reads as a directory, so the COPY
+    // the fix wrote was taken for another tree on the next pass, forever.
+    let text = "FROM python:3.9\r\nWORKDIR /app\r\nCOPY . .\r\nRUN pip install -r reqst decline.\nFROM nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04\n\nRUN apt-get update && apt-get install -y python2 python3-pip\nCOPY requirements.txt /app/requirements.txt\nRUN pip3 install -r /app/requuirements.txt\r\nCMD [\"python\", \"langchain_server.py\"]\r\n";
+    let out = fixed(text);
+    assert_eq!(fixed(&out), out);
+    let (_, found) = dflint::check(text, &Settings::default()).unwrap();
+    let df008 = found.iter().find(|d| d.code == "DF008").unwrap();
+    assert!(df008.fix.is_none(), "{}", df008.help);
+}

@@ -551,7 +551,14 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                             .join(", ")
                     ),
                 );
-                d.fix = fix(cx, stage_idx, copy, item, &fed);
+                // A manifest whose name reads as a directory (`reqst`, no
+                // extension) would be copied by a COPY that this rule then
+                // takes for another tree: no fix, so fixing settles.
+                let copyable = fed
+                    .context_paths
+                    .iter()
+                    .all(|p| !is_directory_source(p.trim_end_matches('*')));
+                d.fix = fix(cx, stage_idx, copy, item, &fed).filter(|_| copyable);
                 out.push(d);
                 reported.push(k);
             }
