@@ -164,7 +164,56 @@ impl Rejected {
 /// Fix a file's text with the fixes `settings` allow (safe ones, and unsafe
 /// ones with `unsafe_fixes`): local fixes first, then structural ones one at
 /// a time, each pass re-parsed and re-linted, until no fix applies.
+///
+/// Fixes of different rules can undo each other's work in a cycle no single
+/// finding shows. When the passes run out, the rules whose fixes were still
+/// being applied are set aside and the file is fixed again from the start
+/// without them (their findings stay, listed as rejected): fixing always
+/// settles, with fewer fixes at worst.
 pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
+    let mut set_aside: HashSet<&'static str> = HashSet::new();
+    loop {
+        match fix_without(text, settings, &set_aside) {
+            Ok(mut outcome) => {
+                let level = settings.fix_level();
+                for d in &outcome.remaining {
+                    if set_aside.contains(d.code) && d.fixable_at(level) {
+                        outcome.rejected.push((d.code, d.message.clone()));
+                    }
+                }
+                return Ok(outcome);
+            }
+            Err(Unsettled::Error(e)) => return Err(e),
+            Err(Unsettled::Cycling(codes)) => {
+                let before = set_aside.len();
+                set_aside.extend(codes);
+                if set_aside.len() == before {
+                    return Err(FixError::NotConverged { passes: MAX_PASSES });
+                }
+            }
+        }
+    }
+}
+
+/// Why one attempt at fixing did not finish.
+enum Unsettled {
+    Error(FixError),
+    /// The passes ran out; these rules' fixes were still being applied.
+    Cycling(Vec<&'static str>),
+}
+
+impl From<FixError> for Unsettled {
+    fn from(e: FixError) -> Unsettled {
+        Unsettled::Error(e)
+    }
+}
+
+/// One attempt at [`fix`], leaving out the fixes of the rules in `set_aside`.
+fn fix_without(
+    text: &str,
+    settings: &Settings,
+    set_aside: &HashSet<&'static str>,
+) -> Result<FixOutcome, Unsettled> {
     // Each pass lints the parse that validated its text, so a text is
     // parsed once, not once to validate and again to lint.
     let mut df = crate::parse_valid(text).map_err(FixError::Invalid)?;
@@ -196,7 +245,9 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
             rejected_set.insert(d);
             let (text_before, fixed_before) = snapshots.swap_remove(first);
             // It parsed before, when it was the current text.
-            df = valid(&text_before).ok_or(FixError::NotConverged { passes: MAX_PASSES })?;
+            df = valid(&text_before).ok_or(Unsettled::Error(FixError::NotConverged {
+                passes: MAX_PASSES,
+            }))?;
             current = text_before;
             fixed.truncate(fixed_before);
             snapshots.clear();
@@ -206,7 +257,7 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
         let candidates: Vec<&Diagnostic> = found
             .iter()
             .filter(|d| d.fixable_at(level))
-            .filter(|d| !rejected_set.contains(d))
+            .filter(|d| !rejected_set.contains(d) && !set_aside.contains(d.code))
             .collect();
         // Local fixes first; a structural one alone, once none is left.
         let local: Vec<&Diagnostic> = candidates
@@ -283,7 +334,17 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
             rejected_set.insert(d);
         }
     }
-    Err(FixError::NotConverged { passes: MAX_PASSES })
+    // The rules whose fixes the last passes applied: those still at work.
+    let recent = snapshots
+        .get(snapshots.len().saturating_sub(MAX_PASSES / 2))
+        .map_or(0, |(_, fixed_before)| *fixed_before);
+    let mut codes: Vec<&'static str> = fixed[recent.min(fixed.len())..]
+        .iter()
+        .map(|(code, _)| *code)
+        .collect();
+    codes.sort_unstable();
+    codes.dedup();
+    Err(Unsettled::Cycling(codes))
 }
 
 #[cfg(test)]

@@ -597,3 +597,27 @@ fn copy_before_deps_settles_on_a_manifest_without_an_extension() {
     let df008 = found.iter().find(|d| d.code == "DF008").unwrap();
     assert!(df008.fix.is_none(), "{}", df008.help);
 }
+
+#[test]
+fn fixes_of_two_rules_that_undo_each_other_are_set_aside_and_fixing_settles() {
+    // A fuzzing find: DF002's cache mount and LegacyKeyValueFormat's `=` kept
+    // moving each other's text in a cycle no single finding showed.
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/regressions/fix-cycle-between-rules.bin"
+    ))
+    .unwrap();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    for unsafe_fixes in [false, true] {
+        let mut settings = Settings::default();
+        settings.unsafe_fixes = unsafe_fixes;
+        let out = fix::fix(&text, &settings).unwrap();
+        assert_eq!(fix::fix(&out.output, &settings).unwrap().output, out.output);
+        assert!(
+            out.rejected.iter().any(|(code, _)| *code == "DF002"),
+            "{:?}",
+            out.rejected
+        );
+        assert!(dflint::syntax::parse(&out.output).is_ok());
+    }
+}
