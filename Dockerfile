@@ -30,5 +30,7 @@ USER 65532:65532
 # Mount the project to lint here: relative paths on the command line and the
 # config files dflint looks for resolve from it.
 WORKDIR /src
+# A command-line tool that runs and exits: there is no service to probe.
+HEALTHCHECK NONE
 ENTRYPOINT ["/usr/local/bin/dflint"]
 CMD ["check"]
