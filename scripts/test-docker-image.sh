@@ -40,13 +40,8 @@ trap cleanup EXIT
 
 PROVED=()
 NOT_PROVED=()
-step() { printf '\n== [%4ss] %s\n' "$((SECONDS - START))" "$*"; }
-ok() { echo "   ok: $*"; PROVED+=("$*"); }
-fail() {
-  echo >&2
-  echo "FAIL: scripts/test-docker-image.sh: $*" >&2
-  exit 1
-}
+# shellcheck source=scripts/lib/steps.sh
+. "$ROOT/scripts/lib/steps.sh"
 summary() { # summary RESULT-LINE
   echo
   echo "Proved:"
@@ -57,41 +52,6 @@ summary() { # summary RESULT-LINE
   fi
   echo
   echo "$1"
-}
-# Runs a command, its output in a log, printing the time spent every 30
-# seconds; on failure shows the log's tail.
-with_progress() { # with_progress LABEL NAME CMD...
-  local label="$1" log="$WORK/$2.log" t0=$SECONDS pid
-  shift 2
-  "$@" >"$log" 2>&1 &
-  pid=$!
-  while kill -0 "$pid" 2>/dev/null; do
-    for _ in $(seq 30); do
-      sleep 1
-      kill -0 "$pid" 2>/dev/null || break
-    done
-    if kill -0 "$pid" 2>/dev/null; then echo "   ... $label: $((SECONDS - t0))s"; fi
-  done
-  if ! wait "$pid"; then
-    tail -40 "$log" >&2
-    fail "$label failed (log above)"
-  fi
-  echo "   $label took $((SECONDS - t0))s"
-}
-status_to() { # status_to FILE CMD...: the command's exit status, output in FILE
-  local out="$1" s=0
-  shift
-  "$@" >"$out" 2>&1 || s=$?
-  return "$s"
-}
-expect_status() { # expect_status WANT WHAT FILE CMD...
-  local want="$1" what="$2" out="$3" s=0
-  shift 3
-  status_to "$out" "$@" || s=$?
-  if [ "$s" -ne "$want" ]; then
-    sed 's/^/   | /' "$out" >&2
-    fail "$what: exit status $s, expected $want"
-  fi
 }
 
 VERSION="$(cargo metadata --no-deps --format-version 1 \

@@ -25,22 +25,8 @@ WORK="$(mktemp -d "${TMPDIR:-/tmp}/dflint-wheel.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 
 PROVED=()
-step() { printf '\n== [%4ss] %s\n' "$((SECONDS - START))" "$*"; }
-ok() { echo "   ok: $*"; PROVED+=("$*"); }
-fail() {
-  echo >&2
-  echo "FAIL: scripts/test-wheel.sh: $*" >&2
-  exit 1
-}
-# Run a command with its output in a log; on failure show the log's tail.
-logged() { # logged NAME CMD...
-  local log="$WORK/$1.log"
-  shift
-  if ! "$@" >"$log" 2>&1; then
-    tail -40 "$log" >&2
-    fail "command failed: $* (log above)"
-  fi
-}
+# shellcheck source=scripts/lib/steps.sh
+. "$ROOT/scripts/lib/steps.sh"
 # The exit status of a command, without `set -e` stopping the script.
 status_of() { set +e; "$@"; local s=$?; set -e; return "$s"; }
 
