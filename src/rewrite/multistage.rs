@@ -67,6 +67,15 @@ struct Scan {
     poetry_in_env: bool,
 }
 
+impl Scan {
+    /// Whether an absolute path lies in a tree the builder cloned.
+    fn in_tree(&self, path: &str) -> bool {
+        self.trees
+            .iter()
+            .any(|t| path == t || path.starts_with(&format!("{t}/")))
+    }
+}
+
 /// A virtual environment the file creates (`uv venv /opt/venv`,
 /// `python3 -m venv /opt/venv`), which the rewrite uses instead of its own.
 #[derive(Debug, Clone)]
@@ -1310,15 +1319,8 @@ fn place_run(
     // The shell that runs a downloaded installer, next in the pipeline.
     let mut installer_shell_next = false;
     // The directory commands run in: the WORKDIR, then each `cd`.
-    let mut cwd = cx
-        .model
-        .stage_of(item)
-        .and_then(|s| cx.model.workdir_at(s, item));
-    let in_tree = |path: &str, trees: &[String]| {
-        trees
-            .iter()
-            .any(|t| path == t || path.starts_with(&format!("{t}/")))
-    };
+    let start_dir = cwd_at_start(cx, item);
+    let mut cwd = start_dir.clone();
     for (_, c) in &all {
         let r = resolve(c);
         let program = r.program().to_string();
@@ -1387,7 +1389,7 @@ fn place_run(
             && (CONDA_PROGRAMS.contains(&program.as_str())
                 || (program.starts_with("python")
                     && r.words.get(1).is_some_and(|w| w.text == "setup.py")
-                    && cwd.as_deref().is_some_and(|d| in_tree(d, &scan.trees))));
+                    && cwd.as_deref().is_some_and(|d| scan.in_tree(d))));
         if into_a_prefix {
             writes_prefix = true;
             continue;
@@ -1420,7 +1422,7 @@ fn place_run(
         // Working on a tree cloned in the builder: git commands, and builds
         // whose output stays inside the tree (which the runtime gets whole).
         let git_sub = r.words.get(1).map(|w| w.text.clone()).unwrap_or_default();
-        let works_in_tree = cwd.as_deref().is_some_and(|d| in_tree(d, &scan.trees)) || {
+        let works_in_tree = cwd.as_deref().is_some_and(|d| scan.in_tree(d)) || {
             let paths: Vec<String> = r
                 .words
                 .iter()
@@ -1429,7 +1431,7 @@ fn place_run(
                 .filter(|t| t.starts_with('/'))
                 .map(normalize_path)
                 .collect();
-            !paths.is_empty() && paths.iter().all(|p| in_tree(p, &scan.trees))
+            !paths.is_empty() && paths.iter().all(|p| scan.in_tree(p))
         };
         if program == "git"
             && (!artifacts.is_empty() || works_in_tree)
@@ -1618,20 +1620,15 @@ fn place_run(
     // Builds and set-up inside trees the builder cloned stay there: every
     // path the RUN names lies in such a tree.
     if !has_apt && !scan.trees.is_empty() {
-        let dir = cwd_at_start(cx, item);
+        let dir = start_dir;
         let paths: Vec<String> = all
             .iter()
             .flat_map(|(_, c)| c.words.iter().skip(1))
             .filter_map(|w| path_of(path_arg(&w.text), dir.as_deref()))
             .filter(|p| p != "/")
             .collect();
-        let in_trees = |p: &String| {
-            scan.trees
-                .iter()
-                .any(|t| p == t || p.starts_with(&format!("{t}/")))
-        };
-        let cds_into_tree = cwd.as_deref().is_some_and(|d| in_trees(&d.to_string()));
-        if (!paths.is_empty() && paths.iter().all(in_trees)) || cds_into_tree {
+        let cds_into_tree = cwd.as_deref().is_some_and(|d| scan.in_tree(d));
+        if (!paths.is_empty() && paths.iter().all(|p| scan.in_tree(p))) || cds_into_tree {
             return Ok(Placed::to(Dest::Builder));
         }
     }
@@ -1908,11 +1905,7 @@ fn runtime_package_edits(
 ) -> Vec<Edit> {
     let drop_gui = opencv_is_headless(cx);
     // Library names differ between releases: ask for the runtime's.
-    let release = cx
-        .model
-        .final_stage
-        .and_then(|f| cx.model.root_base(f))
-        .and_then(images::os_release);
+    let release = runtime_os(cx);
     let os = release.as_ref().map(|(f, v)| (*f, v.as_str()));
     let mut edits = Vec::new();
     // Downloaded packages are dead weight in the runtime layer (images

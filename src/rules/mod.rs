@@ -341,7 +341,7 @@ pub static SUPERSEDES: &[(&str, &[&str])] = &[
 pub fn drop_superseded(found: &mut Vec<Diagnostic>, df: &crate::syntax::Dockerfile) {
     let line = |s: Span| df.line_col(s.start).0;
     for (rule, others) in SUPERSEDES {
-        let lines: Vec<usize> = found
+        let lines: std::collections::HashSet<usize> = found
             .iter()
             .filter(|d| d.code == *rule)
             .map(|d| line(d.span))
