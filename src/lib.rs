@@ -30,6 +30,11 @@ use semantics::dockerignore::DockerIgnore;
 use semantics::pragmas::{check_options, pragmas, PragmaTool, Suppressions};
 use semantics::Context;
 
+/// The file size from which the rules of one file run in parallel. Below
+/// it, starting the worker threads costs more than it saves (a typical
+/// Dockerfile is a few kilobytes and is linted in well under a millisecond).
+const PARALLEL_RULES_FROM: usize = 256 * 1024;
+
 /// Run the enabled rules over a parsed file, drop what its suppression
 /// comments silence, apply severity overrides. Findings come sorted by
 /// position, then code.
@@ -66,7 +71,17 @@ pub fn lint_in_build_context<'a>(
     cx.dockerignore = dockerignore;
     cx.context_files = files;
     let enabled = settings.rules_for(settings.file_name.as_deref());
-    let mut out: Vec<Diagnostic> = enabled.iter().flat_map(|r| (r.check)(&cx)).collect();
+    // The rules read the context and nothing else: on a large file they
+    // share the cores (a small one is done before threads would start).
+    let mut out: Vec<Diagnostic> = if df.text.len() >= PARALLEL_RULES_FROM {
+        use rayon::prelude::*;
+        enabled
+            .par_iter()
+            .flat_map_iter(|r| (r.check)(&cx))
+            .collect()
+    } else {
+        enabled.iter().flat_map(|r| (r.check)(&cx)).collect()
+    };
     rules::drop_superseded(&mut out, df);
     let checks = check_options(df);
     let pragmas = pragmas(df);
@@ -138,6 +153,18 @@ pub fn parse_valid(text: &str) -> Result<Dockerfile, Vec<FileError>> {
     Ok(df)
 }
 
+/// [`parse_valid`] a text the caller gives away (the tree keeps it, not a
+/// copy); on errors the text comes back with them.
+pub fn parse_valid_owned(text: String) -> Result<Dockerfile, (Vec<FileError>, String)> {
+    let df = syntax::parse_owned(text).map_err(|(e, text)| (vec![file_error(&text, &e)], text))?;
+    let errors = syntax::validate::errors(&df);
+    if !errors.is_empty() {
+        let errors = errors.iter().map(|e| file_error(&df.text, e)).collect();
+        return Err((errors, df.text));
+    }
+    Ok(df)
+}
+
 /// Parse, validate like BuildKit and lint a file's text.
 pub fn check(
     text: &str,
@@ -155,6 +182,38 @@ pub fn check_in_context(
     check_in_build_context(text, settings, dockerignore, None)
 }
 
+/// [`check_in_build_context`] of a text the caller gives away: the file is
+/// held once while it is linted (a large file's copy would double its share
+/// of the peak memory). The text comes back beside the findings or errors.
+pub fn check_owned(
+    text: String,
+    settings: &Settings,
+    dockerignore: Option<&DockerIgnore>,
+    files: Option<&ContextFiles>,
+) -> (String, Result<Vec<Diagnostic>, Vec<FileError>>) {
+    let df = match parse_valid_owned(text) {
+        Ok(df) => df,
+        Err((errors, text)) => return (text, Err(errors)),
+    };
+    if let Some(error) = missing_target(&df, settings) {
+        return (df.text, Err(vec![error]));
+    }
+    let found = lint_in_build_context(&df, settings, dockerignore, files);
+    (df.text, Ok(found))
+}
+
+/// The error for a `--target` the file has no stage of.
+fn missing_target(df: &Dockerfile, settings: &Settings) -> Option<FileError> {
+    let target = settings.target.as_deref()?;
+    let model = semantics::Model::new(df, Some(target));
+    model.final_stage.is_none().then(|| FileError {
+        span: syntax::Span::new(0, 0),
+        line: 1,
+        column: 1,
+        message: format!("target stage {target:?} could not be found"),
+    })
+}
+
 /// [`check_in_context`] with the build context's files too.
 pub fn check_in_build_context(
     text: &str,
@@ -163,16 +222,8 @@ pub fn check_in_build_context(
     files: Option<&ContextFiles>,
 ) -> Result<(Dockerfile, Vec<Diagnostic>), Vec<FileError>> {
     let df = parse_valid(text)?;
-    if let Some(target) = &settings.target {
-        let model = semantics::Model::new(&df, Some(target));
-        if model.final_stage.is_none() {
-            return Err(vec![FileError {
-                span: syntax::Span::new(0, 0),
-                line: 1,
-                column: 1,
-                message: format!("target stage {target:?} could not be found"),
-            }]);
-        }
+    if let Some(error) = missing_target(&df, settings) {
+        return Err(vec![error]);
     }
     let found = lint_in_build_context(&df, settings, dockerignore, files);
     Ok((df, found))

@@ -12,6 +12,11 @@ use rayon::prelude::*;
 mod verify;
 
 use dflint::config::{self, ConfigFile, ConfigOptions};
+
+// See Cargo.toml: most of a large file's lint time was small allocations.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use dflint::io::{self as files, InvalidUtf8, ReadError, Stamp};
 use dflint::report::{self, FileReport, LineIndex, Summary};
 use dflint::rules::{self, FixAvailability};
@@ -716,16 +721,13 @@ fn check_one(
                     .as_ref()
                     .and(dir.as_deref())
                     .map(ContextFiles::on_disk);
-                match dflint::check_in_build_context(
-                    &source.text,
-                    settings,
-                    ignore.as_ref(),
-                    files.as_ref(),
-                ) {
-                    Ok((_, found)) => c.diagnostics = found,
+                let (text, result) =
+                    dflint::check_owned(source.text, settings, ignore.as_ref(), files.as_ref());
+                match result {
+                    Ok(found) => c.diagnostics = found,
                     Err(errors) => c.errors = errors,
                 }
-                c.source = source.text;
+                c.source = text;
                 c.invalid_utf8 = source.invalid_utf8;
             }
             Err(e) => c.errors.push(e),
@@ -1092,7 +1094,7 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
                 let smoke = args.smoke.as_ref().map(|cmd| {
                     dflint::syntax::shell::commands(cmd)
                         .into_iter()
-                        .flat_map(|c| c.words.into_iter().map(|w| w.text))
+                        .flat_map(|c| c.words.into_iter().map(|w| w.text.into_string()))
                         .collect()
                 });
                 let opts = verify::Options {

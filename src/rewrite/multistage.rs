@@ -1150,7 +1150,7 @@ fn place_setup_with_their_users(cx: &Context, units: &[Unit], placed: &mut [Plac
                     .rev()
                     .find(|w| !w.text.starts_with('-'))
                 {
-                    runtime_users.push(name.text.clone());
+                    runtime_users.push(name.text.to_string());
                 }
             }
         }
@@ -1557,7 +1557,7 @@ fn place_run(
                     "-r" | "--requirement" | "-c" | "--constraint"
                 ) {
                     if let Some(f) = install.args.get(k + 1) {
-                        needs.files.push(f.text.clone());
+                        needs.files.push(f.text.to_string());
                     }
                 } else if let Some(f) = ["--requirement=", "--constraint="]
                     .iter()

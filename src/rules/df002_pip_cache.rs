@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
-use crate::semantics::commands::is_complete_script;
 use crate::semantics::conda;
 use crate::semantics::images::defaults_to_nonroot;
 use crate::semantics::managers::triggers;
@@ -150,9 +149,6 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mounts = run.cache_mounts();
         for (script, cmds) in &run.scripts {
             let mut cleanups: Option<Cleanups> = None;
-            // Asked once per script, not per finding: a heredoc may hold
-            // thousands of installs.
-            let mut complete: Option<bool> = None;
             // Variables the script exports before an install reach it.
             let mut exported: HashMap<&str, &str> = HashMap::new();
             for (i, cmd) in cmds.iter().enumerate() {
@@ -246,7 +242,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     help,
                 );
                 // In a script with an open quote, the edit could land inside it.
-                if *complete.get_or_insert_with(|| is_complete_script(&script.text)) {
+                if script.is_complete() {
                     d.fix = Some(Fix::safe(vec![edit]));
                 }
                 out.push(d);

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
-use crate::semantics::commands::{is_complete_script, resolve};
+use crate::semantics::commands::resolve;
 use crate::semantics::Run;
 use crate::syntax::shell::Command;
 
@@ -114,7 +114,7 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
                 .heredocs
                 .iter()
                 .find(|h| h.content_span.start == at)?;
-            if !is_complete_script(&doc.content) {
+            if !script.is_complete() {
                 return None;
             }
             if !doc.content.is_empty() && !doc.content.ends_with('\n') {
@@ -128,7 +128,7 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
             if text.contains(" #")
                 || text.contains("\t#")
                 || !run.ins.heredocs.is_empty()
-                || !is_complete_script(text)
+                || !run.command_line_complete()
             {
                 return None;
             }

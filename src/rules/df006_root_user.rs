@@ -639,7 +639,11 @@ fn created_user(cx: &Context, stage: usize) -> Option<String> {
             if !matches!(r.program(), "useradd" | "adduser") {
                 continue;
             }
-            let name = r.words.last().map(|w| w.text.clone()).unwrap_or_default();
+            let name = r
+                .words
+                .last()
+                .map(|w| w.text.to_string())
+                .unwrap_or_default();
             let plain = !name.is_empty()
                 && !name.starts_with('-')
                 && name

@@ -4,7 +4,7 @@
 
 use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::semantics::commands::{basename, is_complete_script, resolve};
+use crate::semantics::commands::{basename, resolve};
 use crate::semantics::Run;
 use crate::semantics::{expand, normalize_path};
 use crate::syntax::shell::{Command, Word};
@@ -183,7 +183,7 @@ fn option_values(args: &[Word], options: &[&str]) -> Vec<String> {
         let t = w.text.as_str();
         if options.contains(&t) {
             if let Some(v) = it.next() {
-                out.push(v.text.clone());
+                out.push(v.text.to_string());
             }
             continue;
         }
@@ -223,7 +223,7 @@ fn reads(cmd: &Command) -> Reads {
             if positional.is_empty() {
                 return Reads::Nothing;
             }
-            return Reads::Manifests(positional.iter().map(|w| w.text.clone()).collect());
+            return Reads::Manifests(positional.iter().map(|w| w.text.to_string()).collect());
         }
         if install.has_option("-e") || install.has_option("--editable") {
             return Reads::Tree;
@@ -471,7 +471,7 @@ fn fed_install(cx: &Context, copy: &TreeCopy, stage: usize, run: &Run) -> Option
         }
     }
     found.map(|mut f| {
-        f.pure = pure && run.scripts.len() == 1 && is_complete_script(&run.scripts[0].0.text);
+        f.pure = pure && run.scripts.len() == 1 && run.scripts[0].0.is_complete();
         f
     })
 }

@@ -112,14 +112,14 @@ fn needs_full_image(cx: &Context, stage: usize) -> Option<String> {
                 }
                 continue;
             }
-            (Keyword::Cmd | Keyword::Entrypoint, Args::Shell { text, .. }) => {
-                scripts.push(text.clone())
+            (Keyword::Cmd | Keyword::Entrypoint, Args::Shell { .. }) => {
+                scripts.extend(ins.shell_text().map(|(t, _)| t.to_string()))
             }
             (Keyword::Cmd | Keyword::Entrypoint, Args::Exec(words)) => {
                 scripts.push(words.join(" "))
             }
             (Keyword::Healthcheck, Args::Healthcheck { cmd, .. }) => match cmd.as_ref() {
-                Args::Shell { text, .. } => scripts.push(text.clone()),
+                Args::Shell { .. } => scripts.extend(ins.shell_text().map(|(t, _)| t.to_string())),
                 Args::Exec(words) => scripts.push(words.join(" ")),
                 _ => {}
             },

@@ -5,7 +5,7 @@
 use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::build_context::{names_an_index, requirements_of};
-use crate::semantics::commands::{is_complete_script, requirement_name, resolve};
+use crate::semantics::commands::{requirement_name, resolve};
 use crate::semantics::cuda::{cuda_base, requirement_build};
 use crate::semantics::images::ImageRef;
 use crate::syntax::shell::Command;
@@ -217,7 +217,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let sub = &words[words.len() - install.args.len() - 1];
             let plain_install = sub.text == "install"
                 && (install.installer == Installer::Pip || words.iter().any(|w| w.text == "pip"));
-            if plain_install && is_complete_script(&script.text) {
+            if plain_install && script.is_complete() {
                 let at = script.span(run.ins, sub.start, sub.end).end;
                 d.fix = Some(Fix::unsafe_edits(vec![Edit::insert(
                     at,

@@ -121,7 +121,7 @@ fn exec_form(text: &str) -> Option<String> {
     let words: Vec<String> = cmd
         .words
         .iter()
-        .map(|w| serde_json::to_string(&w.text).unwrap_or_default())
+        .map(|w| serde_json::to_string(w.text.as_str()).unwrap_or_default())
         .collect();
     Some(format!("[{}]", words.join(", ")))
 }

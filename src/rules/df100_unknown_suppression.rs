@@ -34,7 +34,12 @@ fn known(tool: PragmaTool, code: &str) -> bool {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for p in pragmas(cx.df) {
+    // The nearest known name, worked out once per unknown code: a
+    // generated file can repeat the same mistyped code on every line.
+    let mut nearest_of: std::collections::HashMap<&str, Option<&'static str>> =
+        std::collections::HashMap::new();
+    let pragmas = pragmas(cx.df);
+    for p in &pragmas {
         if let (Some(why), PragmaTool::Dflint) = (&p.malformed, p.tool) {
             out.push(
                 RULE.diagnostic(
@@ -49,7 +54,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             if known(p.tool, code) {
                 continue;
             }
-            let help = match nearest(code) {
+            let near = nearest_of
+                .entry(code.as_str())
+                .or_insert_with(|| nearest(code));
+            let help = match near {
                 Some(near) => format!("Did you mean `{near}`? See `dflint rules`"),
                 None => "Name a rule from `dflint rules`, or remove the code".to_string(),
             };

@@ -3,7 +3,6 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::semantics::commands::is_complete_script;
 use crate::semantics::Run;
 use crate::syntax::{Args, ItemKind, Span};
 
@@ -57,7 +56,7 @@ fn merge(cx: &Context, prev: &Run, next: &Run) -> Option<Edit> {
     }
     let (text, at) = prev.ins.shell_text()?;
     let (_, next_at) = next.ins.shell_text()?;
-    if text.contains(" #") || text.contains("\t#") || !is_complete_script(text) {
+    if text.contains(" #") || text.contains("\t#") || !prev.command_line_complete() {
         return None;
     }
     let end = text.trim_end();

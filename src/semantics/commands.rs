@@ -840,7 +840,10 @@ mod tests {
         let p = package_install(&cmds[0])?;
         Some((
             p.installer,
-            p.requirements().iter().map(|w| w.text.clone()).collect(),
+            p.requirements()
+                .iter()
+                .map(|w| w.text.to_string())
+                .collect(),
         ))
     }
 

@@ -57,6 +57,18 @@ impl Run<'_> {
         mount_targets(self.ins, &["cache", "tmpfs"])
     }
 
+    /// Whether the RUN's shell-form command line closes every quote and
+    /// substitution it opens (false when it has none).
+    pub fn command_line_complete(&self) -> bool {
+        match self.scripts.iter().find(|(s, _)| s.is_command_line()) {
+            Some((s, _)) => s.is_complete(),
+            None => self
+                .ins
+                .shell_text()
+                .is_some_and(|(t, _)| super::commands::is_complete_script(t)),
+        }
+    }
+
     /// The RUN's commands in execution order, across its scripts.
     pub fn commands(&self) -> impl Iterator<Item = (&Script, &Command)> {
         self.scripts

@@ -4,7 +4,7 @@
 //! to a RUN's script without breaking it; and the LABELs of a file with
 //! the types a label schema gives them.
 
-use super::commands::{basename, is_complete_script, resolve};
+use super::commands::{basename, resolve};
 use super::{Context, Run, Scope, Script};
 use crate::diagnostic::Edit;
 use crate::syntax::shell::{self, Command, Word};
@@ -570,7 +570,7 @@ pub fn append_command(_cx: &Context, run: &Run, command: &str) -> Option<Edit> {
                 .heredocs
                 .iter()
                 .find(|h| h.content_span.start == at)?;
-            if !is_complete_script(&doc.content) {
+            if !script.is_complete() {
                 return None;
             }
             let body = doc.content.trim_end();
@@ -590,7 +590,7 @@ pub fn append_command(_cx: &Context, run: &Run, command: &str) -> Option<Edit> {
             if !run.ins.heredocs.is_empty()
                 || text.contains(" #")
                 || text.contains("\t#")
-                || !is_complete_script(text)
+                || !run.command_line_complete()
             {
                 return None;
             }
@@ -735,7 +735,7 @@ mod tests {
     fn call(script: &str) -> (Family, String, Vec<String>) {
         let cmds = commands(script);
         let c = manager_call(&cmds[0]).unwrap();
-        let ops = c.operands().iter().map(|w| w.text.clone()).collect();
+        let ops = c.operands().iter().map(|w| w.text.to_string()).collect();
         (c.family, c.sub.to_string(), ops)
     }
 

@@ -567,6 +567,9 @@ pub fn unquote(value: &str) -> String {
 pub struct Script {
     pub text: String,
     origin: Origin,
+    /// Whether the text closes every quote and substitution it opens:
+    /// asked by several rules' fixes, worked out once.
+    complete: std::sync::OnceLock<bool>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -616,7 +619,23 @@ impl Script {
         (is_shell && runs_script).then(|| Script {
             text: script.clone(),
             origin: Origin::Detached,
+            complete: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Whether the script closes every quote, substitution and
+    /// continuation it opens ([`commands::is_complete_script`]): an edit
+    /// appended to an incomplete one could land inside a quote.
+    pub fn is_complete(&self) -> bool {
+        *self
+            .complete
+            .get_or_init(|| commands::is_complete_script(&self.text))
+    }
+
+    /// Whether the script is the instruction's own command line (not a
+    /// heredoc body, not an exec-form shell's string).
+    pub fn is_command_line(&self) -> bool {
+        matches!(self.origin, Origin::Line(_))
     }
 
     /// Whether the script's words have no exact place in the file.
@@ -635,6 +654,7 @@ impl Script {
         out.push(Script {
             text: text.to_string(),
             origin: Origin::Line(start),
+            complete: std::sync::OnceLock::new(),
         });
         if ins.heredocs.is_empty() {
             return out;
@@ -661,6 +681,7 @@ impl Script {
                 out.push(Script {
                     text: doc.content.clone(),
                     origin: Origin::File(doc.content_span.start),
+                    complete: std::sync::OnceLock::new(),
                 });
             }
         }

@@ -46,10 +46,10 @@ pub struct Item {
 
 #[derive(Debug, Clone)]
 pub enum ItemKind {
-    Directive(Directive),
+    Directive(Box<Directive>),
     Comment,
     Blank,
-    Instruction(Instruction),
+    Instruction(Box<Instruction>),
 }
 
 /// A parser directive from the file's header (`# syntax=`, `# escape=`, `# check=`).
@@ -154,6 +154,10 @@ impl LogicalLine {
         if self.text.is_empty() {
             self.end = end_of_text;
         }
+        // Grown by doubling while the lines were joined: a long instruction
+        // would keep up to twice its size for the life of the tree.
+        self.text.shrink_to_fit();
+        self.pieces.shrink_to_fit();
     }
 
     /// The file offset of the text's byte `i` (`text.len()`: just past the last).
@@ -274,11 +278,11 @@ pub enum Args {
     None,
     /// JSON (exec) form: `["a", "b"]`.
     Exec(Vec<String>),
-    /// Shell form: the rest of the line as one string, starting at logical
-    /// offset `start`.
+    /// Shell form: the rest of the line as one string, the logical line's
+    /// `[start, end)` (read with [`Instruction::shell_text`]; not a copy).
     Shell {
-        text: String,
         start: usize,
+        end: usize,
     },
     /// Whitespace-separated words (FROM, EXPOSE, COPY, ADD, VOLUME, ARG).
     Words(Vec<String>),
@@ -319,14 +323,15 @@ impl Instruction {
 
     /// The shell text of a shell-form RUN/CMD/ENTRYPOINT, with its logical offset.
     pub fn shell_text(&self) -> Option<(&str, usize)> {
-        match &self.args {
-            Args::Shell { text, start } => Some((text.as_str(), *start)),
+        let (start, end) = match &self.args {
+            Args::Shell { start, end } => (*start, *end),
             Args::Healthcheck { cmd, .. } => match cmd.as_ref() {
-                Args::Shell { text, start } => Some((text.as_str(), *start)),
-                _ => None,
+                Args::Shell { start, end } => (*start, *end),
+                _ => return None,
             },
-            _ => None,
-        }
+            _ => return None,
+        };
+        Some((self.line.text.get(start..end).unwrap_or(""), start))
     }
 
     /// The argument words of a word-list instruction, or the exec array.
@@ -341,7 +346,9 @@ impl Instruction {
     pub fn command_text(&self) -> String {
         match &self.args {
             Args::Exec(w) => w.join(" "),
-            Args::Shell { text, .. } => text.clone(),
+            Args::Shell { .. } => self
+                .shell_text()
+                .map_or_else(String::new, |(t, _)| t.to_string()),
             _ => String::new(),
         }
     }
@@ -369,14 +376,14 @@ impl Dockerfile {
 
     pub fn instructions(&self) -> impl Iterator<Item = (&Item, &Instruction)> {
         self.items.iter().filter_map(|item| match &item.kind {
-            ItemKind::Instruction(ins) => Some((item, ins)),
+            ItemKind::Instruction(ins) => Some((item, &**ins)),
             _ => None,
         })
     }
 
     pub fn directive(&self, name: &str) -> Option<&Directive> {
         self.items.iter().find_map(|item| match &item.kind {
-            ItemKind::Directive(d) if d.name == name => Some(d),
+            ItemKind::Directive(d) if d.name == name => Some(&**d),
             _ => None,
         })
     }

@@ -11,7 +11,8 @@ pub fn buildkit_values(ins: &Instruction) -> Vec<String> {
     match &ins.args {
         Args::None | Args::Onbuild(_) => Vec::new(),
         Args::Exec(w) | Args::Words(w) => w.clone(),
-        Args::Shell { text, .. } | Args::Text(text) => vec![text.clone()],
+        Args::Shell { .. } => vec![shell_of(ins)],
+        Args::Text(text) => vec![text.clone()],
         Args::KeyValues(kv) => kv
             .iter()
             .flat_map(|p| [p.key.clone(), p.value.clone(), p.sep.clone()])
@@ -20,12 +21,18 @@ pub fn buildkit_values(ins: &Instruction) -> Vec<String> {
             let mut v = vec![kind.clone()];
             match cmd.as_ref() {
                 Args::Exec(w) => v.extend(w.iter().cloned()),
-                Args::Shell { text, .. } => v.push(text.clone()),
+                Args::Shell { .. } => v.push(shell_of(ins)),
                 _ => {}
             }
             v
         }
     }
+}
+
+/// The shell-form command of an instruction (or of its HEALTHCHECK).
+fn shell_of(ins: &Instruction) -> String {
+    ins.shell_text()
+        .map_or_else(String::new, |(t, _)| t.to_string())
 }
 
 /// Go's `strconv.Quote`.
@@ -70,22 +77,25 @@ pub fn buildkit_dump(ins: &Instruction) -> String {
     format!("({})", s.trim())
 }
 
-fn args_json(args: &Args) -> (&'static str, Value) {
+fn args_json<'a>(ins: &'a Instruction, args: &'a Args) -> (&'static str, Value) {
     match args {
         Args::None => ("none", Value::Null),
         Args::Exec(w) => ("exec", json!(w)),
-        Args::Shell { text, .. } => ("shell", json!(text)),
+        Args::Shell { start, end } => (
+            "shell",
+            json!(ins.line.text.get(*start..*end).unwrap_or("")),
+        ),
         Args::Words(w) => ("words", json!(w)),
         Args::KeyValues(kv) => ("pairs", json!(kv)),
         Args::Text(t) => ("text", json!(t)),
-        Args::Healthcheck { cmd, .. } => args_json(cmd),
+        Args::Healthcheck { cmd, .. } => args_json(ins, cmd),
         Args::Onbuild(_) => ("onbuild", Value::Null),
     }
 }
 
 /// One instruction as `dflint parse` prints it.
 pub fn instruction_json(df: &Dockerfile, ins: &Instruction) -> Value {
-    let (form, args) = args_json(&ins.args);
+    let (form, args) = args_json(ins, &ins.args);
     let (line, column) = df.line_col(ins.keyword_span.start);
     let mut obj = json!({
         "keyword": ins.keyword_text.to_lowercase(),

@@ -10,5 +10,5 @@ pub mod validate;
 mod words;
 
 pub use ast::*;
-pub use parser::{parse, ParseError};
+pub use parser::{parse, parse_owned, ParseError};
 pub use words::{parse_words, split_whitespace};

@@ -134,6 +134,31 @@ fn trim_continuation(line: &str, escape: char) -> (&str, bool) {
 /// Parse a whole file. Never panics; any input that BuildKit's parser
 /// rejects gives a `ParseError` with its position.
 pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
+    let (items, escape, empty_continuations) = parse_items(text)?;
+    Ok(Dockerfile::new(
+        text.to_string(),
+        items,
+        escape,
+        empty_continuations,
+    ))
+}
+
+/// [`parse`] a text the caller gives away: the tree keeps it rather than a
+/// copy (a large file is then held once). On an error the text comes back.
+pub fn parse_owned(text: String) -> Result<Dockerfile, (ParseError, String)> {
+    match parse_items(&text) {
+        Ok((items, escape, empty_continuations)) => {
+            Ok(Dockerfile::new(text, items, escape, empty_continuations))
+        }
+        Err(e) => Err((e, text)),
+    }
+}
+
+/// The items of a file, its escape character and the lines where a
+/// continuation ran over an empty line.
+type Parsed = (Vec<Item>, char, Vec<usize>);
+
+fn parse_items(text: &str) -> Result<Parsed, ParseError> {
     let lines = split_lines(text);
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let content = |n: usize| -> (usize, &str) {
@@ -185,10 +210,10 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
                     let kind = if key == "escape" {
                         ItemKind::Comment
                     } else {
-                        ItemKind::Directive(Directive {
+                        ItemKind::Directive(Box::new(Directive {
                             name: key.clone(),
                             value,
-                        })
+                        }))
                     };
                     seen_directives.push(key);
                     items.push(Item {
@@ -229,7 +254,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
                     seen_directives.push(key.clone());
                     items.push(Item {
                         span: whole(n),
-                        kind: ItemKind::Directive(Directive { name: key, value }),
+                        kind: ItemKind::Directive(Box::new(Directive { name: key, value })),
                     });
                     n += 1;
                     continue;
@@ -319,7 +344,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
         set_trigger_lines(&mut ins);
         items.push(Item {
             span: whole(last),
-            kind: ItemKind::Instruction(ins),
+            kind: ItemKind::Instruction(Box::new(ins)),
         });
         n = last + 1;
     }
@@ -330,12 +355,7 @@ pub fn parse(text: &str) -> Result<Dockerfile, ParseError> {
     {
         return Err(error(1, 1, "file with no instructions"));
     }
-    Ok(Dockerfile::new(
-        text.to_string(),
-        items,
-        escape,
-        empty_continuations,
-    ))
+    Ok((items, escape, empty_continuations))
 }
 
 /// An ONBUILD trigger (and a trigger's own trigger) spans its ONBUILD's lines.
@@ -491,8 +511,8 @@ fn maybe_json(rest: &str, at: usize) -> Result<Args, String> {
     Ok(match json_array(rest)? {
         Some(words) => Args::Exec(words),
         None => Args::Shell {
-            text: rest.to_string(),
             start: at,
+            end: at + rest.len(),
         },
     })
 }

@@ -9,10 +9,13 @@
 
 use std::sync::OnceLock;
 
+use compact_str::CompactString;
+
 /// A shell word: its value and its byte range in the script, quotes included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    pub text: String,
+    /// Inline up to 24 bytes (most words): no allocation of its own.
+    pub text: CompactString,
     pub start: usize,
     pub end: usize,
 }
@@ -188,7 +191,7 @@ impl Lexer<'_> {
             Some(b'<' | b'>' | b'\\' | b'\'' | b'"' | b'`' | b'$')
         ) {
             self.pos = end;
-            let text = String::from_utf8_lossy(&self.src[start..end]).into_owned();
+            let text = CompactString::from_utf8_lossy(&self.src[start..end]);
             return Token::Word(Word { text, start, end });
         }
         let mut bytes: Vec<u8> = Vec::new();
@@ -284,10 +287,8 @@ impl Lexer<'_> {
                 }
             }
         }
-        // The bytes become the text without a copy when they are UTF-8, as
-        // they are unless a quote or escape split a character.
-        let text = String::from_utf8(bytes)
-            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        // Short words are held inline; a long one is copied once.
+        let text = CompactString::from_utf8_lossy(&bytes);
         Token::Word(Word {
             text,
             start,
@@ -320,7 +321,7 @@ mod tests {
     fn texts(script: &str) -> Vec<Vec<String>> {
         commands(script)
             .into_iter()
-            .map(|c| c.words.into_iter().map(|w| w.text).collect())
+            .map(|c| c.words.into_iter().map(|w| w.text.into_string()).collect())
             .collect()
     }
 
