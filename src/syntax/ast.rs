@@ -269,7 +269,7 @@ pub struct Heredoc {
 pub struct KeyValue {
     pub key: String,
     pub value: String,
-    pub sep: String,
+    pub sep: &'static str,
 }
 
 /// An instruction's arguments in the shape BuildKit gives them.

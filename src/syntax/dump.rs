@@ -15,7 +15,7 @@ pub fn buildkit_values(ins: &Instruction) -> Vec<String> {
         Args::Text(text) => vec![text.clone()],
         Args::KeyValues(kv) => kv
             .iter()
-            .flat_map(|p| [p.key.clone(), p.value.clone(), p.sep.clone()])
+            .flat_map(|p| [p.key.clone(), p.value.clone(), p.sep.to_string()])
             .collect(),
         Args::Healthcheck { kind, cmd } => {
             let mut v = vec![kind.clone()];

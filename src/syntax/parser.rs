@@ -348,6 +348,8 @@ fn parse_items(text: &str) -> Result<Parsed, ParseError> {
         });
         n = last + 1;
     }
+    // Grown by doubling: a long file would keep up to twice its items.
+    items.shrink_to_fit();
 
     if !items
         .iter()
@@ -836,10 +838,10 @@ fn name_values(keyword: Keyword, rest: &str, escape: char) -> Result<Args, Strin
         return Ok(Args::KeyValues(vec![KeyValue {
             key: key.to_string(),
             value: value.to_string(),
-            sep: String::new(),
+            sep: "",
         }]));
     }
-    let mut pairs = Vec::new();
+    let mut pairs = Vec::with_capacity(words.len());
     for word in words {
         let Some((key, value)) = word.split_once('=') else {
             return Err(format!(
@@ -849,7 +851,7 @@ fn name_values(keyword: Keyword, rest: &str, escape: char) -> Result<Args, Strin
         pairs.push(KeyValue {
             key: key.to_string(),
             value: value.to_string(),
-            sep: "=".to_string(),
+            sep: "=",
         });
     }
     Ok(Args::KeyValues(pairs))

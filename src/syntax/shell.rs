@@ -63,6 +63,8 @@ pub fn commands(script: &str) -> Vec<Command> {
         match lexer.next_token() {
             Token::End => {
                 push_command(&mut out, &mut words, "");
+                // Grown by doubling; kept for the life of the lint.
+                out.shrink_to_fit();
                 break;
             }
             Token::Separator(op) => push_command(&mut out, &mut words, op),
