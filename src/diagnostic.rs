@@ -3,6 +3,8 @@
 //! [`Applicability`]). This module imports nothing from the layers above it
 //! (rules, fixes, the rewrite), so every layer can speak these types.
 
+use std::borrow::Cow;
+
 use std::fmt;
 use std::str::FromStr;
 
@@ -190,10 +192,11 @@ pub struct Diagnostic {
     pub name: &'static str,
     pub severity: Severity,
     pub span: Span,
-    /// What is wrong: sentence case, no trailing period.
-    pub message: String,
-    /// What to do, in the imperative.
-    pub help: String,
+    /// What is wrong: sentence case, no trailing period. Borrowed when it
+    /// is a fixed sentence: a generated file can have a finding a line.
+    pub message: Cow<'static, str>,
+    /// What to do, in the imperative (borrowed when fixed, as `message`).
+    pub help: Cow<'static, str>,
     pub fix: Option<Fix>,
 }
 

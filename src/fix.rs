@@ -154,10 +154,15 @@ struct Rejected(HashMap<&'static str, HashSet<String>>);
 
 impl Rejected {
     fn contains(&self, d: &Diagnostic) -> bool {
-        self.0.get(d.code).is_some_and(|m| m.contains(&d.message))
+        self.0
+            .get(d.code)
+            .is_some_and(|m| m.contains(d.message.as_ref()))
     }
     fn insert(&mut self, d: &Diagnostic) {
-        self.0.entry(d.code).or_default().insert(d.message.clone());
+        self.0
+            .entry(d.code)
+            .or_default()
+            .insert(d.message.to_string());
     }
 }
 
@@ -178,7 +183,7 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
                 let level = settings.fix_level();
                 for d in &outcome.remaining {
                     if set_aside.contains(d.code) && d.fixable_at(level) {
-                        outcome.rejected.push((d.code, d.message.clone()));
+                        outcome.rejected.push((d.code, d.message.to_string()));
                     }
                 }
                 return Ok(outcome);
@@ -234,14 +239,14 @@ fn fix_without(
     for _ in 0..MAX_PASSES {
         let found = lint(&df, settings);
         let stuck = found.iter().find_map(|d| {
-            let key = (d.code, d.message.clone(), d.span.start);
+            let key = (d.code, d.message.to_string(), d.span.start);
             history
                 .get(&key)
                 .filter(|(count, _)| *count >= 2 && d.fixable_at(level))
                 .map(|&(_, first)| (d, first))
         });
         if let Some((d, first)) = stuck {
-            rejected.push((d.code, d.message.clone()));
+            rejected.push((d.code, d.message.to_string()));
             rejected_set.insert(d);
             let (text_before, fixed_before) = snapshots.swap_remove(first);
             // It parsed before, when it was the current text.
@@ -302,13 +307,13 @@ fn fix_without(
                 let pass = snapshots.len();
                 for d in &taken {
                     let entry = history
-                        .entry((d.code, d.message.clone(), d.span.start))
+                        .entry((d.code, d.message.to_string(), d.span.start))
                         .or_insert((0, pass));
                     entry.0 += 1;
                 }
                 snapshots.push((std::mem::replace(&mut current, next), fixed.len()));
                 df = parsed;
-                fixed.extend(taken.iter().map(|d| (d.code, d.message.clone())));
+                fixed.extend(taken.iter().map(|d| (d.code, d.message.to_string())));
                 continue;
             }
         }
@@ -321,16 +326,16 @@ fn fix_without(
                 if let Some(parsed) = valid(&one) {
                     let pass = snapshots.len();
                     history
-                        .entry((d.code, d.message.clone(), d.span.start))
+                        .entry((d.code, d.message.to_string(), d.span.start))
                         .or_insert((0, pass))
                         .0 += 1;
                     snapshots.push((std::mem::replace(&mut current, one), fixed.len()));
                     df = parsed;
-                    fixed.push((d.code, d.message.clone()));
+                    fixed.push((d.code, d.message.to_string()));
                     break;
                 }
             }
-            rejected.push((d.code, d.message.clone()));
+            rejected.push((d.code, d.message.to_string()));
             rejected_set.insert(d);
         }
     }

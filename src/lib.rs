@@ -73,15 +73,18 @@ pub fn lint_in_build_context<'a>(
     let enabled = settings.rules_for(settings.file_name.as_deref());
     // The rules read the context and nothing else: on a large file they
     // share the cores (a small one is done before threads would start).
-    let mut out: Vec<Diagnostic> = if df.text.len() >= PARALLEL_RULES_FROM {
+    let per_rule: Vec<Vec<Diagnostic>> = if df.text.len() >= PARALLEL_RULES_FROM {
         use rayon::prelude::*;
-        enabled
-            .par_iter()
-            .flat_map_iter(|r| (r.check)(&cx))
-            .collect()
+        enabled.par_iter().map(|r| (r.check)(&cx)).collect()
     } else {
-        enabled.iter().flat_map(|r| (r.check)(&cx)).collect()
+        enabled.iter().map(|r| (r.check)(&cx)).collect()
     };
+    // One vector of exactly the findings' number: grown by doubling, a
+    // file with a finding a line would hold up to twice their size.
+    let mut out = Vec::with_capacity(per_rule.iter().map(Vec::len).sum());
+    for found in per_rule {
+        out.extend(found);
+    }
     rules::drop_superseded(&mut out, df);
     let checks = check_options(df);
     let pragmas = pragmas(df);

@@ -36,7 +36,7 @@ fn found(rules: &[&str], text: &str) -> Vec<String> {
 
 fn messages(rules: &[&str], text: &str) -> Vec<String> {
     let (_, found) = check_in_build_context(text, &only(rules, false), None, None).unwrap();
-    found.into_iter().map(|d| d.message).collect()
+    found.into_iter().map(|d| d.message.into_owned()).collect()
 }
 
 fn fixed(rules: &[&str], text: &str) -> String {
@@ -219,7 +219,7 @@ fn context_rules_read_a_listing() {
         Some(&files),
     )
     .unwrap();
-    let msgs: Vec<&str> = d.iter().map(|d| d.message.as_str()).collect();
+    let msgs: Vec<&str> = d.iter().map(|d| d.message.as_ref()).collect();
     // `.git` and the exception `nb/keep.ipynb` go through; the weights are
     // copied by name, so ignoring them is not offered.
     assert_eq!(

@@ -39,7 +39,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 out.push(RULE.diagnostic(
                     span,
                     format!("Stage name `{name}` is already used on line {line}"),
-                    "Give each stage a name of its own".to_string(),
+                    "Give each stage a name of its own",
                 ));
             }
         }

@@ -42,7 +42,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             flag.span,
             format!("`--platform` is the constant `{value}`"),
-            "Leave the platform to `docker build --platform`, use a variable such as `$BUILDPLATFORM`, or name the stage after its platform".to_string(),
+            "Leave the platform to `docker build --platform`, use a variable such as `$BUILDPLATFORM`, or name the stage after its platform",
         ));
     }
     out

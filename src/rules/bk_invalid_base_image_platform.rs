@@ -84,7 +84,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             cx.from_image_span(stage.from_item),
             format!("`{image}` is built for {built_for}, not for `{platform}`"),
-            "Use the image for the platform the stage asks for, or drop the per-platform name and let `--platform` pick".to_string(),
+            "Use the image for the platform the stage asks for, or drop the per-platform name and let `--platform` pick",
         ));
     }
     out

@@ -138,7 +138,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             cx.from_image_span(stage.from_item),
             format!("With the ARG defaults, `{raw}` gives {shown}, which is not a valid image"),
-            "Give the ARG a default that makes a valid image, or use a fallback such as `${TAG:-latest}`".to_string(),
+            "Give the ARG a default that makes a valid image, or use a fallback such as `${TAG:-latest}`",
         ));
     }
     out

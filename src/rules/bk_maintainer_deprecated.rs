@@ -49,7 +49,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let text = text.trim();
         let mut d = RULE.diagnostic(
             ins.keyword_span,
-            "`MAINTAINER` is deprecated".to_string(),
+            "`MAINTAINER` is deprecated",
             format!("Use `LABEL {LABEL}=\"...\"` instead"),
         );
         if let Some(label) = replacement(ins, text, cx.df.escape) {

@@ -47,7 +47,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "Empty continuation line {first} in this `{}`",
                 ins.keyword_text
             ),
-            "Delete the empty line, or end the instruction before it".to_string(),
+            "Delete the empty line, or end the instruction before it",
         );
         // The parser skips these lines, so deleting them leaves the
         // instruction's text exactly as it was.

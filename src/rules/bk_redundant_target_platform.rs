@@ -33,7 +33,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mut d = RULE.diagnostic(
             flag.span,
             format!("`--platform={value}` is what `FROM` does without it"),
-            "Remove the flag".to_string(),
+            "Remove the flag",
         );
         // The flag and the blanks after it on its line.
         let rest = &cx.df.text[flag.span.end..];

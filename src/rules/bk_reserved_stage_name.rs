@@ -39,7 +39,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             span,
             format!("`{name}` is reserved for {meaning} and should not name a stage"),
-            "Choose another stage name".to_string(),
+            "Choose another stage name",
         ));
     }
     out

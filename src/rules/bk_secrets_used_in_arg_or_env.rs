@@ -64,7 +64,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(RULE.diagnostic(
                 key_span(ins, name),
                 format!("`{word} {name}` may hold a secret, which stays readable in the image"),
-                "Pass secrets with `RUN --mount=type=secret,id=...` instead".to_string(),
+                "Pass secrets with `RUN --mount=type=secret,id=...` instead",
             ));
         }
     }

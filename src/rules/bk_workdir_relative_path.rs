@@ -54,7 +54,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 out.push(RULE.diagnostic(
                     ins.keyword_span,
                     format!("`WORKDIR {raw}` is relative to the base image's working directory"),
-                    "Use an absolute path, or set one with an earlier `WORKDIR`".to_string(),
+                    "Use an absolute path, or set one with an earlier `WORKDIR`",
                 ));
             }
         }

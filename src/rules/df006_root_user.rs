@@ -174,7 +174,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             RULE.diagnostic(
                 cx.from_image_span(cx.model.stages[final_stage].from_item),
-                "Final stage runs as root: no `USER` is set".to_string(),
+                "Final stage runs as root: no `USER` is set",
                 help.to_string(),
             )
         }
@@ -184,9 +184,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         // say so quietly, and leave it alone.
         d.severity = Severity::Info;
         d.message =
-            format!("Final stage starts as root; its entrypoint drops privileges with `{tool}`");
+            format!("Final stage starts as root; its entrypoint drops privileges with `{tool}`")
+                .into();
         d.help =
-            format!("Check that `{tool}` switches to an unprivileged user before the app starts");
+            format!("Check that `{tool}` switches to an unprivileged user before the app starts")
+                .into();
         return vec![d];
     }
     match user_fix(cx, final_stage, user) {
@@ -199,7 +201,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             d.fix = Some(fix)
         }
-        Err(reason) => d.help.push_str(&format!(" (no automatic fix: {reason})")),
+        Err(reason) => d
+            .help
+            .to_mut()
+            .push_str(&format!(" (no automatic fix: {reason})")),
     }
     vec![d]
 }

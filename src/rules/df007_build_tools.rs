@@ -60,8 +60,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let d = RULE.diagnostic(
             span,
             format!("Build tools end up in the final image: {list}"),
-            "Install them in a `builder` stage and copy only what they build into the final stage"
-                .to_string(),
+            "Install them in a `builder` stage and copy only what they build into the final stage",
         );
         first.get_or_insert(out.len());
         out.push(d);
@@ -79,11 +78,13 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             Err(_) if devel.is_some() => {
                 out[i]
                     .help
+                    .to_mut()
                     .push_str(" (`DF001`'s rewrite does this for a devel base)");
             }
             Err(reason) => {
                 out[i]
                     .help
+                    .to_mut()
                     .push_str(&format!(" (no automatic rewrite: {reason})"));
             }
         }

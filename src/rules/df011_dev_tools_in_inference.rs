@@ -264,8 +264,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             span,
             format!("Development tools in an image that serves: {list}"),
-            "Install them in a development stage or image (`--target dev`), not in the one that ships"
-                .to_string(),
+            "Install them in a development stage or image (`--target dev`), not in the one that ships",
         ));
     }
     out

@@ -100,7 +100,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         "`{installer}` installs `{name}`, but the base `{image}` already ships {}",
                         part.describe()
                     ),
-                    "Remove the package, or start from a base without it (a `runtime` or `base` tag)".to_string(),
+                    "Remove the package, or start from a base without it (a `runtime` or `base` tag)",
                 ));
             }
         }

@@ -64,7 +64,7 @@ fn apk_findings(cx: &Context, run: &Run, out: &mut Vec<Diagnostic>) {
             let cleanup = "rm -rf /var/cache/apk/*";
             let mut d = RULE.diagnostic(
                 span,
-                "`apk update` leaves the package index in the layer".to_string(),
+                "`apk update` leaves the package index in the layer",
                 format!("Drop `apk update` and pass `--no-cache` to `apk add`, or end this RUN with `&& {cleanup}`"),
             );
             d.fix = append_command(cx, run, cleanup).map(|e| Fix::safe(vec![e]));
@@ -73,7 +73,7 @@ fn apk_findings(cx: &Context, run: &Run, out: &mut Vec<Diagnostic>) {
             let mut d = RULE.diagnostic(
                 span,
                 format!("`apk {sub}` keeps the package index in /var/cache/apk in the layer"),
-                "Add `--no-cache`, or mount a cache on /var/cache/apk".to_string(),
+                "Add `--no-cache`, or mount a cache on /var/cache/apk",
             );
             let after = script
                 .span(run.ins, call.subcommand.start, call.subcommand.end)

@@ -41,14 +41,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let pragmas = pragmas(cx.df);
     for p in &pragmas {
         if let (Some(why), PragmaTool::Dflint) = (&p.malformed, p.tool) {
-            out.push(
-                RULE.diagnostic(
-                    p.span,
-                    format!("Suppression comment cannot be read: {why}"),
-                    "Write `# dflint ignore=CODE[,CODE...]`, and any reason after a second `#`"
-                        .to_string(),
-                ),
-            );
+            out.push(RULE.diagnostic(
+                p.span,
+                format!("Suppression comment cannot be read: {why}"),
+                "Write `# dflint ignore=CODE[,CODE...]`, and any reason after a second `#`",
+            ));
         }
         for (code, span) in &p.codes {
             if known(p.tool, code) {

@@ -46,7 +46,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "`{}` silences a finding on the next instruction",
                 trimmed.trim()
             ),
-            "Fix the finding, or configure the rule for the project instead".to_string(),
+            "Fix the finding, or configure the rule for the project instead",
         ));
     }
     out

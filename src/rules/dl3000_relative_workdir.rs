@@ -97,7 +97,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mut d = RULE.diagnostic(
             span,
             format!("`WORKDIR {raw}` is relative to whatever the working directory was before"),
-            "Give WORKDIR an absolute path".to_string(),
+            "Give WORKDIR an absolute path",
         );
         if literal {
             d.fix = absolute_edit(cx, ins, item, raw, &path);

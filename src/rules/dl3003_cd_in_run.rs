@@ -25,8 +25,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             out.push(RULE.diagnostic(
                 run.command_span(script, cmd),
-                "`cd` changes directory for the rest of this RUN only".to_string(),
-                "Set the directory with WORKDIR, or give the commands absolute paths".to_string(),
+                "`cd` changes directory for the rest of this RUN only",
+                "Set the directory with WORKDIR, or give the commands absolute paths",
             ));
         }
     }

@@ -28,8 +28,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             };
             out.push(RULE.diagnostic(
                 run.word_span(script, word),
-                "`sudo` in a RUN: build steps already run as the current USER".to_string(),
-                "Drop `sudo`: switch with USER, or use `gosu` in an entrypoint".to_string(),
+                "`sudo` in a RUN: build steps already run as the current USER",
+                "Drop `sudo`: switch with USER, or use `gosu` in an entrypoint",
             ));
         }
     }

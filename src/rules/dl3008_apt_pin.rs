@@ -49,8 +49,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     call.program.text,
                     list(&loose.iter().map(String::as_str).collect::<Vec<_>>())
                 ),
-                "Pin each package: `name=version` (`apt-cache policy name` shows the candidates)"
-                    .to_string(),
+                "Pin each package: `name=version` (`apt-cache policy name` shows the candidates)",
             ));
         }
     }

@@ -101,8 +101,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             };
             out.push(RULE.diagnostic(
                 ins.line.span(0, ins.line.text.trim_end().len()),
-                "This archive is copied whole into a layer and unpacked by a later RUN".to_string(),
-                "Use ADD, which unpacks a local archive without keeping it".to_string(),
+                "This archive is copied whole into a layer and unpacked by a later RUN",
+                "Use ADD, which unpacks a local archive without keeping it",
             ));
         }
     }

@@ -50,7 +50,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(RULE.diagnostic(
                 span,
                 format!("`EXPOSE {word}`: port {shown} does not exist (ports go from 0 to 65535)"),
-                "Use a port number from 0 to 65535".to_string(),
+                "Use a port number from 0 to 65535",
             ));
         }
     }

@@ -31,7 +31,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 out.push(RULE.diagnostic(
                     ins.line.span(0, ins.line.text.trim_end().len()),
                     format!("This HEALTHCHECK replaces the one on line {line} of the same stage"),
-                    "Keep one HEALTHCHECK per stage".to_string(),
+                    "Keep one HEALTHCHECK per stage",
                 ));
             }
             previous = Some(ins.start_line);

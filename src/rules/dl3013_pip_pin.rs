@@ -106,8 +106,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     "`{program} install` without a version for {}",
                     list(&loose.iter().map(String::as_str).collect::<Vec<_>>())
                 ),
-                "Pin each package (`name==version`), or install from a requirements or constraints file"
-                    .to_string(),
+                "Pin each package (`name==version`), or install from a requirements or constraints file",
             ));
         }
     }

@@ -50,7 +50,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let mut d = RULE.diagnostic(
                 run.command_span(script, cmd),
                 format!("`{program} install` also installs every recommended package"),
-                "Add `--no-install-recommends` and name the packages you need".to_string(),
+                "Add `--no-install-recommends` and name the packages you need",
             );
             let after = run.word_span(script, call.subcommand).end;
             d.fix = Some(Fix::unsafe_edits(vec![Edit::insert(

@@ -61,8 +61,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(RULE.diagnostic(
                 run.command_span(script, cmd),
                 format!("`npm install` without a version for {}", list(&loose)),
-                "Pin each package (`name@version`), or install from package-lock.json with `npm ci`"
-                    .to_string(),
+                "Pin each package (`name@version`), or install from package-lock.json with `npm ci`",
             ));
         }
     }

@@ -48,7 +48,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         &loose.iter().map(String::as_str).collect::<Vec<_>>()
                     )
                 ),
-                "Pin each package: `name=version`, or `name~version` for a series".to_string(),
+                "Pin each package: `name=version`, or `name~version` for a series",
             ));
         }
     }

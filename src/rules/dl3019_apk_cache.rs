@@ -32,8 +32,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             let mut d = RULE.diagnostic(
                 run.command_span(script, cmd),
-                "`apk add` keeps the package index in /var/cache/apk in the layer".to_string(),
-                "Add `--no-cache`, or mount a cache on /var/cache/apk".to_string(),
+                "`apk add` keeps the package index in /var/cache/apk in the layer",
+                "Add `--no-cache`, or mount a cache on /var/cache/apk",
             );
             let after = run.word_span(script, call.subcommand).end;
             d.fix = Some(Fix::safe(vec![Edit::insert(after, " --no-cache")]));

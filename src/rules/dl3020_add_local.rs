@@ -78,7 +78,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mut d = RULE.diagnostic(
             ins.keyword_span,
             format!("ADD of `{}`, a local file or folder: COPY does the same, without ADD's extra behaviour", local[0]),
-            "Use COPY; keep ADD for URLs and archives to unpack".to_string(),
+            "Use COPY; keep ADD for URLs and archives to unpack",
         );
         let all_local = local.len() == sources.len();
         let add_only = ins.flags.iter().any(|f| {

@@ -59,8 +59,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(RULE.diagnostic(
                 flag.span,
                 format!("`COPY --from={value}` names no stage defined above it"),
-                "Name a stage defined earlier (`FROM ... AS name`), or give an image with its tag"
-                    .to_string(),
+                "Name a stage defined earlier (`FROM ... AS name`), or give an image with its tag",
             ));
         }
     }

@@ -44,7 +44,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(RULE.diagnostic(
                 flag.span,
                 format!("`COPY --from={value}` names the stage this COPY is in"),
-                "Copy from an earlier stage; within a stage, use RUN cp".to_string(),
+                "Copy from an earlier stage; within a stage, use RUN cp",
             ));
         }
     }

@@ -32,7 +32,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             ins.line.span(0, ins.line.text.trim_end().len()),
             format!("Stage name `{name}` is already used by the stage on line {line}"),
-            "Give every stage its own name".to_string(),
+            "Give every stage its own name",
         ));
     }
     out

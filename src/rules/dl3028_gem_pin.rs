@@ -60,7 +60,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(RULE.diagnostic(
                 run.command_span(script, cmd),
                 format!("`gem install` without a version for {}", list(&loose)),
-                "Pin each gem: `name:version`, or `-v version` for a single gem".to_string(),
+                "Pin each gem: `name:version`, or `-v version` for a single gem",
             ));
         }
     }

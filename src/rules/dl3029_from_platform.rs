@@ -33,8 +33,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             flag.span,
             format!("`FROM --platform={value}` builds this stage for that platform whatever the build asks for"),
-            "Drop `--platform`, or use `--platform=$BUILDPLATFORM` for a stage that runs build tools"
-                .to_string(),
+            "Drop `--platform`, or use `--platform=$BUILDPLATFORM` for a stage that runs build tools",
         ));
     }
     out

@@ -38,7 +38,7 @@ pub(super) fn without_yes(cx: &Context, family: Family, rule: &Rule) -> Vec<Diag
                 "`{} {}` without `-y` stops at its confirmation prompt",
                 call.program, call.sub
             ),
-            "Add `-y`".into(),
+            "Add `-y`",
         );
         d.fix = Some(Fix::safe(vec![insert_after(
             run,

@@ -29,7 +29,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mut d = RULE.diagnostic(
             run.command_span(script, cmd),
             format!("`yum {}` leaves its cache in the layer", call.sub),
-            "End this RUN with `&& yum clean all`, or mount a cache on /var/cache/yum".into(),
+            "End this RUN with `&& yum clean all`, or mount a cache on /var/cache/yum",
         );
         d.fix = append_command(cx, run, "yum clean all").map(|e| Fix::safe(vec![e]));
         out.push(d);

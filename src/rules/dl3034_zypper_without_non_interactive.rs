@@ -36,7 +36,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "`zypper {}` without `--non-interactive` stops at its confirmation prompt",
                 call.sub
             ),
-            "Add `--non-interactive` after `zypper`, or `-y` after the command".into(),
+            "Add `--non-interactive` after `zypper`, or `-y` after the command",
         );
         // A global option, right after the program, holds for every command.
         d.fix = Some(Fix::safe(vec![insert_after(

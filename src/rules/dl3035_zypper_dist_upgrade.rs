@@ -25,9 +25,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         if call.family == Family::Zypper && call.sub == "dist-upgrade" {
             out.push(RULE.diagnostic(
                 run.command_span(script, cmd),
-                "`zypper dist-upgrade` upgrades the whole distribution inside the image".into(),
-                "Use a newer base image instead, or `zypper update` for fixes within the release"
-                    .into(),
+                "`zypper dist-upgrade` upgrades the whole distribution inside the image",
+                "Use a newer base image instead, or `zypper update` for fixes within the release",
             ));
         }
     });

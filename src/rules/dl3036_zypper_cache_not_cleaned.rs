@@ -29,7 +29,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mut d = RULE.diagnostic(
             run.command_span(script, cmd),
             format!("`zypper {}` leaves its cache in the layer", call.sub),
-            "End this RUN with `&& zypper clean --all`, or mount a cache on /var/cache/zypp".into(),
+            "End this RUN with `&& zypper clean --all`, or mount a cache on /var/cache/zypp",
         );
         d.fix = append_command(cx, run, "zypper clean --all").map(|e| Fix::safe(vec![e]));
         out.push(d);

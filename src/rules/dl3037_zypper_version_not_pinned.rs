@@ -61,7 +61,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "`zypper install` of package `{}` without a version",
                 loose.join("`, `")
             ),
-            "Pin each package as `name=version` (or `name>=version`)".into(),
+            "Pin each package as `name=version` (or `name>=version`)",
         ));
     });
     out

@@ -99,7 +99,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(RULE.diagnostic(
                 span,
                 format!("`COPY` to relative `{dest}` with no `WORKDIR` set: it lands under the base image's directory"),
-                "Set `WORKDIR` first, or give an absolute destination".into(),
+                "Set `WORKDIR` first, or give an absolute destination",
             ));
         }
         workdir_end[s] = workdir;

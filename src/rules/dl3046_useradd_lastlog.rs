@@ -69,7 +69,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mut d = RULE.diagnostic(
             run.command_span(script, cmd),
             format!("`useradd` of UID {id} without `-l` writes a lastlog file sized for that UID"),
-            "Add `-l` (`--no-log-init`)".into(),
+            "Add `-l` (`--no-log-init`)",
         );
         d.fix = Some(Fix::safe(vec![insert_after(
             run,

@@ -68,8 +68,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
         let mut d = RULE.diagnostic(
             run.command_span(script, cmd),
-            "`wget` prints its progress bar into the build log".into(),
-            "Add `--progress=dot:giga`, or `-nv` to print one line a file".into(),
+            "`wget` prints its progress bar into the build log",
+            "Add `--progress=dot:giga`, or `-nv` to print one line a file",
         );
         let edit = || {
             vec![insert_after(

@@ -101,7 +101,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 format!("Label key `{key}` {why}"),
                 match &better {
                     Some(k) => format!("Rename it `{k}`"),
-                    None => "Use lower-case letters, digits, `.` and `-`, in your own reverse-DNS namespace".into(),
+                    None => "Use lower-case letters, digits, `.` and `-`, in your own reverse-DNS namespace".to_string(),
                 },
             );
             if let (Some(k), Some(_)) = (better, spans.get(n)) {

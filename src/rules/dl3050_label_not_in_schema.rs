@@ -29,7 +29,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             RULE.diagnostic(
                 p.key_span,
                 format!("Label `{}` is not in the label schema", p.key),
-                "Remove it, or add it to `label-schema`".into(),
+                "Remove it, or add it to `label-schema`",
             )
         })
         .collect()

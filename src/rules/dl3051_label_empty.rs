@@ -27,7 +27,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             RULE.diagnostic(
                 p.key_span,
                 format!("Label `{}` is empty", p.key),
-                "Give it a value, or leave the label out".into(),
+                "Give it a value, or leave the label out",
             )
         })
         .collect()

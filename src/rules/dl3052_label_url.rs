@@ -38,7 +38,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             RULE.diagnostic(
                 p.key_span,
                 format!("Label `{}` is `{}`, not a URL", p.key, p.value),
-                "Give an absolute URL (`https://...`)".into(),
+                "Give an absolute URL (`https://...`)",
             )
         })
         .collect()

@@ -73,7 +73,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     "Label `{}` is `{}`, not an RFC 3339 date and time",
                     p.key, p.value
                 ),
-                "Write it as `2024-05-01T12:00:00Z`".into(),
+                "Write it as `2024-05-01T12:00:00Z`",
             )
         })
         .collect()

@@ -163,7 +163,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     "Label `{}` is `{}`, not an SPDX license expression",
                     p.key, p.value
                 ),
-                "Use SPDX license identifiers (`Apache-2.0`, `MIT OR Apache-2.0`)".into(),
+                "Use SPDX license identifiers (`Apache-2.0`, `MIT OR Apache-2.0`)",
             )
         })
         .collect()

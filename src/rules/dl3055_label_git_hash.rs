@@ -31,7 +31,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             RULE.diagnostic(
                 p.key_span,
                 format!("Label `{}` is `{}`, not a git commit hash", p.key, p.value),
-                "Give the commit's hash (`git rev-parse HEAD`), at least 7 hex digits".into(),
+                "Give the commit's hash (`git rev-parse HEAD`), at least 7 hex digits",
             )
         })
         .collect()

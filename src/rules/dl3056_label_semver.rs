@@ -58,7 +58,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             RULE.diagnostic(
                 p.key_span,
                 format!("Label `{}` is `{}`, not a semantic version", p.key, p.value),
-                "Write it as `MAJOR.MINOR.PATCH` (`1.4.2`, `2.0.0-rc.1`)".into(),
+                "Write it as `MAJOR.MINOR.PATCH` (`1.4.2`, `2.0.0-rc.1`)",
             )
         })
         .collect()

@@ -32,7 +32,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     };
     vec![RULE.diagnostic(
         from.line.span(0, from.line.text.len()),
-        "The image has no `HEALTHCHECK`".into(),
-        "Add a `HEALTHCHECK CMD ...`, or `HEALTHCHECK NONE` to say it needs none".into(),
+        "The image has no `HEALTHCHECK`",
+        "Add a `HEALTHCHECK CMD ...`, or `HEALTHCHECK NONE` to say it needs none",
     )]
 }

@@ -48,7 +48,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             RULE.diagnostic(
                 p.key_span,
                 format!("Label `{}` is `{}`, not an email address", p.key, p.value),
-                "Give an address such as `team@example.com`".into(),
+                "Give an address such as `team@example.com`",
             )
         })
         .collect()

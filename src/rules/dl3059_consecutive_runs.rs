@@ -97,7 +97,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         "This RUN and the one on line {} each run one command, as two layers",
                         p.ins.start_line
                     ),
-                    "Join them into one RUN with `&&`".into(),
+                    "Join them into one RUN with `&&`",
                 );
                 d.fix = merge(cx, p, run).map(|e| Fix::unsafe_edits(vec![e]));
                 out.push(d);

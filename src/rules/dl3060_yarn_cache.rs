@@ -69,9 +69,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         let mut d = RULE.diagnostic(
             run.command_span(script, cmd),
-            "`yarn install` leaves its package cache in the layer".into(),
-            "End this RUN with `&& yarn cache clean`, or mount a cache on yarn's cache folder"
-                .into(),
+            "`yarn install` leaves its package cache in the layer",
+            "End this RUN with `&& yarn cache clean`, or mount a cache on yarn's cache folder",
         );
         d.fix = append_command(cx, run, "yarn cache clean").map(|e| Fix::unsafe_edits(vec![e]));
         out.push(d);

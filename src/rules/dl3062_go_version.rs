@@ -98,7 +98,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "`go {sub}` of `{}` without a fixed version",
                 loose.join("`, `")
             ),
-            "Add `@vX.Y.Z` to each module path".into(),
+            "Add `@vX.Y.Z` to each module path",
         ));
     });
     out

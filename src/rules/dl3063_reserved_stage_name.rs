@@ -30,7 +30,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             ins.line.span(0, ins.line.text.len()),
             format!("A stage named `{name}` is confused with the reserved `{name}`"),
-            "Give the stage another name".into(),
+            "Give the stage another name",
         ));
     }
     out

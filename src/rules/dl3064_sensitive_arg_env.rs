@@ -146,7 +146,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             out.push(RULE.diagnostic(
                 target.line.span(0, target.line.text.len()),
                 format!("`{name}` looks like a secret, and {word} values are kept in the image"),
-                "Pass it with `RUN --mount=type=secret,id=...` instead".into(),
+                "Pass it with `RUN --mount=type=secret,id=...` instead",
             ));
         }
     }

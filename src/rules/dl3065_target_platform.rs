@@ -33,7 +33,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mut d = RULE.diagnostic(
             flag.span,
             format!("`--platform={value}` is what `FROM` uses without it"),
-            "Remove the flag".into(),
+            "Remove the flag",
         );
         // The flag and the blanks after it, up to the next word.
         let rest = &cx.df.text[flag.span.end..];

@@ -50,7 +50,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             ins.line.span(0, ins.line.text.len()),
             format!("`USER {user}` names a user that only the image's /etc/passwd resolves"),
-            "Give the numeric UID (and GID), e.g. `USER 10001:10001`".into(),
+            "Give the numeric UID (and GID), e.g. `USER 10001:10001`",
         ));
     }
     out

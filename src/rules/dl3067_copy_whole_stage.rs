@@ -36,7 +36,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(RULE.diagnostic(
             ins.line.span(0, ins.line.text.len()),
             format!("`COPY --from={from} / /` copies the whole file system of `{from}`"),
-            "Copy only the directories the image needs".into(),
+            "Copy only the directories the image needs",
         ));
     }
     out

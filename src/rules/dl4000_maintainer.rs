@@ -28,7 +28,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
         let mut d = RULE.diagnostic(
             ins.keyword_span,
-            "`MAINTAINER` is deprecated".into(),
+            "`MAINTAINER` is deprecated",
             format!("Replace it with `LABEL {AUTHORS}=\"...\"`"),
         );
         let Args::Text(text) = &ins.args else {

@@ -46,8 +46,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         if let (Some((script, cmd)), (true, true)) = (first, *state) {
             out.push(RULE.diagnostic(
                 run.command_span(script, cmd),
-                "This stage downloads with both `wget` and `curl`".into(),
-                "Use one of them throughout the stage".into(),
+                "This stage downloads with both `wget` and `curl`",
+                "Use one of them throughout the stage",
             ));
         }
     }

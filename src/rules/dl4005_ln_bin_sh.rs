@@ -27,8 +27,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
         out.push(RULE.diagnostic(
             run.command_span(script, cmd),
-            "`ln` replaces `/bin/sh` for every program in the image".into(),
-            "Use `SHELL [\"/bin/bash\", \"-c\"]` to change the shell RUN uses".into(),
+            "`ln` replaces `/bin/sh` for every program in the image",
+            "Use `SHELL [\"/bin/bash\", \"-c\"]` to change the shell RUN uses",
         ));
     });
     out

@@ -182,9 +182,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let span: Span = script.span(run.ins, start, end);
             let mut d = RULE.diagnostic(
                 span,
-                "A pipe in a shell without `-o pipefail` hides a failure of its first commands"
-                    .into(),
-                "Set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN".into(),
+                "A pipe in a shell without `-o pipefail` hides a failure of its first commands",
+                "Set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN",
             );
             if shell == (Shell::NoPipefail { default: true }) && bash_known && !inherited_fix {
                 let edit = insertion.get_or_insert_with(|| {

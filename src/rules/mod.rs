@@ -4,6 +4,8 @@
 //! The engine (selection, suppressions, severities, fixes) reads only the
 //! metadata; a check only reads the [`Context`] and reports.
 
+use std::borrow::Cow;
+
 mod bk_consistent_instruction_casing;
 mod bk_copy_ignored_file;
 mod bk_duplicate_stage_name;
@@ -161,14 +163,19 @@ pub struct Rule {
 
 impl Rule {
     /// A finding of this rule, at its default severity.
-    pub fn diagnostic(&self, span: Span, message: String, help: String) -> Diagnostic {
+    pub fn diagnostic(
+        &self,
+        span: Span,
+        message: impl Into<Cow<'static, str>>,
+        help: impl Into<Cow<'static, str>>,
+    ) -> Diagnostic {
         Diagnostic {
             code: self.code,
             name: self.name,
             severity: self.severity,
             span,
-            message,
-            help,
+            message: message.into(),
+            help: help.into(),
             fix: None,
         }
     }

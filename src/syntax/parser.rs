@@ -969,7 +969,7 @@ mod tests {
     fn errors_have_positions() {
         assert_eq!(parse("").unwrap_err().message, "file with no instructions");
         let e = parse("FROM a\nRUN <<EOF\nno end\n").unwrap_err();
-        assert_eq!((e.line, e.message.as_str()), (2, "unterminated heredoc"));
+        assert_eq!((e.line, e.message.as_ref()), (2, "unterminated heredoc"));
         let e = parse("FROM a\nENV PATH\n").unwrap_err();
         assert_eq!(e.line, 2);
     }
