@@ -26,11 +26,6 @@ use std::time::Duration;
 use criterion::{criterion_group, BenchmarkGroup, Criterion, Throughput};
 use dflint::Settings;
 
-// The allocator the dflint binary uses (see Cargo.toml), so that these
-// figures are the binary's.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 const CORPUS: &str = "../shared/corpus/realworld";
 const SHAPES: &[&str] = &[
     "runs",

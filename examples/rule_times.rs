@@ -8,9 +8,6 @@
 
 use std::time::Instant;
 
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use dflint::rules::RULES;
 use dflint::semantics::{Context, Profile};
 

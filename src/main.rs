@@ -13,10 +13,6 @@ mod verify;
 
 use dflint::config::{self, ConfigFile, ConfigOptions};
 
-// See Cargo.toml: most of a large file's lint time was small allocations.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 use dflint::io::{self as files, InvalidUtf8, ReadError, Stamp};
 use dflint::report::{self, FileReport, LineIndex, Summary};
 use dflint::rules::{self, FixAvailability};

@@ -6,7 +6,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::build_context::human_bytes;
-use crate::semantics::dockerignore::{clean, DockerIgnore};
+use crate::semantics::dockerignore::clean;
 use crate::syntax::{ItemKind, Keyword};
 
 pub static RULE: Rule = Rule {
@@ -23,25 +23,51 @@ pub static RULE: Rule = Rule {
 };
 
 /// What an ML project's context holds that no image needs, as the
-/// `.dockerignore` line that leaves it out.
-const NEVER_SHIPPED: &[&str] = &[
-    ".git",
-    ".env",
-    ".venv",
-    "venv",
-    "**/__pycache__",
-    "**/*.ipynb",
-    "**/.ipynb_checkpoints",
-    "models",
-    "weights",
-    "checkpoints",
-    "data",
-    "datasets",
-    "notebooks",
-    "wandb",
-    "mlruns",
-    "lightning_logs",
+/// `.dockerignore` line that leaves it out and how that line matches.
+const NEVER_SHIPPED: &[(&str, Leaves)] = &[
+    (".git", Leaves::AtRoot(".git")),
+    (".env", Leaves::AtRoot(".env")),
+    (".venv", Leaves::AtRoot(".venv")),
+    ("venv", Leaves::AtRoot("venv")),
+    ("**/__pycache__", Leaves::Named("__pycache__")),
+    ("**/*.ipynb", Leaves::Suffix(".ipynb")),
+    ("**/.ipynb_checkpoints", Leaves::Named(".ipynb_checkpoints")),
+    ("models", Leaves::AtRoot("models")),
+    ("weights", Leaves::AtRoot("weights")),
+    ("checkpoints", Leaves::AtRoot("checkpoints")),
+    ("data", Leaves::AtRoot("data")),
+    ("datasets", Leaves::AtRoot("datasets")),
+    ("notebooks", Leaves::AtRoot("notebooks")),
+    ("wandb", Leaves::AtRoot("wandb")),
+    ("mlruns", Leaves::AtRoot("mlruns")),
+    ("lightning_logs", Leaves::AtRoot("lightning_logs")),
 ];
+
+/// What a line of [`NEVER_SHIPPED`] leaves out of the context, as
+/// `.dockerignore` reads it, without compiling a glob: the rule runs on every
+/// file, and sixteen compiled globs cost more than linting a small file (a
+/// test holds this to [`DockerIgnore`]'s own reading).
+#[derive(Debug, Clone, Copy)]
+enum Leaves {
+    /// `name`: that entry at the context's root, and all under it.
+    AtRoot(&'static str),
+    /// `**/name`: an entry of that name at any depth, and all under it.
+    Named(&'static str),
+    /// `**/*.ext`: an entry whose name ends so, at any depth.
+    Suffix(&'static str),
+}
+
+impl Leaves {
+    fn excludes(self, path: &str) -> bool {
+        let path = clean(path);
+        let mut segments = path.split('/').filter(|s| !s.is_empty());
+        match self {
+            Leaves::AtRoot(name) => segments.next() == Some(name),
+            Leaves::Named(name) => segments.any(|s| s == name),
+            Leaves::Suffix(end) => segments.any(|s| s.ends_with(end)),
+        }
+    }
+}
 
 /// Sources that copy the whole context.
 fn is_whole_context(src: &str) -> bool {
@@ -90,8 +116,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let sent: Vec<_> = sent.collect();
     let total: u64 = sent.iter().map(|f| f.size).sum();
     let mut covered = vec![false; sent.len()];
-    for line in NEVER_SHIPPED {
-        let pattern = DockerIgnore::parse("", line);
+    for &(line, pattern) in NEVER_SHIPPED {
         // A line that would cover a path the file copies by name is not offered.
         if named.iter().any(|n| pattern.excludes(n)) {
             continue;
@@ -151,4 +176,62 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         ));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::semantics::dockerignore::DockerIgnore;
+
+    #[test]
+    fn each_line_leaves_out_what_dockerignore_would() {
+        let paths = [
+            ".git",
+            ".git/config",
+            "src/.git",
+            ".env",
+            ".env.local",
+            "app/.env",
+            ".venv/bin/python",
+            "venv",
+            "venvs/x",
+            "__pycache__",
+            "a/b/__pycache__/m.pyc",
+            "a/__pycache__x/y",
+            "nb.ipynb",
+            "a/b/c.ipynb",
+            "a/.ipynb",
+            "a/x.ipynb/y",
+            "x.ipynbz",
+            "a/.ipynb_checkpoints/n.ipynb",
+            "models",
+            "models/m.bin",
+            "src/models/m.py",
+            "modelsx",
+            "weights/w.pt",
+            "checkpoints/c",
+            "data",
+            "data/x.csv",
+            "src/data/x",
+            "datasets/d",
+            "notebooks/n",
+            "wandb/run",
+            "mlruns/0",
+            "lightning_logs/v0",
+            "./models/m",
+            "a/../models/m",
+            "app.py",
+            "requirements.txt",
+        ];
+        for (line, leaves) in NEVER_SHIPPED {
+            let ignore = DockerIgnore::parse(".dockerignore", line);
+            for path in paths {
+                assert_eq!(
+                    leaves.excludes(path),
+                    ignore.excludes(path),
+                    "`{line}` on `{path}`"
+                );
+            }
+        }
+    }
 }
