@@ -83,22 +83,6 @@ fn synthetic(shape: &str, mb: u32) -> Option<String> {
     std::fs::read_to_string(&path).ok()
 }
 
-/// Every rule on (`--select ALL`): the figure to hold is parse plus all rules.
-fn settings() -> Settings {
-    let all = dflint::config::ConfigOptions {
-        select: Some(vec!["ALL".to_string()]),
-        ..Default::default()
-    };
-    let layer = dflint::settings::Layer {
-        source: "--select".to_string(),
-        options: &all,
-        base: None,
-    };
-    Settings::resolve(&[layer])
-        .expect("ALL selects every rule")
-        .for_file("Dockerfile")
-}
-
 /// Parse, lint and fix one input (several files count as one input).
 fn stages(
     group: &mut BenchmarkGroup<'_, criterion::measurement::WallTime>,
@@ -106,7 +90,8 @@ fn stages(
     files: &[String],
 ) {
     let bytes: usize = files.iter().map(String::len).sum();
-    let settings = settings();
+    // Every rule on (`--select ALL`): the figure to hold is parse plus all rules.
+    let settings = Settings::every_rule();
     let parsed: Vec<_> = files
         .iter()
         .map(|t| dflint::parse_valid(t).expect("benchmark inputs are valid Dockerfiles"))

@@ -11,26 +11,6 @@ use std::time::Instant;
 use dflint::rules::RULES;
 use dflint::semantics::{Context, Profile};
 
-/// Every rule on, as `--select ALL`.
-fn all_rules() -> dflint::Settings {
-    let all = dflint::config::ConfigOptions {
-        select: Some(vec!["ALL".to_string()]),
-        ..Default::default()
-    };
-    let layer = dflint::settings::Layer {
-        source: "--select".to_string(),
-        options: &all,
-        base: None,
-    };
-    match dflint::Settings::resolve(&[layer]) {
-        Ok(s) => s.for_file("Dockerfile"),
-        Err(e) => {
-            eprintln!("settings: {e:?}");
-            std::process::exit(2);
-        }
-    }
-}
-
 fn main() {
     let mut paths: Vec<String> = std::env::args().skip(1).collect();
     let rounds: u32 = match paths.last().and_then(|r| r.parse().ok()) {
@@ -45,7 +25,7 @@ fn main() {
         std::process::exit(2);
     }
     let (mut bytes, mut parse, mut context, mut lint) = (0usize, 0f64, 0f64, 0f64);
-    let settings = all_rules();
+    let settings = dflint::Settings::every_rule();
     let mut times: Vec<(f64, &str, usize)> = RULES.iter().map(|r| (0.0, r.code, 0)).collect();
     for path in &paths {
         let Ok(text) = std::fs::read_to_string(path) else {

@@ -188,6 +188,16 @@ fn path_forms(path: &str) -> Vec<String> {
 }
 
 impl Settings {
+    /// Every rule on (`--select ALL`) and nothing else set, for a file
+    /// named `Dockerfile`: what the benchmarks measure.
+    pub fn every_rule() -> Settings {
+        Settings {
+            enabled: vec![true; RULES.len()],
+            file_name: Some("Dockerfile".to_string()),
+            ..Settings::default()
+        }
+    }
+
     /// Resolve layers of settings, lowest precedence first (config file,
     /// then command line). Scalars and `select` are taken from the highest
     /// layer that sets them; `extend-select`, `ignore`, `per-file-ignores`
