@@ -621,3 +621,31 @@ fn fixes_of_two_rules_that_undo_each_other_are_set_aside_and_fixing_settles() {
         assert!(dflint::syntax::parse(&out.output).is_ok());
     }
 }
+
+#[test]
+fn a_user_added_after_a_continuation_that_runs_over_blank_lines_to_the_end() {
+    // A fuzzing find: the file ended in `\` and a line of blanks. The USER
+    // fix saw no dangling escape (the blank line hid it), its RUN joined the
+    // ENV, it was dropped, and the next `fix` (the blank line gone) added it:
+    // fixing did not settle in one run.
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/regressions/fix-dangling-continuation-over-blank-line.bin"
+    ))
+    .unwrap();
+    let found = String::from_utf8_lossy(&bytes).to_string();
+    let small = "FROM ubuntu:24.04\nENV a=b \\\n   \n".to_string();
+    for text in [small, found] {
+        for unsafe_fixes in [false, true] {
+            let mut settings = Settings::every_rule();
+            settings.unsafe_fixes = unsafe_fixes;
+            let out = fix::fix(&text, &settings).unwrap();
+            let again = fix::fix(&out.output, &settings).unwrap();
+            assert_eq!(again.output, out.output, "not settled:\n{}", out.output);
+            assert!(dflint::parse_valid(&out.output).is_ok(), "{}", out.output);
+            if unsafe_fixes {
+                assert!(out.output.contains("\nUSER "), "{}", out.output);
+            }
+        }
+    }
+}

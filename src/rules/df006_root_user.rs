@@ -375,8 +375,9 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Resu
 
 /// For an insertion at `at` right after an instruction that ends the file
 /// with a dangling line continuation (an escape character on its last
-/// line), the edit that deletes that escape: anything added after it would
-/// otherwise join the instruction.
+/// line, or before blank lines the continuation runs over), the edit that
+/// deletes that escape and the blank lines after it: anything added after
+/// it would otherwise join the instruction.
 fn dangling_escape(cx: &Context, at: usize) -> Option<Edit> {
     let item = cx.df.items.iter().rev().find(|i| i.span.end == at)?;
     if !matches!(item.kind, ItemKind::Instruction(_)) {
@@ -384,7 +385,7 @@ fn dangling_escape(cx: &Context, at: usize) -> Option<Edit> {
     }
     let text = cx.df.slice(item.span);
     let body = text.trim_end_matches(['\n', '\r']);
-    let trimmed = body.trim_end_matches([' ', '\t']);
+    let trimmed = body.trim_end_matches([' ', '\t', '\r', '\n']);
     if !trimmed.ends_with(cx.df.escape) {
         return None;
     }
