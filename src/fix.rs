@@ -317,13 +317,24 @@ fn fix_without(
                 continue;
             }
         }
-        // Together they broke the file (or changed nothing): try each alone,
-        // and drop for good each one that cannot be applied.
+        // Together they broke the file (or changed nothing): try each alone
+        // on this pass's text, apply the first that works, and drop for good
+        // each one that cannot be applied. Every one is tried, so that one
+        // bad fix does not hold the others to one a pass (which ran out the
+        // passes and set aside rules that were making progress: a fuzzing
+        // find). The others that work alone wait for the next pass, as their
+        // edits are placed on this pass's text.
+        let base = current.clone();
+        let mut applied = false;
         for d in taken {
             let edits = d.fix.as_ref().map(|f| f.edits.clone()).unwrap_or_default();
-            let one = apply(&current, &edits);
-            if one != current {
+            let one = apply(&base, &edits);
+            if one != base {
                 if let Some(parsed) = valid(&one) {
+                    if applied {
+                        continue;
+                    }
+                    applied = true;
                     let pass = snapshots.len();
                     history
                         .entry((d.code, d.message.to_string(), d.span.start))
@@ -332,7 +343,7 @@ fn fix_without(
                     snapshots.push((std::mem::replace(&mut current, one), fixed.len()));
                     df = parsed;
                     fixed.push((d.code, d.message.to_string()));
-                    break;
+                    continue;
                 }
             }
             rejected.push((d.code, d.message.to_string()));

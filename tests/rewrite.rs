@@ -613,8 +613,12 @@ fn fixes_of_two_rules_that_undo_each_other_are_set_aside_and_fixing_settles() {
         settings.unsafe_fixes = unsafe_fixes;
         let out = fix::fix(&text, &settings).unwrap();
         assert_eq!(fix::fix(&out.output, &settings).unwrap().output, out.output);
+        // One of the two is turned down: set aside when the passes run out,
+        // or dropped at once when its fix breaks the file on its own.
         assert!(
-            out.rejected.iter().any(|(code, _)| *code == "DF002"),
+            out.rejected
+                .iter()
+                .any(|(code, _)| matches!(*code, "DF002" | "LegacyKeyValueFormat")),
             "{:?}",
             out.rejected
         );
@@ -647,5 +651,27 @@ fn a_user_added_after_a_continuation_that_runs_over_blank_lines_to_the_end() {
                 assert!(out.output.contains("\nUSER "), "{}", out.output);
             }
         }
+    }
+}
+
+#[test]
+fn one_fix_that_breaks_the_file_does_not_hold_back_the_others() {
+    // A fuzzing find: a LegacyKeyValueFormat fix that cannot apply sat in
+    // every batch, so the others applied one a pass, the passes ran out,
+    // and the rules still at work were set aside; the next `fix` applied
+    // them: fixing did not settle in one run.
+    let bytes = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/regressions/fix-one-bad-fix-among-many.bin"
+    ))
+    .unwrap();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    for unsafe_fixes in [false, true] {
+        let mut settings = Settings::every_rule();
+        settings.unsafe_fixes = unsafe_fixes;
+        let out = fix::fix(&text, &settings).unwrap();
+        let again = fix::fix(&out.output, &settings).unwrap();
+        assert_eq!(again.output, out.output, "not settled:\n{}", out.output);
+        assert!(again.fixed.is_empty(), "{:?}", again.fixed);
     }
 }
