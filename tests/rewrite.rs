@@ -598,21 +598,37 @@ fn copy_before_deps_settles_on_a_manifest_without_an_extension() {
     assert!(df008.fix.is_none(), "{}", df008.help);
 }
 
+/// A kept fuzzing input, as the fuzz target reads it.
+fn regression(name: &str) -> String {
+    let path = format!("{}/tests/regressions/{name}", env!("CARGO_MANIFEST_DIR"));
+    let bytes = std::fs::read(&path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    String::from_utf8_lossy(&bytes).to_string()
+}
+
+/// Fix a text, safely and then with unsafe fixes, with `settings`; each
+/// output must settle (a second `fix` changes nothing) and be a valid file.
+fn fixed_settles(text: &str, settings: &Settings) -> Vec<fix::FixOutcome> {
+    [false, true]
+        .into_iter()
+        .map(|unsafe_fixes| {
+            let mut settings = settings.clone();
+            settings.unsafe_fixes = unsafe_fixes;
+            let out = fix::fix(text, &settings).unwrap();
+            let again = fix::fix(&out.output, &settings).unwrap();
+            assert_eq!(again.output, out.output, "not settled:\n{}", out.output);
+            assert!(again.fixed.is_empty(), "{:?}", again.fixed);
+            assert!(dflint::parse_valid(&out.output).is_ok(), "{}", out.output);
+            out
+        })
+        .collect()
+}
+
 #[test]
 fn fixes_of_two_rules_that_undo_each_other_are_set_aside_and_fixing_settles() {
     // A fuzzing find: DF002's cache mount and LegacyKeyValueFormat's `=` kept
     // moving each other's text in a cycle no single finding showed.
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/regressions/fix-cycle-between-rules.bin"
-    ))
-    .unwrap();
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    for unsafe_fixes in [false, true] {
-        let mut settings = Settings::default();
-        settings.unsafe_fixes = unsafe_fixes;
-        let out = fix::fix(&text, &settings).unwrap();
-        assert_eq!(fix::fix(&out.output, &settings).unwrap().output, out.output);
+    let text = regression("fix-cycle-between-rules.bin");
+    for out in fixed_settles(&text, &Settings::default()) {
         // One of the two is turned down: set aside when the passes run out,
         // or dropped at once when its fix breaks the file on its own.
         assert!(
@@ -622,7 +638,6 @@ fn fixes_of_two_rules_that_undo_each_other_are_set_aside_and_fixing_settles() {
             "{:?}",
             out.rejected
         );
-        assert!(dflint::syntax::parse(&out.output).is_ok());
     }
 }
 
@@ -632,25 +647,17 @@ fn a_user_added_after_a_continuation_that_runs_over_blank_lines_to_the_end() {
     // fix saw no dangling escape (the blank line hid it), its RUN joined the
     // ENV, it was dropped, and the next `fix` (the blank line gone) added it:
     // fixing did not settle in one run.
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/regressions/fix-dangling-continuation-over-blank-line.bin"
-    ))
-    .unwrap();
-    let found = String::from_utf8_lossy(&bytes).to_string();
+    let found = regression("fix-dangling-continuation-over-blank-line.bin");
     let small = "FROM ubuntu:24.04\nENV a=b \\\n   \n".to_string();
     for text in [small, found] {
-        for unsafe_fixes in [false, true] {
-            let mut settings = Settings::every_rule();
-            settings.unsafe_fixes = unsafe_fixes;
-            let out = fix::fix(&text, &settings).unwrap();
-            let again = fix::fix(&out.output, &settings).unwrap();
-            assert_eq!(again.output, out.output, "not settled:\n{}", out.output);
-            assert!(dflint::parse_valid(&out.output).is_ok(), "{}", out.output);
-            if unsafe_fixes {
-                assert!(out.output.contains("\nUSER "), "{}", out.output);
-            }
-        }
+        let [_, with_unsafe] = &fixed_settles(&text, &Settings::every_rule())[..] else {
+            unreachable!("a safe and an unsafe outcome");
+        };
+        assert!(
+            with_unsafe.output.contains("\nUSER "),
+            "{}",
+            with_unsafe.output
+        );
     }
 }
 
@@ -660,18 +667,6 @@ fn one_fix_that_breaks_the_file_does_not_hold_back_the_others() {
     // every batch, so the others applied one a pass, the passes ran out,
     // and the rules still at work were set aside; the next `fix` applied
     // them: fixing did not settle in one run.
-    let bytes = std::fs::read(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/regressions/fix-one-bad-fix-among-many.bin"
-    ))
-    .unwrap();
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    for unsafe_fixes in [false, true] {
-        let mut settings = Settings::every_rule();
-        settings.unsafe_fixes = unsafe_fixes;
-        let out = fix::fix(&text, &settings).unwrap();
-        let again = fix::fix(&out.output, &settings).unwrap();
-        assert_eq!(again.output, out.output, "not settled:\n{}", out.output);
-        assert!(again.fixed.is_empty(), "{:?}", again.fixed);
-    }
+    let text = regression("fix-one-bad-fix-among-many.bin");
+    fixed_settles(&text, &Settings::every_rule());
 }
