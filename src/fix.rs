@@ -148,21 +148,39 @@ fn valid(text: &str) -> Option<Dockerfile> {
     crate::parse_valid(text).ok()
 }
 
-/// `(code, message)` pairs, found without building a pair per lookup.
+/// Findings whose fixes were turned down. A finding is named by its rule,
+/// its message, the text it points at, and which of the findings alike in
+/// all three it is in file order: not by its offset, which moves as other
+/// fixes apply. Two findings can share rule, message and text (two `LABEL`
+/// lines with the same bad key): turning one down must leave the other's
+/// fix (a fuzzing find: the other was fixed only on the next run).
 #[derive(Default)]
-struct Rejected(HashMap<&'static str, HashSet<String>>);
+struct Rejected(HashSet<(&'static str, String, String, usize)>);
+
+/// For each finding of a pass, which of the findings alike it is.
+fn ordinals(found: &[Diagnostic], text: &str) -> Vec<usize> {
+    let mut seen: HashMap<(&str, &str, &str), usize> = HashMap::new();
+    found
+        .iter()
+        .map(|d| {
+            let at = text.get(d.span.start..d.span.end).unwrap_or("");
+            let n = seen.entry((d.code, d.message.as_ref(), at)).or_default();
+            *n += 1;
+            *n - 1
+        })
+        .collect()
+}
 
 impl Rejected {
-    fn contains(&self, d: &Diagnostic) -> bool {
-        self.0
-            .get(d.code)
-            .is_some_and(|m| m.contains(d.message.as_ref()))
+    fn key(d: &Diagnostic, text: &str, ordinal: usize) -> (&'static str, String, String, usize) {
+        let at = text.get(d.span.start..d.span.end).unwrap_or("");
+        (d.code, d.message.to_string(), at.to_string(), ordinal)
     }
-    fn insert(&mut self, d: &Diagnostic) {
-        self.0
-            .entry(d.code)
-            .or_default()
-            .insert(d.message.to_string());
+    fn contains(&self, d: &Diagnostic, text: &str, ordinal: usize) -> bool {
+        self.0.contains(&Self::key(d, text, ordinal))
+    }
+    fn insert(&mut self, d: &Diagnostic, text: &str, ordinal: usize) {
+        self.0.insert(Self::key(d, text, ordinal));
     }
 }
 
@@ -238,6 +256,14 @@ fn fix_without(
     let mut history: HashMap<(&'static str, String, usize), (usize, usize)> = HashMap::new();
     for _ in 0..MAX_PASSES {
         let found = lint(&df, settings);
+        let ordinal = ordinals(&found, &current);
+        // Which of the findings alike a finding of this pass is.
+        let ordinal_of = |d: &Diagnostic| {
+            found
+                .iter()
+                .position(|x| std::ptr::eq(x, d))
+                .map_or(0, |i| ordinal[i])
+        };
         let stuck = found.iter().find_map(|d| {
             let key = (d.code, d.message.to_string(), d.span.start);
             history
@@ -247,7 +273,7 @@ fn fix_without(
         });
         if let Some((d, first)) = stuck {
             rejected.push((d.code, d.message.to_string()));
-            rejected_set.insert(d);
+            rejected_set.insert(d, &current, ordinal_of(d));
             let (text_before, fixed_before) = snapshots.swap_remove(first);
             // It parsed before, when it was the current text.
             df = valid(&text_before).ok_or(Unsettled::Error(FixError::NotConverged {
@@ -262,7 +288,9 @@ fn fix_without(
         let candidates: Vec<&Diagnostic> = found
             .iter()
             .filter(|d| d.fixable_at(level))
-            .filter(|d| !rejected_set.contains(d) && !set_aside.contains(d.code))
+            .filter(|d| {
+                !rejected_set.contains(d, &current, ordinal_of(d)) && !set_aside.contains(d.code)
+            })
             .collect();
         // Local fixes first; a structural one alone, once none is left.
         let local: Vec<&Diagnostic> = candidates
@@ -347,7 +375,7 @@ fn fix_without(
                 }
             }
             rejected.push((d.code, d.message.to_string()));
-            rejected_set.insert(d);
+            rejected_set.insert(d, &base, ordinal_of(d));
         }
     }
     // The rules whose fixes the last passes applied: those still at work.

@@ -670,3 +670,13 @@ fn one_fix_that_breaks_the_file_does_not_hold_back_the_others() {
     let text = regression("fix-one-bad-fix-among-many.bin");
     fixed_settles(&text, &Settings::every_rule());
 }
+
+#[test]
+fn turning_down_one_of_two_findings_alike_leaves_the_other_fixed() {
+    // A fuzzing find: two `LABEL` lines with the same bad key give DL3048
+    // two findings of one message and one text; one fix could not apply,
+    // and turning it down also skipped the other, which the next `fix`
+    // then renamed: fixing did not settle in one run.
+    let text = regression("fix-two-findings-alike.bin");
+    fixed_settles(&text, &Settings::every_rule());
+}
