@@ -349,37 +349,54 @@ fn fix_without(
                 continue;
             }
         }
-        // Together they broke the file (or changed nothing): try each alone
-        // on this pass's text, apply the first that works, and drop for good
-        // each one that cannot be applied. Every one is tried, so that one
-        // bad fix does not hold the others to one a pass (which ran out the
-        // passes and set aside rules that were making progress: a fuzzing
-        // find). The others that work alone wait for the next pass, as their
-        // edits are placed on this pass's text.
-        let base = current.clone();
-        let mut applied = false;
-        for d in taken {
-            let edits = d.fix.as_ref().map(|f| f.edits.clone()).unwrap_or_default();
+        // Together they broke the file (or changed nothing). Halve the
+        // batch until every part either works on this pass's text or is one
+        // fix that does not: those are dropped for good, found in a few
+        // parses each rather than a parse per fix of the batch. What works
+        // is applied together when it still works together; otherwise the
+        // first working part is, and the rest wait for the next pass (their
+        // edits are placed on this pass's text). One bad fix must not hold
+        // the others to one a pass: that ran out the passes and set aside
+        // rules that were making progress (a fuzzing find).
+        let base = std::mem::take(&mut current);
+        let attempt = |chunk: &[&Diagnostic]| {
+            let edits: Vec<Edit> = chunk
+                .iter()
+                .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter().cloned()))
+                .collect();
             let one = apply(&base, &edits);
-            if one != base {
-                if let Some(parsed) = valid(&one) {
-                    if applied {
-                        continue;
-                    }
-                    applied = true;
-                    let pass = snapshots.len();
+            (one != base).then_some(one)
+        };
+        let (parts, bad) = sift(&taken, &mut |chunk| {
+            attempt(chunk).and_then(|t| valid(&t)).is_some()
+        });
+        for d in bad {
+            rejected.push((d.code, d.message.to_string()));
+            rejected_set.insert(d, &base, ordinal_of(d));
+        }
+        let together: Vec<&Diagnostic> = parts.iter().flatten().copied().collect();
+        let chosen = [&together[..], parts.first().map_or(&[][..], |p| &p[..])]
+            .into_iter()
+            .filter(|chunk| !chunk.is_empty())
+            .find_map(|chunk| {
+                let next = attempt(chunk)?;
+                valid(&next).map(|parsed| (chunk, next, parsed))
+            });
+        match chosen {
+            Some((chunk, next, parsed)) => {
+                let pass = snapshots.len();
+                for d in chunk {
                     history
                         .entry((d.code, d.message.to_string(), d.span.start))
                         .or_insert((0, pass))
                         .0 += 1;
-                    snapshots.push((std::mem::replace(&mut current, one), fixed.len()));
-                    df = parsed;
-                    fixed.push((d.code, d.message.to_string()));
-                    continue;
                 }
+                snapshots.push((base, fixed.len()));
+                current = next;
+                df = parsed;
+                fixed.extend(chunk.iter().map(|d| (d.code, d.message.to_string())));
             }
-            rejected.push((d.code, d.message.to_string()));
-            rejected_set.insert(d, &base, ordinal_of(d));
+            None => current = base,
         }
     }
     // The rules whose fixes the last passes applied: those still at work.
@@ -393,6 +410,35 @@ fn fix_without(
     codes.sort_unstable();
     codes.dedup();
     Err(Unsettled::Cycling(codes))
+}
+
+/// Split `items`, which fail when applied together, into parts that work
+/// (`works(part)`) and the items that fail alone, by halving: `b` bad items
+/// among `n` cost about `2 b log2 n` calls of `works`, not `n`.
+fn sift<T: Copy>(items: &[T], works: &mut impl FnMut(&[T]) -> bool) -> (Vec<Vec<T>>, Vec<T>) {
+    let (mut parts, mut bad) = (Vec::new(), Vec::new());
+    sift_into(items, works, &mut parts, &mut bad);
+    (parts, bad)
+}
+
+fn sift_into<T: Copy>(
+    items: &[T],
+    works: &mut impl FnMut(&[T]) -> bool,
+    parts: &mut Vec<Vec<T>>,
+    bad: &mut Vec<T>,
+) {
+    if items.len() <= 1 {
+        bad.extend_from_slice(items);
+        return;
+    }
+    let (left, right) = items.split_at(items.len() / 2);
+    for half in [left, right] {
+        if works(half) {
+            parts.push(half.to_vec());
+        } else {
+            sift_into(half, works, parts, bad);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -422,6 +468,41 @@ mod tests {
             &Edit::replace(Span::new(1, 4), "a"),
             &Edit::replace(Span::new(3, 5), "b")
         ));
+    }
+
+    #[test]
+    fn sifting_finds_the_bad_items_in_few_tries() {
+        // A part works when it holds none of the bad items.
+        for (n, bad) in [
+            (1, vec![0]),
+            (2, vec![1]),
+            (1000, vec![617]),
+            (1000, vec![0, 999]),
+            (1000, vec![3, 4, 5, 500]),
+            (7, (0..7).collect()),
+        ] {
+            let items: Vec<usize> = (0..n).collect();
+            let mut calls = 0;
+            let (parts, found) = sift(&items, &mut |part: &[usize]| {
+                calls += 1;
+                !part.iter().any(|i| bad.contains(i))
+            });
+            assert_eq!(found, bad, "{n} items");
+            // Every item is in a working part or found bad, once.
+            let mut all: Vec<usize> = parts.iter().flatten().copied().chain(found).collect();
+            all.sort_unstable();
+            assert_eq!(all, items);
+            assert!(parts.iter().all(|p| !p.iter().any(|i| bad.contains(i))));
+            let log = (n as f64).log2().ceil() as usize;
+            assert!(
+                calls <= (2 * bad.len() * log).max(2 * n),
+                "{calls} tries for {n} items, {} bad",
+                bad.len()
+            );
+            if bad.len() == 1 && n > 2 {
+                assert!(calls <= 2 * log, "{calls} tries for one bad among {n}");
+            }
+        }
     }
 
     #[test]
