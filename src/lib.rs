@@ -79,12 +79,7 @@ pub fn lint_in_build_context<'a>(
     } else {
         enabled.iter().map(|r| (r.check)(&cx)).collect()
     };
-    // One vector of exactly the findings' number: grown by doubling, a
-    // file with a finding a line would hold up to twice their size.
-    let mut out = Vec::with_capacity(per_rule.iter().map(Vec::len).sum());
-    for found in per_rule {
-        out.extend(found);
-    }
+    let mut out = concat(per_rule);
     rules::drop_superseded(&mut out, df);
     let checks = check_options(df);
     let pragmas = pragmas(df);
@@ -117,6 +112,25 @@ pub fn lint_in_build_context<'a>(
         }
     }
     out.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+    out
+}
+
+/// The rules' findings in one vector, in no particular order (they are
+/// sorted by position next, and a rule's own stay in its order). Built in
+/// the largest rule's vector, grown to the total and then trimmed: a file
+/// with a finding a line would otherwise hold that rule's findings twice at
+/// once (its vector, grown by doubling, and a copy), and large vectors grow
+/// and shrink in place.
+fn concat(per_rule: Vec<Vec<Diagnostic>>) -> Vec<Diagnostic> {
+    let total: usize = per_rule.iter().map(Vec::len).sum();
+    let largest = (0..per_rule.len()).max_by_key(|&i| per_rule[i].len());
+    let mut per_rule = per_rule;
+    let mut out = largest.map_or_else(Vec::new, |i| std::mem::take(&mut per_rule[i]));
+    out.reserve_exact(total - out.len());
+    for found in per_rule {
+        out.extend(found);
+    }
+    out.shrink_to_fit();
     out
 }
 

@@ -43,7 +43,7 @@ fn is_apt_cleanup(cmd: &Command) -> bool {
 }
 
 /// The RUN's commands in execution order, across its scripts.
-fn commands<'r>(run: &'r Run) -> Vec<(&'r crate::semantics::Script, &'r Command)> {
+fn commands<'r>(run: &'r Run) -> Vec<(&'r crate::semantics::Script<'r>, &'r Command)> {
     run.commands().collect()
 }
 

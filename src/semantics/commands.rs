@@ -409,13 +409,13 @@ pub struct ShellRun<'r> {
     pub item: usize,
     /// The RUN instruction itself (the trigger, for an ONBUILD).
     pub ins: &'r Instruction,
-    pub scripts: &'r [(Script, Vec<Command>)],
+    pub scripts: &'r [(Script<'r>, Vec<Command>)],
     pub onbuild: bool,
 }
 
 impl<'r> ShellRun<'r> {
     /// The RUN's commands in execution order, across its scripts.
-    pub fn commands(&self) -> impl Iterator<Item = (&'r Script, &'r Command)> + 'r {
+    pub fn commands(&self) -> impl Iterator<Item = (&'r Script<'r>, &'r Command)> + 'r {
         self.scripts
             .iter()
             .flat_map(|(s, cmds)| cmds.iter().map(move |c| (s, c)))
@@ -444,7 +444,7 @@ pub struct Triggers<'a> {
 }
 
 /// An ONBUILD item, its RUN trigger, and the trigger's scripts and commands.
-type Trigger<'a> = (usize, &'a Instruction, Vec<(Script, Vec<Command>)>);
+type Trigger<'a> = (usize, &'a Instruction, Vec<(Script<'a>, Vec<Command>)>);
 
 impl<'a> Triggers<'a> {
     pub fn of(df: &'a Dockerfile) -> Triggers<'a> {

@@ -43,7 +43,7 @@ pub struct Run<'a> {
     pub stage: usize,
     pub item: usize,
     pub ins: &'a Instruction,
-    pub scripts: Vec<(Script, Vec<Command>)>,
+    pub scripts: Vec<(Script<'a>, Vec<Command>)>,
 }
 
 impl Run<'_> {
@@ -70,7 +70,7 @@ impl Run<'_> {
     }
 
     /// The RUN's commands in execution order, across its scripts.
-    pub fn commands(&self) -> impl Iterator<Item = (&Script, &Command)> {
+    pub fn commands(&self) -> impl Iterator<Item = (&Script<'_>, &Command)> {
         self.scripts
             .iter()
             .flat_map(|(s, cmds)| cmds.iter().map(move |c| (s, c)))

@@ -480,7 +480,7 @@ pub fn mounts_cache_on(run: &Run, dirs: &[&str]) -> bool {
 pub fn uncleaned_call<'r>(
     run: &'r Run,
     wanted: impl Fn(&ManagerCall) -> bool,
-) -> Option<(&'r Script, &'r Command, ManagerCall<'r>)> {
+) -> Option<(&'r Script<'r>, &'r Command, ManagerCall<'r>)> {
     let mut pending: Option<(&Script, &Command, ManagerCall)> = None;
     for (script, cmd) in run.commands() {
         let call = manager_call(cmd);

@@ -563,9 +563,12 @@ pub fn unquote(value: &str) -> String {
 }
 
 /// A shell script a RUN executes: its text and where that text lives.
+/// The text is borrowed from the instruction where it lies there whole
+/// (a command line, a heredoc body): a copy per RUN would hold every
+/// script of the file twice.
 #[derive(Debug, Clone)]
-pub struct Script {
-    pub text: String,
+pub struct Script<'a> {
+    pub text: std::borrow::Cow<'a, str>,
     origin: Origin,
     /// Whether the text closes every quote and substitution it opens:
     /// asked by several rules' fixes, worked out once.
@@ -584,7 +587,7 @@ enum Origin {
     Detached,
 }
 
-impl Script {
+impl<'a> Script<'a> {
     /// Where a heredoc body script starts in the file; `None` for the
     /// instruction's own command line.
     pub fn body_start(&self) -> Option<usize> {
@@ -606,7 +609,7 @@ impl Script {
     /// The script of an exec-form RUN that starts a shell on it
     /// (`RUN ["/bin/bash", "-c", "pip install x"]`). Its words cannot be
     /// edited in place ([`Script::is_detached`]).
-    pub fn exec_shell(ins: &Instruction) -> Option<Script> {
+    pub fn exec_shell(ins: &Instruction) -> Option<Script<'static>> {
         let Args::Exec(words) = &ins.args else {
             return None;
         };
@@ -617,7 +620,8 @@ impl Script {
         let is_shell = matches!(base, "sh" | "bash" | "dash" | "ash" | "zsh");
         let runs_script = flag.starts_with('-') && flag.ends_with('c') && !flag.starts_with("--");
         (is_shell && runs_script).then(|| Script {
-            text: script.clone(),
+            // JSON escapes are undone in the string: an owned copy.
+            text: script.clone().into(),
             origin: Origin::Detached,
             complete: std::sync::OnceLock::new(),
         })
@@ -646,13 +650,13 @@ impl Script {
     /// The scripts of a RUN: its shell-form command line, and the heredoc
     /// bodies that the shell runs (`RUN <<EOF`, `RUN bash <<EOF`), but not
     /// bodies fed to another program (`RUN python3 <<EOF`).
-    pub fn of(ins: &Instruction) -> Vec<Script> {
+    pub fn of(ins: &'a Instruction) -> Vec<Script<'a>> {
         let mut out = Vec::new();
         let Some((text, start)) = ins.shell_text() else {
             return out;
         };
         out.push(Script {
-            text: text.to_string(),
+            text: text.into(),
             origin: Origin::Line(start),
             complete: std::sync::OnceLock::new(),
         });
@@ -679,7 +683,7 @@ impl Script {
                 });
             if shell_runs_body && !shebang_other && ins.keyword == Keyword::Run {
                 out.push(Script {
-                    text: doc.content.clone(),
+                    text: doc.content.as_str().into(),
                     origin: Origin::File(doc.content_span.start),
                     complete: std::sync::OnceLock::new(),
                 });
