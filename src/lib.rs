@@ -111,7 +111,7 @@ pub fn lint_in_build_context<'a>(
             d.severity = Severity::Error;
         }
     }
-    out.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+    sort_by_position(&mut out);
     out
 }
 
@@ -132,6 +132,33 @@ fn concat(per_rule: Vec<Vec<Diagnostic>>) -> Vec<Diagnostic> {
     }
     out.shrink_to_fit();
     out
+}
+
+/// Sort findings by position, then rule, keeping a rule's own order. The
+/// order is found on indices and then applied by swaps: a stable sort of
+/// the findings themselves takes a scratch buffer of half their size.
+fn sort_by_position(found: &mut [Diagnostic]) {
+    let Ok(n) = u32::try_from(found.len()) else {
+        found.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+        return;
+    };
+    let mut order: Vec<u32> = (0..n).collect();
+    order.sort_by_key(|&i| (found[i as usize].span.start, found[i as usize].code));
+    // Follow each cycle of the permutation: place `j` gets the finding at
+    // `order[j]`; a done place is marked.
+    const DONE: u32 = u32::MAX;
+    for start in 0..found.len() {
+        let mut j = start;
+        while order[j] != DONE {
+            let from = order[j] as usize;
+            order[j] = DONE;
+            if from == start {
+                break;
+            }
+            found.swap(j, from);
+            j = from;
+        }
+    }
 }
 
 /// The position of a parse or validation error, as a [`FileError`] on `text`.
@@ -244,4 +271,43 @@ pub fn check_in_build_context(
     }
     let found = lint_in_build_context(&df, settings, dockerignore, files);
     Ok((df, found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sorting_by_position_is_the_stable_sort() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            (seed % n) as usize
+        };
+        for len in [0, 1, 2, 3, 10, 100, 1000] {
+            let found: Vec<Diagnostic> = (0..len)
+                .map(|i| Diagnostic {
+                    code: ["DF002", "DF003", "DL3008"][next(3)],
+                    name: "",
+                    severity: Severity::Warning,
+                    span: syntax::Span::new(next(20), 30),
+                    // The message tells findings of one place and rule apart.
+                    message: i.to_string().into(),
+                    help: "".into(),
+                    fix: None,
+                })
+                .collect();
+            let mut want = found.clone();
+            want.sort_by(|a, b| (a.span.start, a.code).cmp(&(b.span.start, b.code)));
+            let mut got = found;
+            sort_by_position(&mut got);
+            let key = |d: &Diagnostic| (d.span.start, d.code, d.message.to_string());
+            assert_eq!(
+                got.iter().map(key).collect::<Vec<_>>(),
+                want.iter().map(key).collect::<Vec<_>>()
+            );
+        }
+    }
 }
