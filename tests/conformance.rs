@@ -167,7 +167,7 @@ fn our_view(ins: &syntax::Instruction) -> serde_json::Value {
         _ => dump::buildkit_values(ins),
     };
     serde_json::json!({
-        "cmd": ins.keyword_text.to_lowercase(),
+        "cmd": ins.keyword_text().to_lowercase(),
         "json": matches!(ins.args, syntax::Args::Exec(_))
             || matches!(&ins.args, syntax::Args::Healthcheck { cmd, .. } if matches!(**cmd, syntax::Args::Exec(_))),
         "start_line": outer.start_line,

@@ -11,7 +11,7 @@ fn count(text: &str, keyword: &str) -> usize {
     syntax::parse(text)
         .map(|df| {
             df.instructions()
-                .filter(|(_, i)| i.keyword_text.eq_ignore_ascii_case(keyword))
+                .filter(|(_, i)| i.keyword_text().eq_ignore_ascii_case(keyword))
                 .count()
         })
         .unwrap_or(0)

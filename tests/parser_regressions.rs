@@ -20,7 +20,7 @@ fn instructions(df: &Dockerfile) -> Vec<&Instruction> {
 fn outline(df: &Dockerfile) -> Vec<(String, usize, usize)> {
     instructions(df)
         .iter()
-        .map(|i| (i.keyword_text.clone(), i.start_line, i.end_line))
+        .map(|i| (i.keyword_text().to_string(), i.start_line, i.end_line))
         .collect()
 }
 
@@ -92,7 +92,7 @@ fn empty_delimiter_is_no_heredoc() {
         let ins = instructions(&df);
         assert_eq!(ins.len(), 3, "{text:?}");
         assert!(ins[1].heredocs.is_empty(), "{text:?}");
-        assert_eq!(ins[2].keyword_text, "x");
+        assert_eq!(ins[2].keyword_text(), "x");
     }
 }
 

@@ -243,7 +243,7 @@ fn fixes_settle_on_open_quotes_and_dangling_continuations() {
     let df = dflint::syntax::parse(&out).unwrap();
     let keywords: Vec<String> = df
         .instructions()
-        .map(|(_, i)| i.keyword_text.to_uppercase())
+        .map(|(_, i)| i.keyword_text().to_uppercase())
         .collect();
     assert_eq!(keywords, ["FROM", "RUN", "RUN", "USER"], "{out}");
     let devel = "FROM nvidia/cuda:12.1.0-cudnn8-devel-ubuntu22.04\nRUN apt-get update && apt-get install -y python3-venv\nRUN pip install six \\\n";

@@ -841,7 +841,7 @@ pub fn plan_explained(
         };
         Some(Placement {
             line: ins.start_line,
-            keyword: ins.keyword_text.to_uppercase(),
+            keyword: ins.keyword_text().to_uppercase(),
             stage,
             reason: format!("in `{name}`, which the final stage is built on: {what}"),
         })
@@ -868,7 +868,7 @@ pub fn plan_explained(
                     };
                     Some(Placement {
                         line: ins.start_line,
-                        keyword: ins.keyword_text.to_uppercase(),
+                        keyword: ins.keyword_text().to_uppercase(),
                         stage,
                         reason: reason(cx, u, p, in_builder_too, &env_desc),
                     })
@@ -1021,7 +1021,7 @@ fn check_command_paths(
         {
             return Err(format!(
                 "the {} on line {} starts `{program}` by its path, which would not see the virtual environment",
-                ins.keyword_text.to_uppercase(),
+                ins.keyword_text().to_uppercase(),
                 ins.start_line
             ));
         }

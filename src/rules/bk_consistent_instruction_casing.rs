@@ -34,7 +34,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         .collect();
     let (mut lower, mut upper) = (0, 0);
     for ins in &instructions {
-        let word = &ins.keyword_text;
+        let word = &ins.keyword_text();
         if one_case(word) {
             if word.to_ascii_lowercase() == *word {
                 lower += 1;
@@ -47,7 +47,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let lower_wins = lower > upper;
     let mut out = Vec::new();
     for ins in instructions {
-        let word = &ins.keyword_text;
+        let word = &ins.keyword_text();
         let want = if lower_wins {
             word.to_ascii_lowercase()
         } else {

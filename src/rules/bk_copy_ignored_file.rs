@@ -70,7 +70,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 if !ignore.excludes(&path) {
                     continue;
                 }
-                let word = ins.keyword_text.to_ascii_uppercase();
+                let word = ins.keyword_text().to_ascii_uppercase();
                 let span = spans.get(n).copied().unwrap_or(ins.keyword_span);
                 out.push(RULE.diagnostic(
                     span,

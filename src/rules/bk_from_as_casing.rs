@@ -28,7 +28,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         // An upper-case FROM wants `AS`; any other spelling of FROM wants
         // `as` (a mixed-case keyword is ConsistentInstructionCasing's).
-        let from = &ins.keyword_text;
+        let from = &ins.keyword_text();
         let want = if from.to_ascii_uppercase() == *from {
             word.to_ascii_uppercase()
         } else {

@@ -68,7 +68,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 Keyword::Cmd | Keyword::Entrypoint
                     if !shell_set && matches!(ins.args, Args::Shell { .. }) =>
                 {
-                    let word = ins.keyword_text.to_ascii_uppercase();
+                    let word = ins.keyword_text().to_ascii_uppercase();
                     let mut d = RULE.diagnostic(
                         ins.keyword_span,
                         format!("`{word}` in shell form runs under `/bin/sh -c`, which does not pass signals on"),

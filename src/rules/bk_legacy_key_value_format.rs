@@ -65,7 +65,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(kv) = kvs.first().filter(|kv| kv.sep.is_empty()) else {
             continue;
         };
-        let word = ins.keyword_text.to_ascii_uppercase();
+        let word = ins.keyword_text().to_ascii_uppercase();
         let mut d = RULE.diagnostic(
             ins.keyword_span,
             format!(

@@ -29,7 +29,7 @@ fn replacement(ins: &Instruction, text: &str, escape: char) -> Option<String> {
     {
         return None;
     }
-    let keyword = if ins.keyword_text.to_ascii_lowercase() == ins.keyword_text {
+    let keyword = if ins.keyword_text().to_ascii_lowercase() == ins.keyword_text() {
         "label"
     } else {
         "LABEL"

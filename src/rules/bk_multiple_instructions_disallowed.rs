@@ -34,7 +34,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             };
             // The one overridden is reported, where the change belongs.
             if let Some(earlier) = last[k] {
-                let word = ins.keyword_text.to_ascii_uppercase();
+                let word = ins.keyword_text().to_ascii_uppercase();
                 out.push(RULE.diagnostic(
                     earlier.keyword_span,
                     format!(

@@ -45,7 +45,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             word,
             format!(
                 "Empty continuation line {first} in this `{}`",
-                ins.keyword_text
+                ins.keyword_text()
             ),
             "Delete the empty line, or end the instruction before it",
         );

@@ -217,7 +217,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         ins.line.span(0, ins.line.text.trim_end().len()),
                         format!(
                             "`{} {src}` bakes {what} into the image",
-                            ins.keyword_text.to_uppercase()
+                            ins.keyword_text().to_uppercase()
                         ),
                         help.to_string(),
                     ));

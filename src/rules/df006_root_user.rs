@@ -505,7 +505,7 @@ fn state_under_root(cx: &Context, stage: usize) -> Result<(), String> {
                 if under_root_home(&dest) {
                     return Err(format!(
                         "the {} on line {} puts files in root's home (`{dest}`)",
-                        ins.keyword_text.to_uppercase(),
+                        ins.keyword_text().to_uppercase(),
                         ins.start_line
                     ));
                 }

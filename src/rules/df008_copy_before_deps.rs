@@ -379,7 +379,7 @@ fn tree_copy<'a>(
     let source = clean_source(source);
     let shown = format!(
         "{} {}",
-        ins.keyword_text.to_ascii_uppercase(),
+        ins.keyword_text().to_ascii_uppercase(),
         words.join(" ")
     );
     Some(TreeCopy {
@@ -606,7 +606,7 @@ fn fix(
     let flags: Vec<&str> = copy.ins.flags.iter().map(|f| f.text.as_str()).collect();
     let keyword = if copy
         .ins
-        .keyword_text
+        .keyword_text()
         .chars()
         .all(|c| c.is_ascii_lowercase())
     {

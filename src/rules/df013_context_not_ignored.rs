@@ -163,7 +163,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         let shown = format!(
             "{} {}",
-            ins.keyword_text.to_ascii_uppercase(),
+            ins.keyword_text().to_ascii_uppercase(),
             ins.words().join(" ")
         );
         out.push(RULE.diagnostic(

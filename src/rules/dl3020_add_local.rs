@@ -87,7 +87,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 .any(|n| f.name.eq_ignore_ascii_case(n))
         });
         if all_local && !add_only {
-            let copy = if ins.keyword_text.chars().all(|c| c.is_ascii_lowercase()) {
+            let copy = if ins.keyword_text().chars().all(|c| c.is_ascii_lowercase()) {
                 "copy"
             } else {
                 "COPY"

@@ -68,7 +68,7 @@ fn split_before(cx: &Context, ins: &Instruction, at: usize) -> Option<Edit> {
         .take_while(|&(_, c)| c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == escape)
         .last()
         .map(|(i, _)| i)?;
-    let keyword = ins.keyword_text.as_str();
+    let keyword = ins.keyword_text();
     Some(Edit::replace(
         Span::new(gap_start, at),
         format!("{}{keyword} ", cx.df.newline),

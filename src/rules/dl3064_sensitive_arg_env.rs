@@ -142,7 +142,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             _ => ins,
         };
         for name in names(target).into_iter().filter(|n| sensitive(n)) {
-            let word = target.keyword_text.to_ascii_uppercase();
+            let word = target.keyword_text().to_ascii_uppercase();
             out.push(RULE.diagnostic(
                 target.line.span(0, target.line.text.len()),
                 format!("`{name}` looks like a secret, and {word} values are kept in the image"),

@@ -43,7 +43,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             && ins.start_line == ins.end_line
             && !text.contains(['"', '$', '\\', '`', cx.df.escape]);
         if plain {
-            let keyword = if ins.keyword_text.chars().any(|c| c.is_ascii_lowercase()) {
+            let keyword = if ins.keyword_text().chars().any(|c| c.is_ascii_lowercase()) {
                 "label"
             } else {
                 "LABEL"

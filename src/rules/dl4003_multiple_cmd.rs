@@ -38,7 +38,7 @@ pub fn overridden(cx: &Context, rule: &Rule, keyword: Keyword) -> Vec<Diagnostic
             let Some(ins) = cx.instruction(item) else {
                 continue;
             };
-            let word = ins.keyword_text.to_ascii_uppercase();
+            let word = ins.keyword_text().to_ascii_uppercase();
             let mut d = rule.diagnostic(
                 ins.line.span(0, ins.line.text.len()),
                 format!(

@@ -187,7 +187,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             );
             if shell == (Shell::NoPipefail { default: true }) && bash_known && !inherited_fix {
                 let edit = insertion.get_or_insert_with(|| {
-                    let keyword = if ins.keyword_text.chars().any(|c| c.is_ascii_lowercase()) {
+                    let keyword = if ins.keyword_text().chars().any(|c| c.is_ascii_lowercase()) {
                         "shell"
                     } else {
                         "SHELL"

@@ -123,8 +123,9 @@ pub struct LogicalLine {
     /// The pieces of `text` that lie unbroken in the file (a physical
     /// line's part each): `(offset in text, offset in the file)`, in order.
     /// A piece per line rather than an offset per byte, which would take
-    /// eight times the file's size in memory.
-    pieces: Vec<(usize, usize)>,
+    /// eight times the file's size in memory. Most instructions are one
+    /// piece, held inline.
+    pieces: smallvec::SmallVec<[(usize, usize); 1]>,
     /// The file offset just past the last byte (for an empty text, where
     /// the line ends).
     end: usize,
@@ -206,7 +207,7 @@ impl LogicalLine {
     /// The part of the line from `start` on, keeping its map.
     pub fn tail(&self, start: usize) -> LogicalLine {
         let n = self.pieces.partition_point(|&(l, _)| l <= start);
-        let mut pieces = Vec::new();
+        let mut pieces = smallvec::SmallVec::new();
         if start < self.text.len() {
             let (l, f) = self.pieces[n - 1];
             pieces.push((0, f + (start - l)));
@@ -302,8 +303,6 @@ pub enum Args {
 #[derive(Debug, Clone)]
 pub struct Instruction {
     pub keyword: Keyword,
-    /// The keyword as written.
-    pub keyword_text: String,
     pub keyword_span: Span,
     pub line: LogicalLine,
     pub flags: Vec<Flag>,
@@ -315,6 +314,12 @@ pub struct Instruction {
 }
 
 impl Instruction {
+    /// The keyword as written: the logical line's first word (found again
+    /// rather than kept: a copy per instruction adds up in a large file).
+    pub fn keyword_text(&self) -> &str {
+        super::words::split_first(self.line.text.trim()).0
+    }
+
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags
             .iter()

@@ -62,7 +62,7 @@ fn go_quote(s: &str) -> String {
 /// One instruction in BuildKit's `Node.Dump` format, e.g.
 /// `(copy ["--from=a"] "src" "/dst")`.
 pub fn buildkit_dump(ins: &Instruction) -> String {
-    let mut s = ins.keyword_text.to_lowercase();
+    let mut s = ins.keyword_text().to_lowercase();
     if !ins.flags.is_empty() {
         let flags: Vec<String> = ins.flags.iter().map(|f| go_quote(&f.text)).collect();
         s.push_str(&format!(" [{}]", flags.join(" ")));
@@ -98,7 +98,7 @@ pub fn instruction_json(df: &Dockerfile, ins: &Instruction) -> Value {
     let (form, args) = args_json(ins, &ins.args);
     let (line, column) = df.line_col(ins.keyword_span.start);
     let mut obj = json!({
-        "keyword": ins.keyword_text.to_lowercase(),
+        "keyword": ins.keyword_text().to_lowercase(),
         "line": line,
         "column": column,
         "end_line": ins.end_line,

@@ -436,7 +436,6 @@ fn instruction(line: LogicalLine, escape: char) -> Result<Instruction, String> {
     }
     Ok(Instruction {
         keyword,
-        keyword_text: word.to_string(),
         keyword_span,
         line,
         flags,

@@ -61,7 +61,7 @@ pub fn errors(df: &Dockerfile) -> Vec<ParseError> {
         if ins.keyword == Keyword::Unknown {
             at(
                 ins.keyword_span,
-                format!("unknown instruction: {}", ins.keyword_text),
+                format!("unknown instruction: {}", ins.keyword_text()),
             );
             continue;
         }
@@ -72,7 +72,7 @@ pub fn errors(df: &Dockerfile) -> Vec<ParseError> {
                 ins.keyword_span,
                 format!(
                     "no build stage in current context: {} comes before the first FROM",
-                    ins.keyword_text.to_uppercase()
+                    ins.keyword_text().to_uppercase()
                 ),
             );
             continue;
@@ -86,7 +86,7 @@ pub fn errors(df: &Dockerfile) -> Vec<ParseError> {
 
 fn check_instruction(ins: &Instruction) -> Result<(), (Span, String)> {
     use Keyword::*;
-    let name = ins.keyword_text.to_uppercase();
+    let name = ins.keyword_text().to_uppercase();
     let here = ins.keyword_span;
     if let Some(allowed) = allowed_flags(ins) {
         for flag in &ins.flags {
@@ -178,14 +178,14 @@ fn check_instruction(ins: &Instruction) -> Result<(), (Span, String)> {
                         inner.keyword_span,
                         format!(
                             "{} isn't allowed as an ONBUILD trigger",
-                            inner.keyword_text.to_uppercase()
+                            inner.keyword_text().to_uppercase()
                         ),
                     ));
                 }
                 if inner.keyword == Unknown {
                     return Err((
                         inner.keyword_span,
-                        format!("unknown instruction: {}", inner.keyword_text),
+                        format!("unknown instruction: {}", inner.keyword_text()),
                     ));
                 }
                 check_instruction(inner)?;
