@@ -189,12 +189,8 @@ pub fn file_error(text: &str, e: &ParseError) -> FileError {
 
 /// Parse a file and check it as BuildKit does before a build: every error it finds.
 pub fn parse_valid(text: &str) -> Result<Dockerfile, Vec<FileError>> {
-    let df = syntax::parse(text).map_err(|e| vec![file_error(text, &e)])?;
-    let errors = syntax::validate::errors(&df);
-    if !errors.is_empty() {
-        return Err(errors.iter().map(|e| file_error(text, e)).collect());
-    }
-    Ok(df)
+    // The tree keeps a copy of the text either way.
+    parse_valid_owned(text.to_string()).map_err(|(errors, _)| errors)
 }
 
 /// [`parse_valid`] a text the caller gives away (the tree keeps it, not a

@@ -75,14 +75,54 @@ pub struct Model {
 /// at any point is the last entry before it (then the parent stage's).
 #[derive(Debug, Clone, Default)]
 struct StageFacts {
-    /// ENV and ARG values: name -> `(item, value)` in item order.
-    vars: HashMap<String, Vec<(usize, String)>>,
+    /// ENV and ARG values.
+    vars: Vars,
     users: Vec<UserSetting>,
     /// WORKDIR values made absolute, when they resolve.
     workdirs: Vec<(usize, Option<String>)>,
     /// The working directory the stage starts in (its parent's, or the
     /// base image's when known).
     initial_workdir: Option<String>,
+}
+
+/// A stage's ENV and ARG values as `(name, item, value)`, sorted by name
+/// and each name's in item order: one slice per stage, where a map per
+/// stage cost a table and a list per name (a file of many small stages
+/// holds one for each).
+#[derive(Debug, Clone, Default)]
+struct Vars(Box<[(String, usize, String)]>);
+
+impl Vars {
+    fn new(by_name: HashMap<String, Vec<(usize, String)>>) -> Vars {
+        let mut all: Vec<(String, usize, String)> = by_name
+            .into_iter()
+            .flat_map(|(name, list)| list.into_iter().map(move |(i, v)| (name.clone(), i, v)))
+            .collect();
+        // Stable: a name's values stay in item order.
+        all.sort_by(|a, b| a.0.cmp(&b.0));
+        Vars(all.into_boxed_slice())
+    }
+
+    /// A name's `(name, item, value)` entries, in item order.
+    fn get(&self, name: &str) -> &[(String, usize, String)] {
+        let start = self.0.partition_point(|e| e.0.as_str() < name);
+        let len = self.0[start..].partition_point(|e| e.0 == name);
+        &self.0[start..start + len]
+    }
+
+    /// The value set last before `item`.
+    fn before(&self, name: &str, item: usize) -> Option<&str> {
+        last_before(self.get(name), item, |e| e.1).map(|e| e.2.as_str())
+    }
+
+    fn names(&self) -> impl Iterator<Item = &str> {
+        let mut last: Option<&str> = None;
+        self.0.iter().filter_map(move |e| {
+            let new = last != Some(e.0.as_str());
+            last = Some(e.0.as_str());
+            new.then_some(e.0.as_str())
+        })
+    }
 }
 
 /// The last entry of an item-ordered list that comes before `item`.
@@ -219,8 +259,8 @@ impl Model {
                 0 => model.parent(s).and_then(|p| model.end_user[p]),
                 k => Some((s, k - 1)),
             };
-            for name in facts.vars.keys() {
-                let list = model.inherited.entry(name.clone()).or_default();
+            for name in facts.vars.names() {
+                let list = model.inherited.entry(name.to_string()).or_default();
                 list.push((position, s + 1));
             }
             model.facts[s] = facts;
@@ -240,7 +280,7 @@ impl Model {
     /// Leave a stage's subtree at `position`: each variable it set is back
     /// to the value of the nearest enclosing stage that set it.
     fn close_scope(&mut self, stage: usize, position: usize, enclosing: Option<usize>) {
-        for name in self.facts[stage].vars.keys() {
+        for name in self.facts[stage].vars.names() {
             let back = enclosing
                 .and_then(|e| self.setter(name, e))
                 .map_or(0, |s| s + 1);
@@ -258,6 +298,8 @@ impl Model {
     /// Record what a stage's instructions set; earlier stages are done.
     fn stage_facts(&self, df: &Dockerfile, stage: usize) -> StageFacts {
         let mut facts = StageFacts::default();
+        // Name -> `(item, value)` in item order, while the stage is read.
+        let mut vars: HashMap<String, Vec<(usize, String)>> = HashMap::new();
         let mut workdir = match self.parent(stage) {
             Some(p) => Self::workdir_in(&self.facts[p], usize::MAX),
             None => self.stages[stage]
@@ -271,7 +313,13 @@ impl Model {
             let ItemKind::Instruction(ins) = &df.items[idx].kind else {
                 continue;
             };
-            let lookup = |k: &str| self.var_in(&facts, stage, k, idx).map(str::to_string);
+            let lookup = |k: &str| {
+                vars.get(k)
+                    .and_then(|list| last_before(list, idx, |e| e.0))
+                    .map(|(_, v)| v.as_str())
+                    .or_else(|| self.inherited_var(stage, k))
+                    .map(str::to_string)
+            };
             match (ins.keyword, &ins.args) {
                 (Keyword::Env, Args::KeyValues(kvs)) => {
                     // Every pair of one ENV sees the values from before it.
@@ -284,7 +332,7 @@ impl Model {
                         })
                         .collect();
                     for (k, v) in values {
-                        facts.vars.entry(k).or_default().push((idx, v));
+                        vars.entry(k).or_default().push((idx, v));
                     }
                 }
                 (Keyword::Arg, _) => {
@@ -310,7 +358,7 @@ impl Model {
                         }
                     }
                     for (k, v) in pending {
-                        facts.vars.entry(k).or_default().push((idx, v));
+                        vars.entry(k).or_default().push((idx, v));
                     }
                 }
                 (Keyword::User, Args::Text(text)) => {
@@ -335,26 +383,15 @@ impl Model {
                 _ => {}
             }
         }
+        facts.vars = Vars::new(vars);
         facts
     }
 
-    /// A variable's value before `item`, in a stage's own facts, then its ancestors'.
-    fn var_in<'m>(
-        &'m self,
-        own: &'m StageFacts,
-        stage: usize,
-        name: &str,
-        item: usize,
-    ) -> Option<&'m str> {
-        if let Some((_, v)) = own
-            .vars
-            .get(name)
-            .and_then(|list| last_before(list, item, |e| e.0))
-        {
-            return Some(v);
-        }
+    /// A variable's value as a stage's ancestors leave it (the nearest
+    /// that sets it).
+    fn inherited_var(&self, stage: usize, name: &str) -> Option<&str> {
         let p = self.setter(name, self.parent(stage)?)?;
-        let (_, v) = self.facts[p].vars.get(name)?.last()?;
+        let (_, _, v) = self.facts[p].vars.get(name).last()?;
         Some(v)
     }
 
@@ -441,7 +478,7 @@ impl Model {
             .chain(stage)
             .into_iter()
             .filter_map(|s| self.facts.get(s))
-            .flat_map(|f| f.vars.keys().map(String::as_str))
+            .flat_map(|f| f.vars.names())
             .collect();
         names.sort_unstable();
         names.dedup();
@@ -497,7 +534,10 @@ impl<'m> Scope<'m> {
     pub fn get(&self, name: &str) -> Option<&'m str> {
         let model = self.model?;
         let facts = model.facts.get(self.stage)?;
-        model.var_in(facts, self.stage, name, self.item)
+        facts
+            .vars
+            .before(name, self.item)
+            .or_else(|| model.inherited_var(self.stage, name))
     }
 
     /// A variable set to a value pip or uv reads as "on".
