@@ -20,25 +20,31 @@ pub static RULE: Rule = Rule {
 
 /// How many commands a RUN runs: an exec-form RUN runs one; a command
 /// substitution (`$(...)`, backquotes) in a word is one more.
-fn command_count(run: &Run) -> usize {
-    match run.ins.args {
-        Args::Exec(_) => 1,
-        _ => run
-            .commands()
-            .map(|(_, cmd)| {
-                let nested: usize = cmd
-                    .words
-                    .iter()
-                    .map(|w| {
-                        // `$(<file)` reads a file and runs nothing.
-                        let runs = w.text.matches("$(").count() - w.text.matches("$(<").count();
-                        runs + w.text.matches('`').count() / 2
-                    })
-                    .sum();
-                1 + nested
-            })
-            .sum(),
+/// Whether a RUN runs at most one command, counting those inside `$(...)`
+/// and backquotes. Stops at the second: only "one or more" matters.
+fn single_command(run: &Run) -> bool {
+    if matches!(run.ins.args, Args::Exec(_)) {
+        return true;
     }
+    let mut count = 0;
+    for (_, cmd) in run.commands() {
+        count += 1 + cmd.words.iter().map(|w| nested(&w.text)).sum::<usize>();
+        if count > 1 {
+            return false;
+        }
+    }
+    true
+}
+
+/// The commands a word runs in substitutions.
+fn nested(word: &str) -> usize {
+    // Most words have neither `$` nor a backquote.
+    if !word.bytes().any(|b| b == b'$' || b == b'`') {
+        return 0;
+    }
+    // `$(<file)` reads a file and runs nothing.
+    let runs = word.matches("$(").count() - word.matches("$(<").count();
+    runs + word.matches('`').count() / 2
 }
 
 fn flags<'r>(run: &'r Run) -> Vec<&'r str> {
@@ -86,9 +92,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             prev = None;
             continue;
         };
-        let count = command_count(run);
         if let Some(p) = prev.filter(|p| p.stage == run.stage) {
-            if count <= 1 && command_count(p) <= 1 && flags(p) == flags(run) {
+            if single_command(run) && single_command(p) && flags(p) == flags(run) {
                 let ins = run.ins;
                 let span = ins.line.span(0, ins.line.text.len());
                 let mut d = RULE.diagnostic(

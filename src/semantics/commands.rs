@@ -11,7 +11,7 @@ use crate::syntax::{Args, Dockerfile, Instruction, ItemKind, Keyword, Span};
 #[derive(Debug, Clone)]
 pub struct Resolved<'a> {
     /// `VAR=value` assignments in front of the program (also via `env`).
-    pub env: Vec<(String, String)>,
+    pub env: Vec<(&'a str, &'a str)>,
     /// The program and its arguments.
     pub words: &'a [Word],
 }
@@ -26,8 +26,8 @@ impl Resolved<'_> {
         self.env
             .iter()
             .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
     }
 }
 
@@ -45,12 +45,12 @@ pub fn is_assignment_word(word: &str) -> bool {
     is_assignment(word).is_some()
 }
 
-fn is_assignment(word: &str) -> Option<(String, String)> {
+fn is_assignment(word: &str) -> Option<(&str, &str)> {
     let (name, value) = word.split_once('=')?;
     let valid = !name.is_empty()
         && !name.starts_with(|c: char| c.is_ascii_digit())
         && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    valid.then(|| (name.to_string(), value.to_string()))
+    valid.then_some((name, value))
 }
 
 /// Strip `sudo`, `env`, assignments and other transparent prefixes.

@@ -49,7 +49,7 @@ pub struct CondaCall<'a> {
     /// The program word and its arguments, prefixes (`sudo`, `VAR=1`) removed.
     pub words: &'a [Word],
     /// The environment assignments in front of the program.
-    pub env: Vec<(String, String)>,
+    pub env: Vec<(&'a str, &'a str)>,
     /// Index in `words` of the subcommand word.
     pub sub_at: usize,
 }
@@ -154,8 +154,8 @@ impl<'a> CondaCall<'a> {
         self.env
             .iter()
             .rev()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| *v)
     }
 }
 

@@ -53,6 +53,7 @@ const RESERVED: &[&str] = &[
 /// Split a script into simple commands.
 pub fn commands(script: &str) -> Vec<Command> {
     let mut lexer = Lexer {
+        script,
         src: script.as_bytes(),
         pos: 0,
     };
@@ -105,6 +106,7 @@ enum Token {
 }
 
 struct Lexer<'a> {
+    script: &'a str,
     src: &'a [u8],
     pos: usize,
 }
@@ -193,7 +195,12 @@ impl Lexer<'_> {
             Some(b'<' | b'>' | b'\\' | b'\'' | b'"' | b'`' | b'$')
         ) {
             self.pos = end;
-            let text = CompactString::from_utf8_lossy(&self.src[start..end]);
+            // Both ends are next to ASCII bytes, so on character boundaries:
+            // the text is copied as it is (no check of its UTF-8).
+            let text = match self.script.get(start..end) {
+                Some(t) => CompactString::new(t),
+                None => CompactString::from_utf8_lossy(&self.src[start..end]),
+            };
             return Token::Word(Word { text, start, end });
         }
         let mut bytes: Vec<u8> = Vec::new();
@@ -289,8 +296,12 @@ impl Lexer<'_> {
                 }
             }
         }
-        // Short words are held inline; a long one is copied once.
-        let text = CompactString::from_utf8_lossy(&bytes);
+        // Short words are held inline; a long one keeps the buffer. Only
+        // ASCII quotes and escapes were left out, so the bytes are UTF-8.
+        let text = match String::from_utf8(bytes) {
+            Ok(t) => CompactString::from(t),
+            Err(e) => CompactString::from_utf8_lossy(e.as_bytes()),
+        };
         Token::Word(Word {
             text,
             start,
