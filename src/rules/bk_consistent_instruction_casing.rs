@@ -17,9 +17,14 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Whether a keyword is written all in one case (`RUN`, `run`; not `Run`).
-fn one_case(word: &str) -> bool {
-    word.to_ascii_lowercase() == word || word.to_ascii_uppercase() == word
+/// Whether a keyword has no upper-case letter (`run`).
+fn all_lower(word: &str) -> bool {
+    !word.bytes().any(|b| b.is_ascii_uppercase())
+}
+
+/// Whether a keyword has no lower-case letter (`RUN`).
+fn all_upper(word: &str) -> bool {
+    !word.bytes().any(|b| b.is_ascii_lowercase())
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
@@ -34,28 +39,27 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         .collect();
     let (mut lower, mut upper) = (0, 0);
     for ins in &instructions {
-        let word = &ins.keyword_text();
-        if one_case(word) {
-            if word.to_ascii_lowercase() == *word {
-                lower += 1;
-            } else {
-                upper += 1;
-            }
+        let word = ins.keyword_text();
+        if all_lower(word) {
+            lower += 1;
+        } else if all_upper(word) {
+            upper += 1;
         }
     }
     // A tie goes to upper case.
     let lower_wins = lower > upper;
     let mut out = Vec::new();
     for ins in instructions {
-        let word = &ins.keyword_text();
+        let word = ins.keyword_text();
+        // Checked before a corrected copy is made: most keywords are right.
+        if (lower_wins && all_lower(word)) || (!lower_wins && all_upper(word)) {
+            continue;
+        }
         let want = if lower_wins {
             word.to_ascii_lowercase()
         } else {
             word.to_ascii_uppercase()
         };
-        if want == *word {
-            continue;
-        }
         let case = if lower_wins { "lowercase" } else { "uppercase" };
         let mut d = RULE.diagnostic(
             ins.keyword_span,

@@ -8,7 +8,6 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::conda;
 use crate::semantics::images::defaults_to_nonroot;
-use crate::semantics::managers::triggers;
 use crate::semantics::{commands::resolve, truthy};
 use crate::syntax::shell::Command;
 
@@ -126,9 +125,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut base_nonroot_of: HashMap<usize, bool> = HashMap::new();
     // `ONBUILD RUN` triggers of a shipping stage run in every image built
     // on this one, and leave their cache there.
-    let triggers = triggers(cx);
     let mut runs = cx.shipping_runs();
-    runs.extend(triggers.iter().filter(|t| cx.model.ships(t.stage)));
+    runs.extend(cx.triggers().iter().filter(|t| cx.model.ships(t.stage)));
     runs.sort_by_key(|r| r.item);
     for run in runs {
         let scope = cx.model.scope(run.stage, run.item);

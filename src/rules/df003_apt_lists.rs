@@ -198,12 +198,6 @@ fn deleting_run(cx: &Context, item: usize, mut edits: Vec<Edit>) -> Fix {
     }
 }
 
-/// The RUN triggers of ONBUILD instructions, as RUNs: they run in every
-/// image built `FROM` this one, whichever stage they sit in.
-fn onbuild_runs<'a>(cx: &Context<'a>) -> Vec<Run<'a>> {
-    crate::semantics::managers::triggers(cx)
-}
-
 /// Whether a RUN mounts a cache or tmpfs over the package lists.
 fn lists_on_mount(run: &Run) -> bool {
     run.cache_mounts()
@@ -214,12 +208,14 @@ fn lists_on_mount(run: &Run) -> bool {
 /// ONBUILD RUNs that leave the lists behind in the images built from this one.
 fn onbuild_findings(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in onbuild_runs(cx) {
-        let facts = AptFacts::of(&run);
+    // ONBUILD RUNs run in every image built `FROM` this one, whichever
+    // stage they sit in.
+    for run in cx.triggers() {
+        let facts = AptFacts::of(run);
         let Some(first) = facts.subs.iter().position(fetches_lists) else {
             continue;
         };
-        if facts.removes[first..].iter().any(|&r| r) || lists_on_mount(&run) {
+        if facts.removes[first..].iter().any(|&r| r) || lists_on_mount(run) {
             continue;
         }
         let Some((script, cmd)) = run.commands().nth(first) else {
@@ -232,7 +228,7 @@ fn onbuild_findings(cx: &Context) -> Vec<Diagnostic> {
             format!("`{program} {sub}` in ONBUILD leaves the package lists in every image built from this one"),
             format!("End this RUN with `&& {CLEANUP}`"),
         );
-        d.fix = cleanup_edit(cx, &run).map(|e| Fix::safe(vec![e]));
+        d.fix = cleanup_edit(cx, run).map(|e| Fix::safe(vec![e]));
         out.push(d);
     }
     out

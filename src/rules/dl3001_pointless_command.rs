@@ -3,7 +3,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::semantics::commands::{resolve, shell_runs, Triggers};
+use crate::semantics::commands::{resolve, shell_runs};
 
 pub static RULE: Rule = Rule {
     code: "DL3001",
@@ -32,9 +32,8 @@ const POINTLESS: &[(&str, &str)] = &[
 ];
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         for (script, cmd) in run.commands() {
             let r = resolve(cmd);
             let Some((program, why)) = POINTLESS.iter().find(|(p, _)| *p == r.program()) else {

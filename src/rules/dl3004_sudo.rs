@@ -2,7 +2,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::semantics::commands::{basename, is_assignment_word, shell_runs, Triggers};
+use crate::semantics::commands::{basename, is_assignment_word, shell_runs};
 
 pub static RULE: Rule = Rule {
     code: "DL3004",
@@ -17,9 +17,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         for (script, cmd) in run.commands() {
             // `sudo` is the program, possibly behind variable assignments.
             let program = cmd.words.iter().find(|w| !is_assignment_word(&w.text));

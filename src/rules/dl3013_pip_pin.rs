@@ -4,7 +4,7 @@ use super::dl3008_apt_pin::list;
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::commands::{
-    manager_call, package_install, shell_runs, word_values, Installer, Triggers, PIPX,
+    manager_call, package_install, shell_runs, word_values, Installer, PIPX,
 };
 use crate::syntax::shell::{Command, Word};
 
@@ -84,9 +84,8 @@ fn requirements(cmd: &Command) -> Option<(String, Vec<&Word>)> {
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         for (script, cmd) in run.commands() {
             let Some((program, reqs)) = requirements(cmd) else {
                 continue;

@@ -3,7 +3,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::semantics::commands::{apt_install, has_flag, option_value, shell_runs, Arg, Triggers};
+use crate::semantics::commands::{apt_install, has_flag, option_value, shell_runs, Arg};
 
 pub static RULE: Rule = Rule {
     code: "DL3014",
@@ -47,9 +47,8 @@ pub fn assumes_yes(args: &[Arg]) -> bool {
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         for (script, cmd) in run.commands() {
             let Some(call) = apt_install(cmd) else {
                 continue;

@@ -3,7 +3,7 @@
 use super::dl3008_apt_pin::list;
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::semantics::commands::{manager_call, shell_runs, Triggers, NPM};
+use crate::semantics::commands::{manager_call, shell_runs, NPM};
 
 pub static RULE: Rule = Rule {
     code: "DL3016",
@@ -42,9 +42,8 @@ fn unpinned(spec: &str) -> bool {
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         for (script, cmd) in run.commands() {
             let Some(call) = manager_call(cmd, &["npm"], &["install", "i", "add"], &NPM) else {
                 continue;

@@ -2,7 +2,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::semantics::commands::{apk_add, shell_runs, word_values, Triggers};
+use crate::semantics::commands::{apk_add, shell_runs, word_values};
 
 pub static RULE: Rule = Rule {
     code: "DL3018",
@@ -25,9 +25,8 @@ fn unpinned(package: &str) -> bool {
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         for (script, cmd) in run.commands() {
             let Some(call) = apk_add(cmd) else { continue };
             let loose: Vec<String> = call

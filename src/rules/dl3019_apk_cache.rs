@@ -2,7 +2,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::semantics::commands::{apk_add, has_flag, shell_runs, Triggers};
+use crate::semantics::commands::{apk_add, has_flag, shell_runs};
 
 pub static RULE: Rule = Rule {
     code: "DL3019",
@@ -17,9 +17,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         // A cache or tmpfs mount keeps apk's cache out of the layer.
         let mounts = run.cache_mounts();
         if mounts.iter().any(|t| t == "/var/cache/apk") {

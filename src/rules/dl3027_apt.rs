@@ -2,7 +2,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::semantics::commands::{operands, parse_args, resolve, shell_runs, Triggers, APT};
+use crate::semantics::commands::{operands, parse_args, resolve, shell_runs, APT};
 
 pub static RULE: Rule = Rule {
     code: "DL3027",
@@ -42,9 +42,8 @@ const REPLACEMENTS: &[(&str, &str)] = &[
 ];
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         for (script, cmd) in run.commands() {
             let r = resolve(cmd);
             if r.program() != "apt" {

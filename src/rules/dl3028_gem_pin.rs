@@ -3,7 +3,7 @@
 use super::dl3008_apt_pin::list;
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::semantics::commands::{manager_call, option_value, shell_runs, Arg, Triggers, GEM};
+use crate::semantics::commands::{manager_call, option_value, shell_runs, Arg, GEM};
 
 pub static RULE: Rule = Rule {
     code: "DL3028",
@@ -18,9 +18,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = Triggers::of(cx.df);
     let mut out = Vec::new();
-    for run in shell_runs(cx, Some(&triggers)) {
+    for run in shell_runs(cx, true) {
         for (script, cmd) in run.commands() {
             let Some(call) = manager_call(cmd, &["gem"], &["install", "i"], &GEM) else {
                 continue;

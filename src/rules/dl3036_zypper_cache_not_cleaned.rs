@@ -3,9 +3,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::semantics::managers::{
-    append_command, runs_and_triggers, triggers, uncleaned_call, Family,
-};
+use crate::semantics::managers::{append_command, runs_and_triggers, uncleaned_call, Family};
 
 pub static RULE: Rule = Rule {
     code: "DL3036",
@@ -20,9 +18,8 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = triggers(cx);
     let mut out = Vec::new();
-    for run in runs_and_triggers(cx, &triggers) {
+    for run in runs_and_triggers(cx) {
         let Some((script, cmd, call)) = uncleaned_call(run, |c| c.family == Family::Zypper) else {
             continue;
         };

@@ -4,7 +4,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::semantics::commands::resolve;
-use crate::semantics::managers::{append_command, runs_and_triggers, triggers};
+use crate::semantics::managers::{append_command, runs_and_triggers};
 use crate::syntax::shell::Command;
 
 pub static RULE: Rule = Rule {
@@ -46,9 +46,8 @@ fn cleans(cmd: &Command) -> bool {
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = triggers(cx);
     let mut out = Vec::new();
-    for run in runs_and_triggers(cx, &triggers) {
+    for run in runs_and_triggers(cx) {
         // The cache of a stage that does not ship costs nothing.
         if !cx.model.ships(run.stage) {
             continue;

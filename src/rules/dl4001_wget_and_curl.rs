@@ -3,7 +3,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::commands::resolve;
-use crate::semantics::managers::{nested_commands, runs_and_triggers, triggers};
+use crate::semantics::managers::{nested_commands, runs_and_triggers};
 
 pub static RULE: Rule = Rule {
     code: "DL4001",
@@ -18,11 +18,10 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
-    let triggers = triggers(cx);
     let mut out = Vec::new();
     // Per stage: whether wget and curl were seen so far.
     let mut seen = vec![(false, false); cx.model.stages.len()];
-    for run in runs_and_triggers(cx, &triggers) {
+    for run in runs_and_triggers(cx) {
         let Some(state) = seen.get_mut(run.stage) else {
             continue;
         };

@@ -4,8 +4,8 @@
 //! `VAR=1`, `exec`, `time`, `nohup` or `command`.
 
 use super::{mount_targets, Context, Script};
-use crate::syntax::shell::{self, Command, Word};
-use crate::syntax::{Args, Dockerfile, Instruction, ItemKind, Keyword, Span};
+use crate::syntax::shell::{Command, Word};
+use crate::syntax::{Instruction, Span};
 
 /// A command with its prefixes removed.
 #[derive(Debug, Clone)]
@@ -437,60 +437,23 @@ impl<'r> ShellRun<'r> {
     }
 }
 
-/// The RUN triggers of a file's ONBUILD instructions, split into commands
-/// (they run in the images built `FROM` this one).
-pub struct Triggers<'a> {
-    runs: Vec<Trigger<'a>>,
-}
-
-/// An ONBUILD item, its RUN trigger, and the trigger's scripts and commands.
-type Trigger<'a> = (usize, &'a Instruction, Vec<(Script<'a>, Vec<Command>)>);
-
-impl<'a> Triggers<'a> {
-    pub fn of(df: &'a Dockerfile) -> Triggers<'a> {
-        let mut runs = Vec::new();
-        for (n, item) in df.items.iter().enumerate() {
-            let ItemKind::Instruction(ins) = &item.kind else {
-                continue;
-            };
-            let Args::Onbuild(inner) = &ins.args else {
-                continue;
-            };
-            if inner.keyword != Keyword::Run {
-                continue;
-            }
-            let scripts = Script::of(inner)
-                .into_iter()
-                .map(|s| {
-                    let cmds = shell::commands(&s.text);
-                    (s, cmds)
-                })
-                .collect();
-            runs.push((n, inner.as_ref(), scripts));
-        }
-        Triggers { runs }
-    }
-}
-
-/// Every RUN of the file in file order, then, when `triggers` is given,
-/// every ONBUILD RUN.
-pub fn shell_runs<'r>(
-    cx: &'r Context,
-    triggers: Option<&'r Triggers>,
-) -> impl Iterator<Item = ShellRun<'r>> + 'r {
+/// Every RUN of the file in file order, then, with `triggers`, every
+/// ONBUILD RUN (they run in the images built `FROM` this one).
+pub fn shell_runs<'r>(cx: &'r Context, triggers: bool) -> impl Iterator<Item = ShellRun<'r>> + 'r {
     let runs = cx.runs().iter().map(|r| ShellRun {
         item: r.item,
         ins: r.ins,
         scripts: &r.scripts,
         onbuild: false,
     });
-    let onbuild = triggers
-        .into_iter()
-        .flat_map(|t| t.runs.iter())
-        .map(|(item, ins, scripts)| ShellRun {
-            item: *item,
-            ins,
-            scripts,
+    let onbuild = cx
+        .triggers()
+        .iter()
+        .filter(move |_| triggers)
+        .map(|r| ShellRun {
+            item: r.item,
+            ins: r.ins,
+            scripts: &r.scripts,
             onbuild: true,
         });
     runs.chain(onbuild)
@@ -804,10 +767,11 @@ mod tests {
     fn onbuild_runs_are_split_like_runs() {
         let df = crate::syntax::parse("FROM a\nONBUILD RUN apt-get install x && cd /y\nRUN true\n")
             .unwrap();
-        let triggers = Triggers::of(&df);
-        assert_eq!(triggers.runs.len(), 1);
-        let (_, ins, scripts) = &triggers.runs[0];
-        assert_eq!(ins.keyword, Keyword::Run);
+        let cx = Context::new(&df, None, None, Default::default());
+        assert_eq!(cx.triggers().len(), 1);
+        let trigger = &cx.triggers()[0];
+        let (ins, scripts) = (trigger.ins, &trigger.scripts);
+        assert_eq!(ins.keyword, crate::syntax::Keyword::Run);
         assert_eq!(scripts[0].1.len(), 2);
         // The trigger's words map back to the file.
         let span = scripts[0]

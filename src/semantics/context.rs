@@ -24,6 +24,9 @@ pub struct Context<'a> {
     /// context on disk (or given as a listing).
     pub context_files: Option<&'a ContextFiles>,
     runs: Vec<Run<'a>>,
+    /// The RUN triggers of `ONBUILD RUN ...`, split the same way, read
+    /// once for the rules that ask about them.
+    triggers: Vec<Run<'a>>,
 }
 
 /// What some rules read from the settings: the registries `FROM` may pull
@@ -134,6 +137,7 @@ impl<'a> Context<'a> {
             }
         }
         runs.sort_by_key(|r| r.item);
+        let triggers = onbuild_runs(df, &model);
         Context {
             df,
             model,
@@ -143,12 +147,20 @@ impl<'a> Context<'a> {
             dockerignore: None,
             context_files: None,
             runs,
+            triggers,
         }
     }
 
     /// Every RUN of the file, in file order.
     pub fn runs(&self) -> &[Run<'a>] {
         &self.runs
+    }
+
+    /// The RUN triggers of `ONBUILD RUN ...`, split into commands like any
+    /// RUN, in file order. They run in the images built on this one, so
+    /// rules that hold for every RUN hold for them too.
+    pub fn triggers(&self) -> &[Run<'a>] {
+        &self.triggers
     }
 
     /// Every RUN in a stage that ships in the final image, in file order.
@@ -199,4 +211,35 @@ impl<'a> Context<'a> {
             _ => ins.keyword_span,
         }
     }
+}
+
+/// The RUN triggers of a file's ONBUILD instructions, as RUNs at the
+/// ONBUILD's item.
+fn onbuild_runs<'a>(df: &'a Dockerfile, model: &Model) -> Vec<Run<'a>> {
+    let mut out = Vec::new();
+    for (item, it) in df.items.iter().enumerate() {
+        let ItemKind::Instruction(ins) = &it.kind else {
+            continue;
+        };
+        let Some(inner) = super::managers::trigger(ins) else {
+            continue;
+        };
+        if inner.keyword != Keyword::Run {
+            continue;
+        }
+        let scripts = Script::of(inner)
+            .into_iter()
+            .map(|s| {
+                let cmds = shell::commands(&s.text);
+                (s, cmds)
+            })
+            .collect();
+        out.push(Run {
+            stage: model.stage_of(item).unwrap_or(0),
+            item,
+            ins: inner,
+            scripts,
+        });
+    }
+    out
 }

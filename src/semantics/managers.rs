@@ -10,38 +10,6 @@ use crate::diagnostic::Edit;
 use crate::syntax::shell::{self, Command, Word};
 use crate::syntax::{Args, Instruction, ItemKind, Keyword};
 
-/// The RUN triggers of `ONBUILD RUN ...`, split into commands like any RUN.
-/// They run in the images built on this one, so rules that hold for every
-/// RUN hold for them too.
-pub fn triggers<'a>(cx: &Context<'a>) -> Vec<Run<'a>> {
-    let mut out = Vec::new();
-    for (item, it) in cx.df.items.iter().enumerate() {
-        let ItemKind::Instruction(ins) = &it.kind else {
-            continue;
-        };
-        let Some(inner) = trigger(ins) else {
-            continue;
-        };
-        if inner.keyword != Keyword::Run {
-            continue;
-        }
-        let scripts = Script::of(inner)
-            .into_iter()
-            .map(|s| {
-                let cmds = shell::commands(&s.text);
-                (s, cmds)
-            })
-            .collect();
-        out.push(Run {
-            stage: cx.model.stage_of(item).unwrap_or(0),
-            item,
-            ins: inner,
-            scripts,
-        });
-    }
-    out
-}
-
 /// The instruction an ONBUILD defers.
 pub fn trigger(ins: &Instruction) -> Option<&Instruction> {
     match &ins.args {
@@ -51,8 +19,8 @@ pub fn trigger(ins: &Instruction) -> Option<&Instruction> {
 }
 
 /// Every RUN of the file and every `ONBUILD RUN` trigger, in file order.
-pub fn runs_and_triggers<'c, 'a>(cx: &'c Context<'a>, triggers: &'c [Run<'a>]) -> Vec<&'c Run<'a>> {
-    let mut all: Vec<&Run> = cx.runs().iter().chain(triggers).collect();
+pub fn runs_and_triggers<'c, 'a>(cx: &'c Context<'a>) -> Vec<&'c Run<'a>> {
+    let mut all: Vec<&Run> = cx.runs().iter().chain(cx.triggers()).collect();
     all.sort_by_key(|r| r.item);
     all
 }
@@ -60,8 +28,7 @@ pub fn runs_and_triggers<'c, 'a>(cx: &'c Context<'a>, triggers: &'c [Run<'a>]) -
 /// Call `f` with every command of every RUN and `ONBUILD RUN` trigger, in
 /// file order.
 pub fn each_command<'a>(cx: &Context<'a>, mut f: impl FnMut(&Run<'a>, &Script, &Command)) {
-    let triggers = triggers(cx);
-    for run in runs_and_triggers(cx, &triggers) {
+    for run in runs_and_triggers(cx) {
         for (script, cmd) in run.commands() {
             f(run, script, cmd);
         }

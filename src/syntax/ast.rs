@@ -84,29 +84,36 @@ pub enum Keyword {
     Unknown,
 }
 
+/// The keywords by name, the most common first.
+const KEYWORDS: &[(&str, Keyword)] = &[
+    ("run", Keyword::Run),
+    ("copy", Keyword::Copy),
+    ("env", Keyword::Env),
+    ("from", Keyword::From),
+    ("arg", Keyword::Arg),
+    ("workdir", Keyword::Workdir),
+    ("label", Keyword::Label),
+    ("cmd", Keyword::Cmd),
+    ("entrypoint", Keyword::Entrypoint),
+    ("expose", Keyword::Expose),
+    ("user", Keyword::User),
+    ("add", Keyword::Add),
+    ("volume", Keyword::Volume),
+    ("healthcheck", Keyword::Healthcheck),
+    ("shell", Keyword::Shell),
+    ("stopsignal", Keyword::Stopsignal),
+    ("onbuild", Keyword::Onbuild),
+    ("maintainer", Keyword::Maintainer),
+];
+
 impl Keyword {
     pub fn from_word(word: &str) -> Keyword {
-        match word.to_ascii_lowercase().as_str() {
-            "add" => Keyword::Add,
-            "arg" => Keyword::Arg,
-            "cmd" => Keyword::Cmd,
-            "copy" => Keyword::Copy,
-            "entrypoint" => Keyword::Entrypoint,
-            "env" => Keyword::Env,
-            "expose" => Keyword::Expose,
-            "from" => Keyword::From,
-            "healthcheck" => Keyword::Healthcheck,
-            "label" => Keyword::Label,
-            "maintainer" => Keyword::Maintainer,
-            "onbuild" => Keyword::Onbuild,
-            "run" => Keyword::Run,
-            "shell" => Keyword::Shell,
-            "stopsignal" => Keyword::Stopsignal,
-            "user" => Keyword::User,
-            "volume" => Keyword::Volume,
-            "workdir" => Keyword::Workdir,
-            _ => Keyword::Unknown,
-        }
+        // Compared without case rather than lower-cased into a new string:
+        // every instruction of a file asks.
+        KEYWORDS
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(word))
+            .map_or(Keyword::Unknown, |&(_, k)| k)
     }
 
     /// RUN, COPY and ADD may carry heredocs.
