@@ -191,7 +191,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 let (start, flags) = expanded_parts(ins);
                 let mut texts: Vec<(String, Option<usize>, Span)> =
                     flags.into_iter().map(|(t, span)| (t, None, span)).collect();
-                if let Some(at) = start {
+                if let Some(at) = start.filter(|&at| ins.line.text[at..].contains('$')) {
                     texts.push((ins.line.text[at..].to_string(), Some(at), Span::default()));
                 }
                 for (text, at, span) in texts {

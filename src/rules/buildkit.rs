@@ -186,6 +186,10 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 /// dollars (`\$`, or with the file's escape character) and single-quoted
 /// text are literal, as BuildKit's word expansion reads them.
 pub fn var_refs(text: &str, escape: char) -> Vec<VarRef> {
+    // Most texts have no reference: no character table for them.
+    if !text.contains('$') {
+        return Vec::new();
+    }
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let mut out = Vec::new();
     let mut i = 0;

@@ -31,9 +31,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let nested = nested_commands(cmd);
             for program in std::iter::once(cmd)
                 .chain(&nested)
-                .map(|c| resolve(c).program().to_string())
+                .map(|c| resolve(c).program())
             {
-                let tool = match program.as_str() {
+                let tool = match program {
                     "wget" => &mut state.0,
                     "curl" => &mut state.1,
                     _ => continue,

@@ -16,9 +16,9 @@ pub struct Resolved<'a> {
     pub words: &'a [Word],
 }
 
-impl Resolved<'_> {
+impl<'a> Resolved<'a> {
     /// The program's file name, without its directory.
-    pub fn program(&self) -> &str {
+    pub fn program(&self) -> &'a str {
         self.words.first().map(|w| basename(&w.text)).unwrap_or("")
     }
 
