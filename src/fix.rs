@@ -334,6 +334,11 @@ fn fix_without(
             taken.push(d);
         }
         let next = apply(&current, &edits);
+        // What a large file's pass holds at once: free the edits, their
+        // index and the old tree (its findings are out) before the new text
+        // is parsed. The current text is parsed again if the pass fails.
+        drop((edits, index));
+        drop(df);
         if next != current {
             if let Some(parsed) = valid(&next) {
                 let pass = snapshots.len();
@@ -396,7 +401,13 @@ fn fix_without(
                 df = parsed;
                 fixed.extend(chunk.iter().map(|d| (d.code, d.message.to_string())));
             }
-            None => current = base,
+            None => {
+                // It parsed before, when it became the current text.
+                df = valid(&base).ok_or(Unsettled::Error(FixError::NotConverged {
+                    passes: MAX_PASSES,
+                }))?;
+                current = base;
+            }
         }
     }
     // The rules whose fixes the last passes applied: those still at work.
