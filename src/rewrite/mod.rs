@@ -24,7 +24,7 @@ pub fn slim_python(reference: &str) -> Option<String> {
     if image.short_repo() != "python" || image.digest.is_some() {
         return None;
     }
-    let tag = image.tag.as_deref().unwrap_or("latest");
+    let tag = image.tag.unwrap_or("latest");
     if tag.contains("alpine") || tag.contains("windows") {
         return None;
     }

@@ -54,7 +54,7 @@ const SHELL_LESS_CHAINGUARD: &[&str] = &[
 /// Whether an image reference has no shell.
 fn shell_less(reference: &str) -> bool {
     let image = ImageRef::parse(reference);
-    let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    let tag = image.tag.unwrap_or("").to_ascii_lowercase();
     let repo = image.short_repo().to_ascii_lowercase();
     let family =
         distro(reference) == Distro::Distroless || SHELL_LESS_CHAINGUARD.contains(&repo.as_str());

@@ -39,7 +39,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         if r.digest.is_some() {
             continue;
         }
-        let what = match r.tag.as_deref() {
+        let what = match r.tag {
             None => "has no tag",
             Some(t) if FLOATING_TAGS.contains(&t.to_ascii_lowercase().as_str()) => "is `latest`",
             Some(_) => continue,

@@ -25,7 +25,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         let r = ImageRef::parse(image);
         // A digest pins the image whatever the tag says.
-        if r.tag.as_deref() != Some("latest") || r.digest.is_some() {
+        if r.tag != Some("latest") || r.digest.is_some() {
             continue;
         }
         out.push(RULE.diagnostic(

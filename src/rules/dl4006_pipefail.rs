@@ -109,12 +109,15 @@ fn substitution_pipes(word: &str) -> bool {
 /// pipefail`: from the command before the `|` to the one after it, or the
 /// word whose command substitution pipes.
 fn first_pipe(script: &str, cmds: &[Command]) -> Option<(usize, usize)> {
-    let has_case = script.split_whitespace().any(|w| w == "case");
+    // Looked for only once a pipe is seen: most scripts have none.
+    let mut has_case = None;
     for (i, cmd) in cmds.iter().enumerate() {
         if is_set_pipefail(cmd) {
             return None;
         }
         if cmd.terminator == "|" && !(i > 0 && cmds[i - 1].terminator == "|") {
+            let has_case =
+                *has_case.get_or_insert_with(|| script.split_whitespace().any(|w| w == "case"));
             if case_patterns(cmds, i, has_case) {
                 continue;
             }
@@ -151,11 +154,13 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         // One SHELL line is inserted per stage, before its first RUN
         // flagged, and every finding of the stage carries the same edit.
         let mut insertion: Option<Edit> = None;
-        let bash_known = cx
-            .model
-            .root_base(s)
-            .map(distro)
-            .is_some_and(|d| matches!(d, Distro::Debian | Distro::Rhel));
+        // Asked only for a stage with a finding.
+        let bash_known = || {
+            cx.model
+                .root_base(s)
+                .map(distro)
+                .is_some_and(|d| matches!(d, Distro::Debian | Distro::Rhel))
+        };
         for &item in &stage.items {
             let Some(ins) = cx.instruction(item) else {
                 continue;
@@ -185,7 +190,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "A pipe in a shell without `-o pipefail` hides a failure of its first commands",
                 "Set `SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]` before this RUN",
             );
-            if shell == (Shell::NoPipefail { default: true }) && bash_known && !inherited_fix {
+            if shell == (Shell::NoPipefail { default: true }) && !inherited_fix && bash_known() {
                 let edit = insertion.get_or_insert_with(|| {
                     let keyword = if ins.keyword_text().chars().any(|c| c.is_ascii_lowercase()) {
                         "shell"

@@ -146,7 +146,7 @@ pub fn cudnn_major(text: &str) -> Option<u32> {
 pub fn cuda_base(reference: &str) -> Option<CudaBase> {
     let image = ImageRef::parse(reference);
     let repo = image.short_repo().to_ascii_lowercase();
-    let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    let tag = image.tag.unwrap_or("").to_ascii_lowercase();
     match repo.as_str() {
         "nvidia/cuda" | "nvcr.io/nvidia/cuda" | "nvidia/cudagl" | "nvcr.io/nvidia/cudagl" => {
             // `12.1.0-base-...` has only cudart; `runtime` the libraries;

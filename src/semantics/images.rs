@@ -4,32 +4,31 @@
 
 /// An image reference split into repository, tag and digest.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ImageRef {
-    pub repo: String,
-    pub tag: Option<String>,
-    pub digest: Option<String>,
+pub struct ImageRef<'a> {
+    pub repo: &'a str,
+    pub tag: Option<&'a str>,
+    pub digest: Option<&'a str>,
 }
 
-impl ImageRef {
-    pub fn parse(reference: &str) -> ImageRef {
+impl<'a> ImageRef<'a> {
+    /// Split a reference into its parts, borrowed from it: rules ask about
+    /// the base of every stage, and copies added up.
+    pub fn parse(reference: &'a str) -> ImageRef<'a> {
         let (rest, digest) = match reference.split_once('@') {
-            Some((r, d)) => (r, Some(d.to_string())),
+            Some((r, d)) => (r, Some(d)),
             None => (reference, None),
         };
         let slash = rest.rfind('/').map_or(0, |i| i + 1);
         let (repo, tag) = match rest[slash..].rfind(':') {
-            Some(i) => (
-                rest[..slash + i].to_string(),
-                Some(rest[slash + i + 1..].to_string()),
-            ),
-            None => (rest.to_string(), None),
+            Some(i) => (&rest[..slash + i], Some(&rest[slash + i + 1..])),
+            None => (rest, None),
         };
         ImageRef { repo, tag, digest }
     }
 
     /// The repository without a `docker.io/` or `docker.io/library/` prefix.
-    pub fn short_repo(&self) -> &str {
-        let r = self.repo.strip_prefix("docker.io/").unwrap_or(&self.repo);
+    pub fn short_repo(&self) -> &'a str {
+        let r = self.repo.strip_prefix("docker.io/").unwrap_or(self.repo);
         r.strip_prefix("library/").unwrap_or(r)
     }
 
@@ -46,7 +45,7 @@ impl ImageRef {
 /// `tensorflow/tensorflow:2.15.0-devel-gpu` gives `2.15.0-gpu`.
 pub fn runtime_counterpart(reference: &str) -> Option<String> {
     let image = ImageRef::parse(reference);
-    let tag = image.tag.as_deref()?;
+    let tag = image.tag?;
     let repo = image.short_repo();
     let cuda_like = matches!(
         repo,
@@ -120,7 +119,7 @@ pub fn devel_image(reference: &str) -> Option<DevelImage> {
             advice: Some(advice),
         });
     }
-    let tag = image.tag.as_deref()?;
+    let tag = image.tag?;
     KIT_SUFFIXES
         .iter()
         .find(|(r, suffix, _)| *r == repo && tag.ends_with(suffix))
@@ -275,7 +274,7 @@ impl BaseProfile {
 pub fn defaults_to_nonroot(reference: &str) -> bool {
     let image = ImageRef::parse(reference);
     let repo = image.short_repo();
-    let tag = image.tag.as_deref().unwrap_or("");
+    let tag = image.tag.unwrap_or("");
     (repo.starts_with("gcr.io/distroless/") && tag.contains("nonroot"))
         || repo.starts_with("cgr.dev/chainguard/")
         || repo.starts_with("bitnami/")
@@ -371,7 +370,7 @@ const FAMILIES: &[(Distro, &[&str])] = &[
 pub fn distro(reference: &str) -> Distro {
     let image = ImageRef::parse(reference);
     let repo = image.short_repo().to_ascii_lowercase();
-    let tag = image.tag.as_deref().unwrap_or("").to_ascii_lowercase();
+    let tag = image.tag.unwrap_or("").to_ascii_lowercase();
     // Variants named in the tag win over the repository's family.
     if tag.contains("servercore") || tag.contains("nanoserver") {
         return Distro::Windows;
@@ -415,11 +414,7 @@ pub fn distro_of_package_manager(program: &str) -> Option<Distro> {
 pub fn os_release(reference: &str) -> Option<(&'static str, String)> {
     let image = ImageRef::parse(reference);
     let repo = image.short_repo().to_ascii_lowercase();
-    let tag = image
-        .tag
-        .as_deref()
-        .unwrap_or("latest")
-        .to_ascii_lowercase();
+    let tag = image.tag.unwrap_or("latest").to_ascii_lowercase();
     const UBUNTU: &[(&str, &str)] = &[("focal", "20.04"), ("jammy", "22.04"), ("noble", "24.04")];
     const DEBIAN: &[(&str, &str)] = &[("11", "bullseye"), ("12", "bookworm"), ("13", "trixie")];
     if let Some(i) = tag.find("ubuntu") {
