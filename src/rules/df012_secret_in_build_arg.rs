@@ -140,18 +140,18 @@ fn url_with_password(value: &str) -> bool {
 }
 
 /// The `(name, value)` pairs an ARG or ENV sets (`None`: an ARG without default).
-fn pairs(ins: &Instruction) -> Vec<(String, Option<String>)> {
+fn pairs(ins: &Instruction) -> Vec<(&str, Option<&str>)> {
     match (ins.keyword, &ins.args) {
         (Keyword::Env, Args::KeyValues(kvs)) => kvs
             .iter()
-            .map(|kv| (kv.key.clone(), Some(kv.value.clone())))
+            .map(|kv| (kv.key.as_str(), Some(kv.value.as_str())))
             .collect(),
         (Keyword::Arg, _) => ins
             .words()
             .iter()
             .map(|w| match w.split_once('=') {
-                Some((k, v)) => (k.to_string(), Some(v.to_string())),
-                None => (w.clone(), None),
+                Some((k, v)) => (k, Some(v)),
+                None => (w.as_str(), None),
             })
             .collect(),
         _ => Vec::new(),
@@ -177,17 +177,17 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             "is recorded in the image's history by every RUN that uses it"
         };
         for (name, value) in pairs(ins) {
-            let literal = value.as_deref().and_then(literal_token);
-            let in_url = value.as_deref().is_some_and(url_with_password);
-            let service = known(&name).or(literal);
+            let literal = value.and_then(literal_token);
+            let in_url = value.is_some_and(url_with_password);
+            let service = known(name).or(literal);
             let what = match (service, in_url) {
                 (Some(s), _) => format!("a credential for {s}"),
                 (None, true) => "a URL with a password".to_string(),
                 (None, false) => continue,
             };
-            let id = secret_id(&name);
+            let id = secret_id(name);
             let mut d = RULE.diagnostic(
-                key_span(ins, &name),
+                key_span(ins, name),
                 format!("`{word} {name}` holds {what}, which {kept}"),
                 format!(
                     "Pass it as a build secret: `RUN --mount=type=secret,id={id},env={name} ...` with `docker build --secret id={id},env={name}`"

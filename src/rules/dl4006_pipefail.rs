@@ -127,7 +127,7 @@ fn first_pipe(script: &str, cmds: &[Command]) -> Option<(usize, usize)> {
         if let Some(w) = cmd
             .words
             .iter()
-            .find(|w| w.text.contains("$(") && substitution_pipes(&w.text))
+            .find(|w| w.text.contains('$') && substitution_pipes(&w.text))
         {
             return Some((w.start, w.end));
         }
