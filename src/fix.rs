@@ -520,13 +520,7 @@ mod tests {
     fn taken_edits_answer_as_the_pairwise_rule() {
         // Small random edits, many of them equal or touching, taken greedily
         // as the applier does: the index must agree with every pair check.
-        let mut seed = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as usize
-        };
+        let mut next = crate::rng(0x2545_f491_4f6c_dd1d);
         for _ in 0..300 {
             let fixes: Vec<Vec<Edit>> = (0..12)
                 .map(|_| {

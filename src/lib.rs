@@ -269,19 +269,25 @@ pub fn check_in_build_context(
     Ok((df, found))
 }
 
+/// A small deterministic generator for the unit tests' random cases:
+/// `next(n)` is below `n` (xorshift; any seed but zero).
+#[cfg(test)]
+pub(crate) fn rng(mut seed: u64) -> impl FnMut(u64) -> usize {
+    move |n: u64| {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        (seed % n) as usize
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn sorting_by_position_is_the_stable_sort() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = |n: u64| {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            (seed % n) as usize
-        };
+        let mut next = rng(0x9e37_79b9_7f4a_7c15);
         for len in [0, 1, 2, 3, 10, 100, 1000] {
             let found: Vec<Diagnostic> = (0..len)
                 .map(|i| Diagnostic {

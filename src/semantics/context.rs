@@ -49,7 +49,25 @@ pub struct Run<'a> {
     pub scripts: Vec<(Script<'a>, Vec<Command>)>,
 }
 
-impl Run<'_> {
+impl<'a> Run<'a> {
+    /// A RUN (or an ONBUILD's RUN trigger) at `item` of `stage`, its
+    /// scripts split into commands.
+    fn split(stage: usize, item: usize, ins: &'a Instruction) -> Run<'a> {
+        let scripts = Script::of(ins)
+            .into_iter()
+            .map(|s| {
+                let cmds = shell::commands(&s.text);
+                (s, cmds)
+            })
+            .collect();
+        Run {
+            stage,
+            item,
+            ins,
+            scripts,
+        }
+    }
+
     /// The file span of a command of one of this RUN's scripts.
     pub fn command_span(&self, script: &Script, cmd: &Command) -> Span {
         script.span(self.ins, cmd.start(), cmd.end())
@@ -121,19 +139,7 @@ impl<'a> Context<'a> {
                 if ins.keyword != Keyword::Run {
                     continue;
                 }
-                let scripts = Script::of(ins)
-                    .into_iter()
-                    .map(|s| {
-                        let cmds = shell::commands(&s.text);
-                        (s, cmds)
-                    })
-                    .collect();
-                runs.push(Run {
-                    stage: stage_idx,
-                    item,
-                    ins,
-                    scripts,
-                });
+                runs.push(Run::split(stage_idx, item, ins));
             }
         }
         runs.sort_by_key(|r| r.item);
@@ -227,19 +233,7 @@ fn onbuild_runs<'a>(df: &'a Dockerfile, model: &Model) -> Vec<Run<'a>> {
         if inner.keyword != Keyword::Run {
             continue;
         }
-        let scripts = Script::of(inner)
-            .into_iter()
-            .map(|s| {
-                let cmds = shell::commands(&s.text);
-                (s, cmds)
-            })
-            .collect();
-        out.push(Run {
-            stage: model.stage_of(item).unwrap_or(0),
-            item,
-            ins: inner,
-            scripts,
-        });
+        out.push(Run::split(model.stage_of(item).unwrap_or(0), item, inner));
     }
     out
 }
