@@ -24,10 +24,16 @@ pub struct Context<'a> {
     /// context on disk (or given as a listing).
     pub context_files: Option<&'a ContextFiles>,
     runs: Vec<Run<'a>>,
+    /// For each item, the index of its RUN in `runs` (`NO_RUN` for none):
+    /// rules ask at every item, and a search per item grew with the file.
+    run_index: Vec<u32>,
     /// The RUN triggers of `ONBUILD RUN ...`, split the same way, read
     /// once for the rules that ask about them.
     triggers: Vec<Run<'a>>,
 }
+
+/// No RUN at this item, in [`Context`]'s index.
+const NO_RUN: u32 = u32::MAX;
 
 /// What some rules read from the settings: the registries `FROM` may pull
 /// from and the labels every image must carry. Empty means "not configured".
@@ -143,6 +149,10 @@ impl<'a> Context<'a> {
             }
         }
         runs.sort_by_key(|r| r.item);
+        let mut run_index = vec![NO_RUN; df.items.len()];
+        for (n, run) in runs.iter().enumerate() {
+            run_index[run.item] = u32::try_from(n).unwrap_or(NO_RUN);
+        }
         let triggers = onbuild_runs(df, &model);
         Context {
             df,
@@ -153,6 +163,7 @@ impl<'a> Context<'a> {
             dockerignore: None,
             context_files: None,
             runs,
+            run_index,
             triggers,
         }
     }
@@ -189,8 +200,8 @@ impl<'a> Context<'a> {
 
     /// The RUN at an item, if that item is one.
     pub fn run_at(&self, item: usize) -> Option<&Run<'a>> {
-        let n = self.runs.partition_point(|r| r.item < item);
-        self.runs.get(n).filter(|r| r.item == item)
+        let n = *self.run_index.get(item)?;
+        self.runs.get(n as usize)
     }
 
     pub fn instruction(&self, item: usize) -> Option<&'a Instruction> {

@@ -69,7 +69,14 @@ pub struct Model {
     /// position order. The value a stage inherits is the last entry at or
     /// before its parent's position.
     inherited: HashMap<String, Vec<(usize, usize)>>,
+    /// For every item of the file, the stage it is in (`NO_STAGE` before
+    /// the first FROM): asked at every instruction, and a search of the
+    /// stages grew with the file.
+    stage_index: Vec<u32>,
 }
+
+/// An item before the first stage, in [`Model`]'s index.
+const NO_STAGE: u32 = u32::MAX;
 
 /// What one stage's own instructions set, in item order, so that the value
 /// at any point is the last entry before it (then the parent stage's).
@@ -238,7 +245,19 @@ impl Model {
             preorder: vec![0; n],
             end_user: vec![None; n],
             inherited: HashMap::new(),
+            stage_index: Vec::new(),
         };
+        let mut next = 0;
+        model.stage_index = (0..df.items.len())
+            .map(|item| {
+                while next < n && model.stages[next].from_item <= item {
+                    next += 1;
+                }
+                next.checked_sub(1)
+                    .and_then(|s| u32::try_from(s).ok())
+                    .unwrap_or(NO_STAGE)
+            })
+            .collect();
         for (position, &s) in walk.iter().enumerate() {
             model.preorder[s] = position;
         }
@@ -428,8 +447,12 @@ impl Model {
 
     /// The stage an item belongs to.
     pub fn stage_of(&self, item: usize) -> Option<usize> {
-        let n = self.stages.partition_point(|s| s.from_item <= item);
-        n.checked_sub(1)
+        match self.stage_index.get(item) {
+            Some(&NO_STAGE) => None,
+            Some(&s) => Some(s as usize),
+            // Not an item of this file: the last stage that starts before it.
+            None => self.stages.len().checked_sub(1),
+        }
     }
 
     /// Every instruction that applies to a stage's image, oldest first:
