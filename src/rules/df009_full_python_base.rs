@@ -3,6 +3,8 @@
 //! (about 150 MB) serves, because nothing in the stage uses what only the
 //! full image has. A stage that installs build tools with apt is DF007's.
 
+use std::collections::HashSet;
+
 use super::{apt_subcommand, package_install, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::rewrite::{build_only, slim_python};
@@ -65,7 +67,10 @@ const SOURCE_ONLY_PACKAGES: &[&str] = &[
 /// has (not installed with apt first), a package built from source, a
 /// build run by hand.
 fn needs_full_image(cx: &Context, stage: usize) -> Option<String> {
-    let mut installed: Vec<String> = Vec::new();
+    // The apt packages installed so far that a question below is about
+    // (git, the packages of the full image's programs), read in place.
+    let mut installed: HashSet<&str> = HashSet::new();
+    let asked = |p: &str| p == "git" || FULL_ONLY_PROGRAMS.iter().any(|(_, q)| *q == p);
     for &item in &cx.model.stages[stage].items {
         let Some(ins) = cx.instruction(item) else {
             continue;
@@ -80,14 +85,15 @@ fn needs_full_image(cx: &Context, stage: usize) -> Option<String> {
                             cmd.words
                                 .iter()
                                 .filter(|w| !w.text.starts_with('-'))
-                                .map(|w| w.text.split('=').next().unwrap_or(&w.text).to_string()),
+                                .map(|w| w.text.split('=').next().unwrap_or(&w.text))
+                                .filter(|p| asked(p)),
                         );
                         continue;
                     }
                     if let Some(install) = package_install(cmd) {
                         for w in install.requirements() {
                             let spec = w.text.trim_matches(['"', '\'']);
-                            if spec.starts_with("git+") && !installed.iter().any(|p| p == "git") {
+                            if spec.starts_with("git+") && !installed.contains("git") {
                                 return Some(format!("`{spec}` needs git"));
                             }
                             let name = requirement_name(spec);
@@ -143,7 +149,7 @@ fn needs_full_image(cx: &Context, stage: usize) -> Option<String> {
 
 /// Whether a command runs a program only the full image has (and apt did
 /// not install), or compiles (`setup.py build_ext`).
-fn uses_full_only(words: &[&str], installed: &[String]) -> Option<String> {
+fn uses_full_only(words: &[&str], installed: &HashSet<&str>) -> Option<String> {
     let program = basename(words.first()?);
     // `CMD-SHELL` of an exec-form HEALTHCHECK is not a program.
     let program = if program == "CMD-SHELL" {
@@ -152,7 +158,7 @@ fn uses_full_only(words: &[&str], installed: &[String]) -> Option<String> {
         program
     };
     if let Some((_, package)) = FULL_ONLY_PROGRAMS.iter().find(|(p, _)| *p == program) {
-        if !installed.iter().any(|i| i == package) {
+        if !installed.contains(package) {
             return Some(format!("`{program}` is not in the slim image"));
         }
     }
@@ -241,9 +247,9 @@ mod tests {
 
     #[test]
     fn programs_only_the_full_image_has() {
-        assert!(uses_full_only(&["curl", "-f", "http://x"], &[]).is_some());
-        assert!(uses_full_only(&["curl", "-f", "http://x"], &["curl".to_string()]).is_none());
-        assert!(uses_full_only(&["python", "setup.py", "build_ext"], &[]).is_some());
-        assert!(uses_full_only(&["python", "serve.py"], &[]).is_none());
+        assert!(uses_full_only(&["curl", "-f", "http://x"], &HashSet::new()).is_some());
+        assert!(uses_full_only(&["curl", "-f", "http://x"], &HashSet::from(["curl"])).is_none());
+        assert!(uses_full_only(&["python", "setup.py", "build_ext"], &HashSet::new()).is_some());
+        assert!(uses_full_only(&["python", "serve.py"], &HashSet::new()).is_none());
     }
 }

@@ -34,7 +34,8 @@ pub struct Dockerfile {
     pub newline: &'static str,
     /// Lines where a continuation ran over an empty line (BuildKit warns).
     pub empty_continuation_lines: Vec<usize>,
-    line_starts: Vec<usize>,
+    /// Where each line starts (32-bit, as the pieces of a logical line).
+    line_starts: Vec<u32>,
 }
 
 #[derive(Debug, Clone)]
@@ -130,15 +131,30 @@ pub struct LogicalLine {
     /// The pieces of `text` that lie unbroken in the file (a physical
     /// line's part each): `(offset in text, offset in the file)`, in order.
     /// A piece per line rather than an offset per byte, which would take
-    /// eight times the file's size in memory. Most instructions are one
-    /// piece, held inline.
-    pieces: smallvec::SmallVec<[(usize, usize); 1]>,
+    /// eight times the file's size in memory; 32-bit offsets (the parser
+    /// refuses a file of 4 GiB or more). Most instructions are one piece,
+    /// held inline.
+    pieces: smallvec::SmallVec<[(u32, u32); 1]>,
     /// The file offset just past the last byte (for an empty text, where
     /// the line ends).
     end: usize,
 }
 
+/// The largest text the tree's 32-bit offsets can address.
+pub(crate) const MAX_TEXT: usize = u32::MAX as usize;
+
+/// An offset into a text of at most [`MAX_TEXT`] bytes.
+fn narrow(offset: usize) -> u32 {
+    u32::try_from(offset).unwrap_or(u32::MAX)
+}
+
 impl LogicalLine {
+    /// Piece `k` as `(offset in text, offset in the file)`.
+    fn piece(&self, k: usize) -> (usize, usize) {
+        let (l, f) = self.pieces[k];
+        (l as usize, f as usize)
+    }
+
     /// Append the text of the file at `offset`.
     pub fn push(&mut self, part: &str, offset: usize) {
         if part.is_empty() {
@@ -146,12 +162,12 @@ impl LogicalLine {
         }
         let at = self.text.len();
         // A part that goes on where the last one stopped joins it.
-        let joins = self
-            .pieces
-            .last()
-            .is_some_and(|&(l, f)| f + (at - l) == offset);
+        let joins = !self.pieces.is_empty() && {
+            let (l, f) = self.piece(self.pieces.len() - 1);
+            f + (at - l) == offset
+        };
         if !joins {
-            self.pieces.push((at, offset));
+            self.pieces.push((narrow(at), narrow(offset)));
         }
         self.text.push_str(part);
         self.end = offset + part.len();
@@ -173,8 +189,8 @@ impl LogicalLine {
         if i >= self.text.len() {
             return self.end;
         }
-        let n = self.pieces.partition_point(|&(l, _)| l <= i);
-        let (l, f) = self.pieces[n - 1];
+        let n = self.pieces.partition_point(|&(l, _)| l as usize <= i);
+        let (l, f) = self.piece(n - 1);
         f + (i - l)
     }
 
@@ -182,8 +198,13 @@ impl LogicalLine {
     /// or after `file_offset`, if any.
     pub fn index_at_or_after(&self, file_offset: usize) -> Option<usize> {
         let piece_end = |k: usize| {
-            let next = self.pieces.get(k + 1).map_or(self.text.len(), |p| p.0);
-            self.pieces[k].1 + (next - self.pieces[k].0)
+            let next = if k + 1 < self.pieces.len() {
+                self.piece(k + 1).0
+            } else {
+                self.text.len()
+            };
+            let (l, f) = self.piece(k);
+            f + (next - l)
         };
         // File offsets grow with text offsets: halve to the first piece
         // that reaches past the offset.
@@ -196,9 +217,11 @@ impl LogicalLine {
                 hi = mid;
             }
         }
-        match self.pieces.get(lo) {
-            Some(&(l, f)) => Some(l + file_offset.saturating_sub(f)),
-            None => (self.end >= file_offset).then_some(self.text.len()),
+        if lo < self.pieces.len() {
+            let (l, f) = self.piece(lo);
+            Some(l + file_offset.saturating_sub(f))
+        } else {
+            (self.end >= file_offset).then_some(self.text.len())
         }
     }
 
@@ -213,12 +236,16 @@ impl LogicalLine {
 
     /// The part of the line from `start` on, keeping its map.
     pub fn tail(&self, start: usize) -> LogicalLine {
-        let n = self.pieces.partition_point(|&(l, _)| l <= start);
+        let n = self.pieces.partition_point(|&(l, _)| l as usize <= start);
         let mut pieces = smallvec::SmallVec::new();
         if start < self.text.len() {
-            let (l, f) = self.pieces[n - 1];
-            pieces.push((0, f + (start - l)));
-            pieces.extend(self.pieces[n..].iter().map(|&(l, f)| (l - start, f)));
+            let (l, f) = self.piece(n - 1);
+            pieces.push((0, narrow(f + (start - l))));
+            pieces.extend(
+                self.pieces[n..]
+                    .iter()
+                    .map(|&(l, f)| (narrow(l as usize - start), f)),
+            );
         }
         LogicalLine {
             text: self.text[start..].to_string(),
@@ -374,8 +401,12 @@ impl Dockerfile {
         empty_continuation_lines: Vec<usize>,
     ) -> Dockerfile {
         let newline = if text.contains("\r\n") { "\r\n" } else { "\n" };
-        let mut line_starts = vec![0];
-        line_starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        // Counted first: grown by doubling, a file of short lines would hold
+        // up to twice the offsets.
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        let mut line_starts = Vec::with_capacity(lines + 1);
+        line_starts.push(0);
+        line_starts.extend(text.match_indices('\n').map(|(i, _)| narrow(i + 1)));
         Dockerfile {
             text,
             items,
@@ -403,11 +434,11 @@ impl Dockerfile {
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&offset) {
+        let line = match self.line_starts.binary_search(&narrow(offset)) {
             Ok(i) => i,
             Err(i) => i - 1,
         };
-        let start = self.line_starts[line];
+        let start = self.line_starts[line] as usize;
         let mut col = self.text[start..offset].chars().count() + 1;
         // A BOM is not a column anyone can see.
         if line == 0 && self.text.starts_with('\u{feff}') && offset > 0 {
@@ -420,8 +451,7 @@ impl Dockerfile {
     pub fn line_start(&self, line: usize) -> usize {
         self.line_starts
             .get(line.saturating_sub(1))
-            .copied()
-            .unwrap_or(self.text.len())
+            .map_or(self.text.len(), |&s| s as usize)
     }
 
     pub fn slice(&self, span: Span) -> &str {

@@ -159,6 +159,10 @@ pub fn parse_owned(text: String) -> Result<Dockerfile, (ParseError, String)> {
 type Parsed = (Vec<Item>, char, Vec<usize>);
 
 fn parse_items(text: &str) -> Result<Parsed, ParseError> {
+    // The tree's offsets are 32-bit (half the memory of a file's map).
+    if text.len() > super::ast::MAX_TEXT {
+        return Err(error(1, 1, "a file of 4 GiB or more cannot be read"));
+    }
     let lines = split_lines(text);
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let content = |n: usize| -> (usize, &str) {
