@@ -1765,15 +1765,8 @@ fn apt_packages<'a>(cx: &'a Context, item: usize) -> Vec<(&'a Instruction, Word)
                 if w.text.starts_with('-') || w.text.contains('$') {
                     continue;
                 }
-                let span = script.span(ins, w.start, w.end);
-                out.push((
-                    ins,
-                    Word {
-                        text: w.text.clone(),
-                        start: span.start,
-                        end: span.end,
-                    },
-                ));
+                let span = script.span(ins, w.start(), w.end());
+                out.push((ins, Word::new(w.text.clone(), span.start, span.end)));
             }
         }
     }
@@ -1796,7 +1789,7 @@ fn install_word_end(cx: &Context, item: usize) -> Option<usize> {
                 k += if words[k + 1].text == "-o" { 2 } else { 1 };
             }
             let w = &words[k.min(words.len() - 1)];
-            found = Some(script.span(ins, w.start, w.end).end);
+            found = Some(script.span(ins, w.start(), w.end()).end);
         }
     }
     found
@@ -1804,12 +1797,12 @@ fn install_word_end(cx: &Context, item: usize) -> Option<usize> {
 
 /// File span of a word from [`apt_packages`] (already absolute).
 fn word_span(_cx: &Context, _ins: &Instruction, word: &Word) -> Span {
-    Span::new(word.start, word.end)
+    Span::new(word.start(), word.end())
 }
 
 /// Remove a word and the blanks before it (or after it, when it starts a line).
 fn remove_word(cx: &Context, ins: &Instruction, script: &Script, w: &Word) -> Edit {
-    let span = script.span(ins, w.start, w.end);
+    let span = script.span(ins, w.start(), w.end());
     remove_span(cx, span)
 }
 
@@ -1943,7 +1936,7 @@ fn runtime_package_edits(
         });
         if !recommends_set {
             let word = &r.words[install_at];
-            let end = script.span(ins, word.start, word.end).end;
+            let end = script.span(ins, word.start(), word.end()).end;
             edits.push(Edit::insert(end, " --no-install-recommends"));
         }
         for w in &r.words[after..] {
@@ -1951,7 +1944,7 @@ fn runtime_package_edits(
                 continue;
             }
             let name = w.text.split(['=', ':']).next().unwrap_or(&w.text);
-            let span = script.span(ins, w.start, w.end);
+            let span = script.span(ins, w.start(), w.end());
             if drop_gui && OPENCV_GUI_LIBRARIES.contains(&name) {
                 edits.push(remove_span(cx, span));
                 continue;

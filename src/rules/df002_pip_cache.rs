@@ -230,7 +230,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         let sub_word = &words[words.len() - install.args.len() - 1];
                         (
                             format!("Add `{option_off}` to the command"),
-                            Edit::insert(script.span(run.ins, sub_word.end, sub_word.end).start, format!(" {option_off}")),
+                            Edit::insert(script.span(run.ins, sub_word.end(), sub_word.end()).start, format!(" {option_off}")),
                         )
                     }
                 };

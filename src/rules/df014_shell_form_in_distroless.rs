@@ -103,13 +103,13 @@ fn exec_form(text: &str) -> Option<String> {
     }
     // Every byte of the line belongs to a word: nothing was dropped as a
     // redirection or an operator.
-    let covered: usize = cmd.words.iter().map(|w| w.end - w.start).sum();
+    let covered: usize = cmd.words.iter().map(|w| w.end() - w.start()).sum();
     let blanks = text.chars().filter(|c| c.is_whitespace()).count();
     let quoted_blanks: usize = cmd
         .words
         .iter()
         .map(|w| {
-            text[w.start..w.end]
+            text[w.start()..w.end()]
                 .chars()
                 .filter(|c| c.is_whitespace())
                 .count()

@@ -76,7 +76,7 @@ fn apk_findings(cx: &Context, run: &Run, out: &mut Vec<Diagnostic>) {
                 "Add `--no-cache`, or mount a cache on /var/cache/apk",
             );
             let after = script
-                .span(run.ins, call.subcommand.start, call.subcommand.end)
+                .span(run.ins, call.subcommand.start(), call.subcommand.end())
                 .end;
             d.fix = Some(Fix::safe(vec![Edit::insert(after, " --no-cache")]));
             d

@@ -34,7 +34,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 .words
                 .iter()
                 .find(|w| w.text == "--")
-                .map_or(usize::MAX, |w| w.start);
+                .map_or(usize::MAX, |w| w.start());
             let mut loose = Vec::new();
             let mut previous_was_option = false;
             for arg in &call.args {
@@ -45,7 +45,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                             previous_was_option && matches!(w.text.as_str(), "true" | "false");
                         previous_was_option = false;
                         let is_gem =
-                            w.start > call.subcommand.start && w.start < cut && !bool_value;
+                            w.start() > call.subcommand.start() && w.start() < cut && !bool_value;
                         if is_gem && !w.text.contains([':', '/', '$']) && !w.text.ends_with(".gem")
                         {
                             loose.push(w.text.as_str());

@@ -129,7 +129,7 @@ fn first_pipe(script: &str, cmds: &[Command]) -> Option<(usize, usize)> {
             .iter()
             .find(|w| w.text.contains('$') && substitution_pipes(&w.text))
         {
-            return Some((w.start, w.end));
+            return Some((w.start(), w.end()));
         }
     }
     None

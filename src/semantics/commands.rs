@@ -428,7 +428,7 @@ impl<'r> ShellRun<'r> {
 
     /// The file span of a word of one of its scripts.
     pub fn word_span(&self, script: &Script, word: &Word) -> Span {
-        script.span(self.ins, word.start, word.end)
+        script.span(self.ins, word.start(), word.end())
     }
 
     /// Targets of its cache and tmpfs mounts.
@@ -686,7 +686,7 @@ impl<'w> ManagerCall<'w> {
     pub fn packages(&self) -> Vec<&'w Word> {
         operands(&self.args)
             .into_iter()
-            .filter(|w| w.start > self.subcommand.start)
+            .filter(|w| w.start() > self.subcommand.start())
             .collect()
     }
 }

@@ -229,7 +229,7 @@ mod tests {
         let words: Vec<&str> = inner.args().collect();
         assert_eq!(words, ["pip", "install", "x"]);
         // Spans are the script's.
-        assert_eq!(inner.start(), cmds[0].words[5].start);
+        assert_eq!(inner.start(), cmds[0].words[5].start());
         assert!(run_target(&commands("conda install pip")[0]).is_none());
         assert!(
             run_target(&commands("micromamba run -a '' -n base python -m pip install y")[0])

@@ -16,8 +16,32 @@ use compact_str::CompactString;
 pub struct Word {
     /// Inline up to 24 bytes (most words): no allocation of its own.
     pub text: CompactString,
-    pub start: usize,
-    pub end: usize,
+    /// The range in the script, 32-bit (a script is part of a file, which
+    /// the parser keeps under 4 GiB): a RUN-heavy file has a word every
+    /// few bytes.
+    start: u32,
+    end: u32,
+}
+
+impl Word {
+    pub fn new(text: impl Into<CompactString>, start: usize, end: usize) -> Word {
+        let at = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
+        Word {
+            text: text.into(),
+            start: at(start),
+            end: at(end),
+        }
+    }
+
+    /// Where the word starts in the script (its opening quote, if any).
+    pub fn start(&self) -> usize {
+        self.start as usize
+    }
+
+    /// Where the word ends in the script, exclusive.
+    pub fn end(&self) -> usize {
+        self.end as usize
+    }
 }
 
 /// A simple command: its words, and the operator that ended it (`&&`, `;`,
@@ -35,10 +59,10 @@ pub struct Command {
 
 impl Command {
     pub fn start(&self) -> usize {
-        self.words.first().map_or(0, |w| w.start)
+        self.words.first().map_or(0, Word::start)
     }
     pub fn end(&self) -> usize {
-        self.words.last().map_or(0, |w| w.end)
+        self.words.last().map_or(0, Word::end)
     }
     pub fn args(&self) -> impl Iterator<Item = &str> {
         self.words.iter().map(|w| w.text.as_str())
@@ -201,7 +225,7 @@ impl Lexer<'_> {
                 Some(t) => CompactString::new(t),
                 None => CompactString::from_utf8_lossy(&self.src[start..end]),
             };
-            return Token::Word(Word { text, start, end });
+            return Token::Word(Word::new(text, start, end));
         }
         let mut bytes: Vec<u8> = Vec::new();
         while let Some(c) = self.peek(0) {
@@ -302,11 +326,7 @@ impl Lexer<'_> {
             Ok(t) => CompactString::from(t),
             Err(e) => CompactString::from_utf8_lossy(e.as_bytes()),
         };
-        Token::Word(Word {
-            text,
-            start,
-            end: self.pos,
-        })
+        Token::Word(Word::new(text, start, self.pos))
     }
 
     /// Copy a balanced `$( ... )` or `${ ... }` into the word as written.
@@ -368,7 +388,7 @@ mod tests {
         let script = r#"pip install "opencv-python==4.8""#;
         let cmd = &commands(script)[0];
         let w = &cmd.words[2];
-        assert_eq!(&script[w.start..w.end], r#""opencv-python==4.8""#);
+        assert_eq!(&script[w.start()..w.end()], r#""opencv-python==4.8""#);
         assert_eq!(w.text, "opencv-python==4.8");
     }
 
