@@ -92,43 +92,49 @@ struct StageFacts {
     initial_workdir: Option<String>,
 }
 
-/// A stage's ENV and ARG values as `(name, item, value)`, sorted by name
-/// and each name's in item order: one slice per stage, where a map per
-/// stage cost a table and a list per name (a file of many small stages
-/// holds one for each).
+/// A stage's ENV and ARG values: its names sorted, each with the range of
+/// its `(item, value)` settings, in item order, in one slice. Two slices
+/// per stage, where a map per stage cost a table and a list per name (a
+/// file of many small stages holds one for each).
 #[derive(Debug, Clone, Default)]
-struct Vars(Box<[(String, usize, String)]>);
+struct Vars {
+    names: Box<[(String, usize, usize)]>,
+    values: Box<[(usize, String)]>,
+}
 
 impl Vars {
     fn new(by_name: HashMap<String, Vec<(usize, String)>>) -> Vars {
-        let mut all: Vec<(String, usize, String)> = by_name
-            .into_iter()
-            .flat_map(|(name, list)| list.into_iter().map(move |(i, v)| (name.clone(), i, v)))
-            .collect();
-        // Stable: a name's values stay in item order.
-        all.sort_by(|a, b| a.0.cmp(&b.0));
-        Vars(all.into_boxed_slice())
+        // The names are distinct: only they are sorted, not every setting.
+        let mut groups: Vec<(String, Vec<(usize, String)>)> = by_name.into_iter().collect();
+        groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let mut values = Vec::with_capacity(groups.iter().map(|g| g.1.len()).sum());
+        let mut names = Vec::with_capacity(groups.len());
+        for (name, list) in groups {
+            let start = values.len();
+            values.extend(list);
+            names.push((name, start, values.len()));
+        }
+        Vars {
+            names: names.into_boxed_slice(),
+            values: values.into_boxed_slice(),
+        }
     }
 
-    /// A name's `(name, item, value)` entries, in item order.
-    fn get(&self, name: &str) -> &[(String, usize, String)] {
-        let start = self.0.partition_point(|e| e.0.as_str() < name);
-        let len = self.0[start..].partition_point(|e| e.0 == name);
-        &self.0[start..start + len]
+    /// A name's `(item, value)` settings, in item order.
+    fn get(&self, name: &str) -> &[(usize, String)] {
+        match self.names.binary_search_by(|n| n.0.as_str().cmp(name)) {
+            Ok(i) => &self.values[self.names[i].1..self.names[i].2],
+            Err(_) => &[],
+        }
     }
 
     /// The value set last before `item`.
     fn before(&self, name: &str, item: usize) -> Option<&str> {
-        last_before(self.get(name), item, |e| e.1).map(|e| e.2.as_str())
+        last_before(self.get(name), item, |e| e.0).map(|e| e.1.as_str())
     }
 
     fn names(&self) -> impl Iterator<Item = &str> {
-        let mut last: Option<&str> = None;
-        self.0.iter().filter_map(move |e| {
-            let new = last != Some(e.0.as_str());
-            last = Some(e.0.as_str());
-            new.then_some(e.0.as_str())
-        })
+        self.names.iter().map(|n| n.0.as_str())
     }
 }
 
@@ -410,7 +416,7 @@ impl Model {
     /// that sets it).
     fn inherited_var(&self, stage: usize, name: &str) -> Option<&str> {
         let p = self.setter(name, self.parent(stage)?)?;
-        let (_, _, v) = self.facts[p].vars.get(name).last()?;
+        let (_, v) = self.facts[p].vars.get(name).last()?;
         Some(v)
     }
 
