@@ -322,7 +322,6 @@ fn fix_without(
         }
         // Greedily take fixes whose edits do not overlap those already taken.
         let mut taken: Vec<&Diagnostic> = Vec::new();
-        let mut edits: Vec<Edit> = Vec::new();
         let mut index = Taken::default();
         for d in &batch {
             let fix = d.fix.as_ref().map(|f| &f.edits[..]).unwrap_or(&[]);
@@ -330,67 +329,59 @@ fn fix_without(
                 continue;
             }
             fix.iter().for_each(|e| index.add(e));
-            edits.extend(fix.iter().cloned());
             taken.push(d);
         }
-        let next = apply(&current, &edits);
-        // What a large file's pass holds at once: free the edits, their
-        // index and the old tree (its findings are out) before the new text
-        // is parsed. The current text is parsed again if the pass fails.
-        drop((edits, index));
+        // What a large file's pass holds at once: free the index and the old
+        // tree (its findings are out) before a new text is parsed. The
+        // current text is parsed again if nothing applies.
+        drop(index);
         drop(df);
-        if next != current {
-            if let Some(parsed) = valid(&next) {
-                let pass = snapshots.len();
-                for d in &taken {
-                    let entry = history
-                        .entry((d.code, d.message.to_string(), d.span.start))
-                        .or_insert((0, pass));
-                    entry.0 += 1;
-                }
-                snapshots.push((std::mem::replace(&mut current, next), fixed.len()));
-                df = parsed;
-                fixed.extend(taken.iter().map(|d| (d.code, d.message.to_string())));
-                continue;
-            }
-        }
-        // Together they broke the file (or changed nothing). Halve the
-        // batch until every part either works on this pass's text or is one
-        // fix that does not: those are dropped for good, found in a few
-        // parses each rather than a parse per fix of the batch. What works
-        // is applied together when it still works together; otherwise the
-        // first working part is, and the rest wait for the next pass (their
-        // edits are placed on this pass's text). One bad fix must not hold
-        // the others to one a pass: that ran out the passes and set aside
-        // rules that were making progress (a fuzzing find).
         let base = std::mem::take(&mut current);
+        // Some fixes applied together on this pass's text: the new text and
+        // its parse, when it changed and parses.
         let attempt = |chunk: &[&Diagnostic]| {
             let edits: Vec<Edit> = chunk
                 .iter()
                 .flat_map(|d| d.fix.iter().flat_map(|f| f.edits.iter().cloned()))
                 .collect();
-            let one = apply(&base, &edits);
-            (one != base).then_some(one)
+            let next = apply(&base, &edits);
+            drop(edits);
+            if next == base {
+                return None;
+            }
+            let parsed = valid(&next)?;
+            Some((next, parsed))
         };
-        let (parts, bad) = sift(&taken, &mut |chunk| {
-            attempt(chunk).and_then(|t| valid(&t)).is_some()
-        });
-        for d in bad {
-            rejected.push((d.code, d.message.to_string()));
-            rejected_set.insert(d, &base, ordinal_of(d));
-        }
-        let together: Vec<&Diagnostic> = parts.iter().flatten().copied().collect();
-        let chosen = [&together[..], parts.first().map_or(&[][..], |p| &p[..])]
-            .into_iter()
-            .filter(|chunk| !chunk.is_empty())
-            .find_map(|chunk| {
-                let next = attempt(chunk)?;
-                valid(&next).map(|parsed| (chunk, next, parsed))
-            });
-        match chosen {
+        let applied = match attempt(&taken) {
+            Some((next, parsed)) => Some((taken, next, parsed)),
+            None => {
+                // Together they broke the file (or changed nothing). Halve
+                // the batch until every part either works on this pass's
+                // text or is one fix that does not: those are dropped for
+                // good, found in a few parses each rather than a parse per
+                // fix of the batch. What works is applied together when it
+                // still works together; otherwise the first working part
+                // is, and the rest wait for the next pass (their edits are
+                // placed on this pass's text). One bad fix must not hold the
+                // others to one a pass: that ran out the passes and set
+                // aside rules that were making progress (a fuzzing find).
+                let (parts, bad) = sift(&taken, &mut |chunk| attempt(chunk).is_some());
+                for d in bad {
+                    rejected.push((d.code, d.message.to_string()));
+                    rejected_set.insert(d, &base, ordinal_of(d));
+                }
+                let together: Vec<&Diagnostic> = parts.iter().flatten().copied().collect();
+                let chosen = [&together[..], parts.first().map_or(&[][..], |p| &p[..])]
+                    .into_iter()
+                    .filter(|chunk| !chunk.is_empty())
+                    .find_map(|chunk| attempt(chunk).map(|(n, p)| (chunk.to_vec(), n, p)));
+                chosen
+            }
+        };
+        match applied {
             Some((chunk, next, parsed)) => {
                 let pass = snapshots.len();
-                for d in chunk {
+                for d in &chunk {
                     history
                         .entry((d.code, d.message.to_string(), d.span.start))
                         .or_insert((0, pass))
