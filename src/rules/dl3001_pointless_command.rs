@@ -33,7 +33,7 @@ const POINTLESS: &[(&str, &str)] = &[
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             let r = resolve(cmd);
             let Some((program, why)) = POINTLESS.iter().find(|(p, _)| *p == r.program()) else {

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             // `sudo` is the program, possibly behind variable assignments.
             let program = cmd.words.iter().find(|w| !is_assignment_word(&w.text));

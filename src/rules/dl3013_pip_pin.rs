@@ -85,7 +85,7 @@ fn requirements(cmd: &Command) -> Option<(String, Vec<&Word>)> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             let Some((program, reqs)) = requirements(cmd) else {
                 continue;

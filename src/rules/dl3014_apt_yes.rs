@@ -48,7 +48,7 @@ pub fn assumes_yes(args: &[Arg]) -> bool {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             let Some(call) = apt_install(cmd) else {
                 continue;

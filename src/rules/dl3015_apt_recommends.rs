@@ -37,7 +37,7 @@ fn no_recommends(args: &[Arg]) -> bool {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             let Some(call) = apt_install(cmd) else {
                 continue;

@@ -43,7 +43,7 @@ fn unpinned(spec: &str) -> bool {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             let Some(call) = manager_call(cmd, &["npm"], &["install", "i", "add"], &NPM) else {
                 continue;

@@ -26,7 +26,7 @@ fn unpinned(package: &str) -> bool {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             let Some(call) = apk_add(cmd) else { continue };
             let loose: Vec<String> = call

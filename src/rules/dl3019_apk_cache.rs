@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         // A cache or tmpfs mount keeps apk's cache out of the layer.
         let mounts = run.cache_mounts();
         if mounts.iter().any(|t| t == "/var/cache/apk") {

@@ -43,7 +43,7 @@ const REPLACEMENTS: &[(&str, &str)] = &[
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             let r = resolve(cmd);
             if r.program() != "apt" {

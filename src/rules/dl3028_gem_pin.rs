@@ -19,7 +19,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for run in shell_runs(cx, true) {
+    for run in shell_runs(cx) {
         for (script, cmd) in run.commands() {
             let Some(call) = manager_call(cmd, &["gem"], &["install", "i"], &GEM) else {
                 continue;

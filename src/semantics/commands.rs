@@ -437,25 +437,21 @@ impl<'r> ShellRun<'r> {
     }
 }
 
-/// Every RUN of the file in file order, then, with `triggers`, every
-/// ONBUILD RUN (they run in the images built `FROM` this one).
-pub fn shell_runs<'r>(cx: &'r Context, triggers: bool) -> impl Iterator<Item = ShellRun<'r>> + 'r {
+/// Every RUN of the file in file order, then every ONBUILD RUN (they run
+/// in the images built `FROM` this one).
+pub fn shell_runs<'r>(cx: &'r Context) -> impl Iterator<Item = ShellRun<'r>> + 'r {
     let runs = cx.runs().iter().map(|r| ShellRun {
         item: r.item,
         ins: r.ins,
         scripts: &r.scripts,
         onbuild: false,
     });
-    let onbuild = cx
-        .triggers()
-        .iter()
-        .filter(move |_| triggers)
-        .map(|r| ShellRun {
-            item: r.item,
-            ins: r.ins,
-            scripts: &r.scripts,
-            onbuild: true,
-        });
+    let onbuild = cx.triggers().iter().map(|r| ShellRun {
+        item: r.item,
+        ins: r.ins,
+        scripts: &r.scripts,
+        onbuild: true,
+    });
     runs.chain(onbuild)
 }
 
