@@ -1765,7 +1765,7 @@ fn apt_packages<'a>(cx: &'a Context, item: usize) -> Vec<(&'a Instruction, Word)
                 if w.text.starts_with('-') || w.text.contains('$') {
                     continue;
                 }
-                let span = script.span(ins, w.start(), w.end());
+                let span = script.word_span(ins, w);
                 out.push((ins, Word::new(w.text.clone(), span.start, span.end)));
             }
         }
@@ -1789,7 +1789,7 @@ fn install_word_end(cx: &Context, item: usize) -> Option<usize> {
                 k += if words[k + 1].text == "-o" { 2 } else { 1 };
             }
             let w = &words[k.min(words.len() - 1)];
-            found = Some(script.span(ins, w.start(), w.end()).end);
+            found = Some(script.word_span(ins, w).end);
         }
     }
     found
@@ -1802,7 +1802,7 @@ fn word_span(_cx: &Context, _ins: &Instruction, word: &Word) -> Span {
 
 /// Remove a word and the blanks before it (or after it, when it starts a line).
 fn remove_word(cx: &Context, ins: &Instruction, script: &Script, w: &Word) -> Edit {
-    let span = script.span(ins, w.start(), w.end());
+    let span = script.word_span(ins, w);
     remove_span(cx, span)
 }
 
@@ -1936,7 +1936,7 @@ fn runtime_package_edits(
         });
         if !recommends_set {
             let word = &r.words[install_at];
-            let end = script.span(ins, word.start(), word.end()).end;
+            let end = script.word_span(ins, word).end;
             edits.push(Edit::insert(end, " --no-install-recommends"));
         }
         for w in &r.words[after..] {
@@ -1944,7 +1944,7 @@ fn runtime_package_edits(
                 continue;
             }
             let name = w.text.split(['=', ':']).next().unwrap_or(&w.text);
-            let span = script.span(ins, w.start(), w.end());
+            let span = script.word_span(ins, w);
             if drop_gui && OPENCV_GUI_LIBRARIES.contains(&name) {
                 edits.push(remove_span(cx, span));
                 continue;

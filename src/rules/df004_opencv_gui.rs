@@ -78,7 +78,7 @@ fn in_requirements_files(
             };
             let how = if req.constraint { "pins" } else { "installs" };
             out.push(RULE.diagnostic(
-                script.span(run.ins, word.start(), word.end()),
+                script.word_span(run.ins, word),
                 format!(
                     "`{}:{}` {how} `{gui}`, which pulls in Qt and X11 libraries that a server never uses",
                     req.file, req.line
@@ -118,7 +118,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     else {
                         continue;
                     };
-                    let span = script.span(run.ins, word.start(), word.end());
+                    let span = script.word_span(run.ins, word);
                     let mut d = RULE.diagnostic(
                         span,
                         format!("`{gui}` pulls in Qt and X11 libraries that a server never uses"),

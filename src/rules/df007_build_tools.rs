@@ -48,7 +48,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 if !names.iter().any(|n| n == name) {
                     names.push(name.to_string());
                 }
-                at.get_or_insert_with(|| script.span(run.ins, w.start(), w.end()));
+                at.get_or_insert_with(|| script.word_span(run.ins, w));
             }
         }
         let Some(span) = at else { continue };

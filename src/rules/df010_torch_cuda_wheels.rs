@@ -205,7 +205,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 continue;
             }
             let mut d = RULE.diagnostic(
-                script.span(run.ins, first.start(), first.end()),
+                script.word_span(run.ins, first),
                 format!(
                     "{} from the default index pulls the CUDA build (over 2 GB of `nvidia-*` libraries) into an image with no CUDA base",
                     names.join(", ")
@@ -218,7 +218,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let plain_install = sub.text == "install"
                 && (install.installer == Installer::Pip || words.iter().any(|w| w.text == "pip"));
             if plain_install && script.is_complete() {
-                let at = script.span(run.ins, sub.start(), sub.end()).end;
+                let at = script.word_span(run.ins, sub).end;
                 d.fix = Some(Fix::unsafe_edits(vec![Edit::insert(
                     at,
                     format!(" --extra-index-url {CPU_INDEX}"),

@@ -216,7 +216,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 if !names.contains(&name) {
                     names.push(name);
                 }
-                at.get_or_insert_with(|| script.span(run.ins, w.start(), w.end()));
+                at.get_or_insert_with(|| script.word_span(run.ins, w));
             };
             if let Some(install) = package_install(cmd) {
                 for w in install.requirements() {

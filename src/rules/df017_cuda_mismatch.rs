@@ -150,7 +150,7 @@ fn pip_findings(
     let Some(install) = package_install(inner.as_ref().unwrap_or(cmd)) else {
         return;
     };
-    let span = |w: &Word| script.span(run.ins, w.start(), w.end());
+    let span = |w: &Word| script.word_span(run.ins, w);
     // `torch==${TORCH_VERSION}` with `ARG TORCH_VERSION=2.2.0+cu121`.
     let value_of = |text: &str| substitute(text, scope);
     let mut found = Vec::new();
@@ -220,7 +220,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                             image,
                             Subject::Package(&w.text),
                             Build::Cuda(v),
-                            script.span(run.ins, w.start(), w.end()),
+                            script.word_span(run.ins, w),
                         ));
                     }
                 }

@@ -56,10 +56,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let code = r.words.iter().skip_while(|w| w.text != "-c").nth(1);
             if let Some(word) = code {
                 if let Some((_, _, what)) = query_in(&word.text) {
-                    found = Some((
-                        script.span(run.ins, word.start(), word.end()),
-                        what.to_string(),
-                    ));
+                    found = Some((script.word_span(run.ins, word), what.to_string()));
                     break;
                 }
             }

@@ -95,7 +95,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 };
                 let name = word.text.trim_matches(['"', '\'']);
                 out.push(RULE.diagnostic(
-                    script.span(run.ins, word.start(), word.end()),
+                    script.word_span(run.ins, word),
                     format!(
                         "`{installer}` installs `{name}`, but the base `{image}` already ships {}",
                         part.describe()

@@ -75,9 +75,7 @@ fn apk_findings(cx: &Context, run: &Run, out: &mut Vec<Diagnostic>) {
                 format!("`apk {sub}` keeps the package index in /var/cache/apk in the layer"),
                 "Add `--no-cache`, or mount a cache on /var/cache/apk",
             );
-            let after = script
-                .span(run.ins, call.subcommand.start(), call.subcommand.end())
-                .end;
+            let after = script.word_span(run.ins, call.subcommand).end;
             d.fix = Some(Fix::safe(vec![Edit::insert(after, " --no-cache")]));
             d
         };

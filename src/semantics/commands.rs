@@ -428,7 +428,7 @@ impl<'r> ShellRun<'r> {
 
     /// The file span of a word of one of its scripts.
     pub fn word_span(&self, script: &Script, word: &Word) -> Span {
-        script.span(self.ins, word.start(), word.end())
+        script.word_span(self.ins, word)
     }
 
     /// Targets of its cache and tmpfs mounts.

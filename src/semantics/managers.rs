@@ -508,7 +508,7 @@ pub fn substitute(text: &str, scope: &Scope) -> String {
 
 /// The edit that inserts ` text` right after a word of a RUN's script.
 pub fn insert_after(run: &Run, script: &Script, word: &Word, text: &str) -> Edit {
-    let at = script.span(run.ins, word.start(), word.end()).end;
+    let at = script.word_span(run.ins, word).end;
     Edit::insert(at, format!(" {text}"))
 }
 

@@ -20,6 +20,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
+use crate::syntax::shell::Word;
 use crate::syntax::{Args, Dockerfile, Instruction, ItemKind, Keyword, Span};
 pub use vars::expand;
 
@@ -673,6 +674,11 @@ impl<'a> Script<'a> {
             Origin::File(at) => Span::new(at + start, at + end),
             Origin::Detached => ins.line.span(0, ins.line.text.len()),
         }
+    }
+
+    /// The file span of one of the script's words.
+    pub fn word_span(&self, ins: &Instruction, word: &Word) -> Span {
+        self.span(ins, word.start(), word.end())
     }
 
     /// The script of an exec-form RUN that starts a shell on it

@@ -144,7 +144,7 @@ pub struct LogicalLine {
 pub(crate) const MAX_TEXT: usize = u32::MAX as usize;
 
 /// An offset into a text of at most [`MAX_TEXT`] bytes.
-fn narrow(offset: usize) -> u32 {
+pub(crate) fn narrow(offset: usize) -> u32 {
     u32::try_from(offset).unwrap_or(u32::MAX)
 }
 

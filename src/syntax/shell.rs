@@ -25,11 +25,10 @@ pub struct Word {
 
 impl Word {
     pub fn new(text: impl Into<CompactString>, start: usize, end: usize) -> Word {
-        let at = |x: usize| u32::try_from(x).unwrap_or(u32::MAX);
         Word {
             text: text.into(),
-            start: at(start),
-            end: at(end),
+            start: super::ast::narrow(start),
+            end: super::ast::narrow(end),
         }
     }
 
