@@ -75,11 +75,7 @@ const RESERVED: &[&str] = &[
 
 /// Split a script into simple commands.
 pub fn commands(script: &str) -> Vec<Command> {
-    let mut lexer = Lexer {
-        script,
-        src: script.as_bytes(),
-        pos: 0,
-    };
+    let mut lexer = Lexer { script, pos: 0 };
     let mut out = Vec::new();
     let mut words: Vec<Word> = Vec::new();
     let mut skip_next_word = false;
@@ -130,13 +126,16 @@ enum Token {
 
 struct Lexer<'a> {
     script: &'a str,
-    src: &'a [u8],
     pos: usize,
 }
 
-impl Lexer<'_> {
+impl<'a> Lexer<'a> {
+    fn src(&self) -> &'a [u8] {
+        self.script.as_bytes()
+    }
+
     fn peek(&self, at: usize) -> Option<u8> {
-        self.src.get(self.pos + at).copied()
+        self.src().get(self.pos + at).copied()
     }
 
     fn next_token(&mut self) -> Token {
@@ -189,7 +188,7 @@ impl Lexer<'_> {
             self.pos += 1;
         }
         // `2>&1`, `>&-`: the target is part of the operator.
-        if self.src.get(self.pos.wrapping_sub(1)) == Some(&b'&') {
+        if self.src().get(self.pos.wrapping_sub(1)) == Some(&b'&') {
             while matches!(self.peek(0), Some(b'0'..=b'9' | b'-')) {
                 self.pos += 1;
             }
@@ -201,11 +200,11 @@ impl Lexer<'_> {
         // Most words have no quotes, escapes or substitutions: their text is
         // the script's bytes as they are, copied once.
         let mut end = start;
-        while let Some(&c) = self.src.get(end) {
+        while let Some(&c) = self.src().get(end) {
             let special = match c {
                 b' ' | b'\t' | b'\r' | b'\n' | b';' | b'&' | b'|' | b'(' | b')' => break,
                 b'<' | b'>' | b'\\' | b'\'' | b'"' | b'`' => true,
-                b'$' => matches!(self.src.get(end + 1), Some(b'(' | b'{')),
+                b'$' => matches!(self.src().get(end + 1), Some(b'(' | b'{')),
                 _ => false,
             };
             if special {
@@ -214,7 +213,7 @@ impl Lexer<'_> {
             end += 1;
         }
         if !matches!(
-            self.src.get(end),
+            self.src().get(end),
             Some(b'<' | b'>' | b'\\' | b'\'' | b'"' | b'`' | b'$')
         ) {
             self.pos = end;
@@ -222,7 +221,7 @@ impl Lexer<'_> {
             // the text is copied as it is (no check of its UTF-8).
             let text = match self.script.get(start..end) {
                 Some(t) => CompactString::new(t),
-                None => CompactString::from_utf8_lossy(&self.src[start..end]),
+                None => CompactString::from_utf8_lossy(&self.src()[start..end]),
             };
             return Token::Word(Word::new(text, start, end));
         }
@@ -234,7 +233,8 @@ impl Lexer<'_> {
                     // `2>file`: a number right before a redirection is its
                     // fd, when it is written as digits: `"2">f` and `\2>f`
                     // are words (and would not be read past, looping).
-                    if self.pos > start && self.src[start..self.pos].iter().all(u8::is_ascii_digit)
+                    if self.pos > start
+                        && self.src()[start..self.pos].iter().all(u8::is_ascii_digit)
                     {
                         self.pos = start;
                         while self.peek(0).is_some_and(|b| b.is_ascii_digit()) {
@@ -278,7 +278,7 @@ impl Lexer<'_> {
                                     Some(b'"' | b'\\' | b'$' | b'`' | b'\n')
                                 ) =>
                             {
-                                let e = self.src[self.pos];
+                                let e = self.src()[self.pos];
                                 self.pos += 1;
                                 if e != b'\n' {
                                     bytes.push(e);
