@@ -8,7 +8,7 @@
 //! stages starts on one of them (or on `scratch`). On any other image a
 //! variable might come from the image, and guessing would be a false alarm.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use super::buildkit::{nearest, var_refs, BUILTIN_ARGS, PLATFORM_ARGS};
 use super::{Context, FixAvailability, Rule};
@@ -148,7 +148,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let escape = cx.df.escape;
     // ENV names each stage leaves to the stages built on it.
-    let mut env_by_end: Vec<HashSet<String>> = vec![HashSet::new(); cx.model.stages.len()];
+    let mut env_by_end: Vec<HashSet<String>> = vec![HashSet::default(); cx.model.stages.len()];
     // How many stages are still to be built on each one: the last of them
     // takes its parent's set instead of copying it, so a chain of thousands
     // of stages (each `FROM` the one before) stays linear.
@@ -169,10 +169,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     env_by_end[p].clone()
                 }
             }
-            None => HashSet::new(),
+            None => HashSet::default(),
         };
         // ARGs are the stage's own: they end with it.
-        let mut args: HashSet<String> = HashSet::new();
+        let mut args: HashSet<String> = HashSet::default();
         let known = cx.model.root_base(s).and_then(image_env);
         for &item in &stage.items {
             let Some(ins) = cx.instruction(item) else {

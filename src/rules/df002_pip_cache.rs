@@ -1,7 +1,7 @@
 //! DF002 pip-cache-in-layer: `pip install` / `uv pip install` in a shipping
 //! stage that keeps its download cache in the image layer.
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -70,7 +70,7 @@ impl<'s> Cleanups<'s> {
     fn new(cmds: &'s [Command]) -> Cleanups<'s> {
         let mut c = Cleanups {
             last_purge: None,
-            removed: HashMap::new(),
+            removed: HashMap::default(),
             last_pip_cache: None,
             last_uv_cache: None,
         };
@@ -122,7 +122,7 @@ impl<'s> Cleanups<'s> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut base_nonroot_of: HashMap<usize, bool> = HashMap::new();
+    let mut base_nonroot_of: HashMap<usize, bool> = HashMap::default();
     // `ONBUILD RUN` triggers of a shipping stage run in every image built
     // on this one, and leave their cache there.
     let mut runs = cx.shipping_runs();
@@ -148,7 +148,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         for (script, cmds) in &run.scripts {
             let mut cleanups: Option<Cleanups> = None;
             // Variables the script exports before an install reach it.
-            let mut exported: HashMap<&str, &str> = HashMap::new();
+            let mut exported: HashMap<&str, &str> = HashMap::default();
             for (i, cmd) in cmds.iter().enumerate() {
                 let r = resolve(cmd);
                 if r.program() == "export" {

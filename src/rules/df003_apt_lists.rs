@@ -1,8 +1,8 @@
 //! DF003 apt-lists-in-layer: a RUN that fetches apt package lists and does
 //! not delete them before the layer is committed.
 
+use foldhash::HashMap;
 use std::cell::OnceCell;
-use std::collections::HashMap;
 
 use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
@@ -297,7 +297,7 @@ fn in_stages(cx: &Context) -> Vec<Diagnostic> {
     let fixable_so_far: OnceCell<HashMap<usize, Vec<(usize, bool)>>> = OnceCell::new();
     let fixable_before = |cleaner: &Run| {
         let by_stage = fixable_so_far.get_or_init(|| {
-            let mut by_stage: HashMap<usize, Vec<(usize, bool)>> = HashMap::new();
+            let mut by_stage: HashMap<usize, Vec<(usize, bool)>> = HashMap::default();
             for &(m, _) in &flagged {
                 let list = by_stage.entry(runs[m].stage).or_default();
                 let before = list.last().is_none_or(|&(_, ok)| ok);

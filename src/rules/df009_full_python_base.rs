@@ -3,7 +3,7 @@
 //! (about 150 MB) serves, because nothing in the stage uses what only the
 //! full image has. A stage that installs build tools with apt is DF007's.
 
-use std::collections::HashSet;
+use foldhash::HashSet;
 
 use super::{apt_subcommand, package_install, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
@@ -69,7 +69,7 @@ const SOURCE_ONLY_PACKAGES: &[&str] = &[
 fn needs_full_image(cx: &Context, stage: usize) -> Option<String> {
     // The apt packages installed so far that a question below is about
     // (git, the packages of the full image's programs), read in place.
-    let mut installed: HashSet<&str> = HashSet::new();
+    let mut installed: HashSet<&str> = HashSet::default();
     let asked = |p: &str| p == "git" || FULL_ONLY_PROGRAMS.iter().any(|(_, q)| *q == p);
     for &item in &cx.model.stages[stage].items {
         let Some(ins) = cx.instruction(item) else {
@@ -247,9 +247,13 @@ mod tests {
 
     #[test]
     fn programs_only_the_full_image_has() {
-        assert!(uses_full_only(&["curl", "-f", "http://x"], &HashSet::new()).is_some());
-        assert!(uses_full_only(&["curl", "-f", "http://x"], &HashSet::from(["curl"])).is_none());
-        assert!(uses_full_only(&["python", "setup.py", "build_ext"], &HashSet::new()).is_some());
-        assert!(uses_full_only(&["python", "serve.py"], &HashSet::new()).is_none());
+        assert!(uses_full_only(&["curl", "-f", "http://x"], &HashSet::default()).is_some());
+        assert!(
+            uses_full_only(&["curl", "-f", "http://x"], &HashSet::from_iter(["curl"])).is_none()
+        );
+        assert!(
+            uses_full_only(&["python", "setup.py", "build_ext"], &HashSet::default()).is_some()
+        );
+        assert!(uses_full_only(&["python", "serve.py"], &HashSet::default()).is_none());
     }
 }

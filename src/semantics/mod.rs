@@ -16,12 +16,12 @@ mod vars;
 
 pub use context::{mount_targets, Context, RuleOptions, Run};
 
-use std::collections::HashMap;
+use foldhash::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
 use crate::syntax::shell::Word;
-use crate::syntax::{Args, Dockerfile, Instruction, ItemKind, Keyword, Span};
+use crate::syntax::{narrow, Args, Dockerfile, Instruction, ItemKind, Keyword, Span};
 pub use vars::expand;
 
 /// One build stage: a FROM and the instructions up to the next FROM.
@@ -93,27 +93,52 @@ struct StageFacts {
     initial_workdir: Option<String>,
 }
 
-/// A stage's ENV and ARG values: its names sorted, each with the range of
-/// its `(item, value)` settings, in item order, in one slice. Two slices
-/// per stage, where a map per stage cost a table and a list per name (a
-/// file of many small stages holds one for each).
+/// A stage's ENV and ARG values: its names ordered by hash, each with the
+/// range of its `(item, value)` settings, in item order, in one slice. Two
+/// slices per stage, where a map per stage cost a table and a list per name
+/// (a file of many small stages holds one for each); a lookup compares
+/// hashes held in the slice, and a name only when its hash matches, where a
+/// search by name read a string from memory at every step.
 #[derive(Debug, Clone, Default)]
 struct Vars {
-    names: Box<[(String, usize, usize)]>,
+    names: Box<[VarName]>,
     values: Box<[(usize, String)]>,
+}
+
+#[derive(Debug, Clone)]
+struct VarName {
+    hash: u64,
+    name: String,
+    start: u32,
+    end: u32,
+}
+
+/// The hash a variable name is ordered by (fixed, so a file's order is the
+/// same in every run).
+fn name_hash(name: &str) -> u64 {
+    use std::hash::BuildHasher;
+    foldhash::fast::FixedState::with_seed(0).hash_one(name)
 }
 
 impl Vars {
     fn new(by_name: HashMap<String, Vec<(usize, String)>>) -> Vars {
-        // The names are distinct: only they are sorted, not every setting.
-        let mut groups: Vec<(String, Vec<(usize, String)>)> = by_name.into_iter().collect();
-        groups.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let mut values = Vec::with_capacity(groups.iter().map(|g| g.1.len()).sum());
+        // The names are distinct: only they are ordered, not every setting.
+        let mut groups: Vec<_> = by_name
+            .into_iter()
+            .map(|(name, list)| (name_hash(&name), name, list))
+            .collect();
+        groups.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        let mut values = Vec::with_capacity(groups.iter().map(|g| g.2.len()).sum());
         let mut names = Vec::with_capacity(groups.len());
-        for (name, list) in groups {
-            let start = values.len();
+        for (hash, name, list) in groups {
+            let start = narrow(values.len());
             values.extend(list);
-            names.push((name, start, values.len()));
+            names.push(VarName {
+                hash,
+                name,
+                start,
+                end: narrow(values.len()),
+            });
         }
         Vars {
             names: names.into_boxed_slice(),
@@ -123,10 +148,13 @@ impl Vars {
 
     /// A name's `(item, value)` settings, in item order.
     fn get(&self, name: &str) -> &[(usize, String)] {
-        match self.names.binary_search_by(|n| n.0.as_str().cmp(name)) {
-            Ok(i) => &self.values[self.names[i].1..self.names[i].2],
-            Err(_) => &[],
-        }
+        let hash = name_hash(name);
+        let first = self.names.partition_point(|n| n.hash < hash);
+        self.names[first..]
+            .iter()
+            .take_while(|n| n.hash == hash)
+            .find(|n| n.name == name)
+            .map_or(&[], |n| &self.values[n.start as usize..n.end as usize])
     }
 
     /// The value set last before `item`.
@@ -135,7 +163,7 @@ impl Vars {
     }
 
     fn names(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(|n| n.0.as_str())
+        self.names.iter().map(|n| n.name.as_str())
     }
 }
 
@@ -174,8 +202,8 @@ impl Model {
     /// Build the model; `target` names the stage to build (like `docker build --target`).
     pub fn new(df: &Dockerfile, target: Option<&str>) -> Model {
         let mut stages: Vec<Stage> = Vec::new();
-        let mut global_args = HashMap::new();
-        let mut by_name: HashMap<String, usize> = HashMap::new();
+        let mut global_args = HashMap::default();
+        let mut by_name: HashMap<String, usize> = HashMap::default();
         for (idx, item) in df.items.iter().enumerate() {
             let ItemKind::Instruction(ins) = &item.kind else {
                 continue;
@@ -251,7 +279,7 @@ impl Model {
             roots,
             preorder: vec![0; n],
             end_user: vec![None; n],
-            inherited: HashMap::new(),
+            inherited: HashMap::default(),
             stage_index: Vec::new(),
         };
         let mut next = 0;
@@ -325,7 +353,7 @@ impl Model {
     fn stage_facts(&self, df: &Dockerfile, stage: usize) -> StageFacts {
         let mut facts = StageFacts::default();
         // Name -> `(item, value)` in item order, while the stage is read.
-        let mut vars: HashMap<String, Vec<(usize, String)>> = HashMap::new();
+        let mut vars: HashMap<String, Vec<(usize, String)>> = HashMap::default();
         let mut workdir = match self.parent(stage) {
             Some(p) => Self::workdir_in(&self.facts[p], usize::MAX),
             None => self.stages[stage]
@@ -808,6 +836,39 @@ impl FromStr for Profile {
             _ => Err(format!(
                 "unknown profile `{s}` (expected `auto`, `inference` or `training`)"
             )),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vars_find_every_name_and_only_those() {
+        let mut by_name: HashMap<String, Vec<(usize, String)>> = HashMap::default();
+        for n in 0..2000 {
+            // Names sharing long prefixes, set at two items each.
+            let list = vec![(n, format!("first{n}")), (n + 5000, format!("second{n}"))];
+            by_name.insert(format!("VARIABLE_{n}"), list);
+        }
+        let vars = Vars::new(by_name);
+        assert_eq!(vars.names().count(), 2000);
+        for n in 0..2000 {
+            let name = format!("VARIABLE_{n}");
+            assert_eq!(vars.get(&name).len(), 2, "{name}");
+            assert_eq!(vars.before(&name, n), None);
+            assert_eq!(
+                vars.before(&name, n + 1),
+                Some(format!("first{n}").as_str())
+            );
+            assert_eq!(
+                vars.before(&name, usize::MAX),
+                Some(format!("second{n}").as_str())
+            );
+        }
+        for absent in ["VARIABLE_", "VARIABLE_2000", "variable_1", ""] {
+            assert!(vars.get(absent).is_empty(), "{absent}");
         }
     }
 }
