@@ -4,9 +4,11 @@
 //! (rules, fixes, the rewrite), so every layer can speak these types.
 
 use std::borrow::Cow;
-
+use std::cell::RefCell;
 use std::fmt;
+use std::ops::Deref;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -61,21 +63,154 @@ impl FromStr for Severity {
     }
 }
 
+/// A finding's or an edit's text: a fixed sentence borrowed, or a composed
+/// one shared with the findings before it that said the same. A generated
+/// file can have a finding a line, most with the same help and the same
+/// edit text: one copy each, not one per finding. Reads as a `str`.
+#[derive(Clone)]
+pub enum Text {
+    Static(&'static str),
+    Shared(Arc<str>),
+}
+
+/// How many recent composed texts each thread remembers for sharing: enough
+/// for the message, help and edit of the rule being run, which repeat
+/// finding after finding.
+const RECENT: usize = 8;
+
+thread_local! {
+    static RECENT_TEXTS: RefCell<Vec<Arc<str>>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Text {
+    /// A composed text, shared with a recent equal one when there is one.
+    pub fn share(text: String) -> Text {
+        RECENT_TEXTS.with(|recent| {
+            let mut recent = recent.borrow_mut();
+            if let Some(at) = recent.iter().position(|t| **t == *text) {
+                // Most recent last: a text that keeps coming stays.
+                let hit = recent.remove(at);
+                recent.push(Arc::clone(&hit));
+                return Text::Shared(hit);
+            }
+            let made: Arc<str> = Arc::from(text);
+            if recent.len() == RECENT {
+                recent.remove(0);
+            }
+            recent.push(Arc::clone(&made));
+            Text::Shared(made)
+        })
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            Text::Static(s) => s,
+            Text::Shared(s) => s,
+        }
+    }
+
+    /// Append to the text (a new composed text, shared as any other).
+    pub fn push_str(&mut self, more: &str) {
+        let mut text = String::with_capacity(self.len() + more.len());
+        text.push_str(self);
+        text.push_str(more);
+        *self = Text::share(text);
+    }
+}
+
+impl Default for Text {
+    fn default() -> Text {
+        Text::Static("")
+    }
+}
+
+impl Deref for Text {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl AsRef<str> for Text {
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl fmt::Display for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for Text {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl PartialEq for Text {
+    fn eq(&self, other: &Text) -> bool {
+        self.as_str() == other.as_str()
+    }
+}
+
+impl Eq for Text {}
+
+impl PartialEq<str> for Text {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for Text {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl Serialize for Text {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl From<&'static str> for Text {
+    fn from(s: &'static str) -> Text {
+        Text::Static(s)
+    }
+}
+
+impl From<String> for Text {
+    fn from(s: String) -> Text {
+        Text::share(s)
+    }
+}
+
+impl From<Cow<'static, str>> for Text {
+    fn from(s: Cow<'static, str>) -> Text {
+        match s {
+            Cow::Borrowed(b) => Text::Static(b),
+            Cow::Owned(o) => Text::share(o),
+        }
+    }
+}
+
 /// Replace the text at `span` with `replacement` (an insertion when the span is empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Edit {
     pub span: Span,
-    pub replacement: String,
+    pub replacement: Text,
 }
 
 impl Edit {
-    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+    pub fn insert(at: usize, text: impl Into<Text>) -> Edit {
         Edit {
             span: Span::new(at, at),
             replacement: text.into(),
         }
     }
-    pub fn replace(span: Span, text: impl Into<String>) -> Edit {
+    pub fn replace(span: Span, text: impl Into<Text>) -> Edit {
         Edit {
             span,
             replacement: text.into(),
@@ -192,11 +327,11 @@ pub struct Diagnostic {
     pub name: &'static str,
     pub severity: Severity,
     pub span: Span,
-    /// What is wrong: sentence case, no trailing period. Borrowed when it
-    /// is a fixed sentence: a generated file can have a finding a line.
-    pub message: Cow<'static, str>,
-    /// What to do, in the imperative (borrowed when fixed, as `message`).
-    pub help: Cow<'static, str>,
+    /// What is wrong: sentence case, no trailing period (a [`Text`]: a
+    /// generated file can have a finding a line).
+    pub message: Text,
+    /// What to do, in the imperative.
+    pub help: Text,
     pub fix: Option<Fix>,
 }
 
@@ -227,3 +362,45 @@ impl fmt::Display for FileError {
 }
 
 impl std::error::Error for FileError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn shared(t: &Text) -> &Arc<str> {
+        match t {
+            Text::Shared(a) => a,
+            Text::Static(s) => panic!("`{s}` is not a composed text"),
+        }
+    }
+
+    #[test]
+    fn equal_composed_texts_are_one_copy() {
+        let a = Text::from(format!("Add `{}` to the command", "--no-cache-dir"));
+        let b = Text::from(format!("Add `{}` to the command", "--no-cache-dir"));
+        assert!(Arc::ptr_eq(shared(&a), shared(&b)));
+        let c = Text::from(format!("Add `{}` to the command", "--no-cache"));
+        assert!(!Arc::ptr_eq(shared(&a), shared(&c)));
+        assert_eq!(a, "Add `--no-cache-dir` to the command");
+        assert_eq!(a.to_string(), b.as_str());
+        // A text that keeps coming back is still shared after others (`c`
+        // and these fill the rest of the recent ones).
+        for n in 0..RECENT - 2 {
+            let _ = Text::from(format!("other {n}"));
+        }
+        let d = Text::from(String::from("Add `--no-cache-dir` to the command"));
+        assert!(Arc::ptr_eq(shared(&a), shared(&d)));
+    }
+
+    #[test]
+    fn appending_makes_a_new_text() {
+        let mut t = Text::from("fixed");
+        t.push_str(" (and more)");
+        assert_eq!(t, "fixed (and more)");
+        assert_eq!(Text::from("x"), Text::from(String::from("x")));
+        assert_eq!(
+            serde_json::to_string(&t).ok().as_deref(),
+            Some("\"fixed (and more)\"")
+        );
+    }
+}

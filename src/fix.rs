@@ -61,7 +61,7 @@ impl<'a> Taken<'a> {
             let same_point = self
                 .insertions
                 .get(&start)
-                .is_some_and(|texts| texts.iter().any(|t| *t != edit.replacement));
+                .is_some_and(|texts| texts.iter().any(|t| *t != edit.replacement.as_str()));
             return same_point || self.meeting(start, end).next().is_some();
         }
         if self.insertions.range(start + 1..end).next().is_some() {

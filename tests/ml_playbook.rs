@@ -36,7 +36,7 @@ fn found(rules: &[&str], text: &str) -> Vec<String> {
 
 fn messages(rules: &[&str], text: &str) -> Vec<String> {
     let (_, found) = check_in_build_context(text, &only(rules, false), None, None).unwrap();
-    found.into_iter().map(|d| d.message.into_owned()).collect()
+    found.into_iter().map(|d| d.message.to_string()).collect()
 }
 
 fn fixed(rules: &[&str], text: &str) -> String {

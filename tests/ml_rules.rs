@@ -29,7 +29,7 @@ fn findings(code: &str, text: &str) -> Vec<(usize, String)> {
         .map(|d| {
             assert_eq!(d.code, code);
             let line = text[..d.span.start].matches('\n').count() + 1;
-            (line, d.message.into_owned())
+            (line, d.message.to_string())
         })
         .collect()
 }

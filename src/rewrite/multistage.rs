@@ -2081,7 +2081,10 @@ fn builder_from(cx: &Context, item: usize, from: &Instruction, name: &str) -> St
         edits.push(Edit::insert(end, format!(" AS {name}")));
     } else if let Some(at) = text.rfind([' ', '\t']) {
         // `FROM image AS app`: the name moves to the runtime stage.
-        edits.push(Edit::replace(from.line.span(at + 1, text.len()), name));
+        edits.push(Edit::replace(
+            from.line.span(at + 1, text.len()),
+            name.to_string(),
+        ));
     }
     let mut text = slice_with_edits(cx, span, &edits);
     if !text.ends_with('\n') {

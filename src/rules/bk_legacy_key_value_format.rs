@@ -44,7 +44,7 @@ fn fix_for(ins: &Instruction, escape: char) -> Option<Fix> {
             Edit::delete(Span::new(at, at + 1))
         })
         .collect();
-    edits[0].replacement = "=".to_string();
+    edits[0].replacement = "=".into();
     if blanks {
         let v = ins.line.span(value_start, value_end);
         edits.push(Edit::insert(v.start, "\""));

@@ -201,10 +201,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             d.fix = Some(fix)
         }
-        Err(reason) => d
-            .help
-            .to_mut()
-            .push_str(&format!(" (no automatic fix: {reason})")),
+        Err(reason) => d.help.push_str(&format!(" (no automatic fix: {reason})")),
     }
     vec![d]
 }

@@ -78,13 +78,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             Err(_) if devel.is_some() => {
                 out[i]
                     .help
-                    .to_mut()
                     .push_str(" (`DF001`'s rewrite does this for a devel base)");
             }
             Err(reason) => {
                 out[i]
                     .help
-                    .to_mut()
                     .push_str(&format!(" (no automatic rewrite: {reason})"));
             }
         }

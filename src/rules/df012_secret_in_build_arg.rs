@@ -198,7 +198,6 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             if literal.is_some() {
                 d.severity = Severity::Error;
                 d.message
-                    .to_mut()
                     .push_str(" (and the literal token is in the Dockerfile itself)");
             }
             out.push(d);

@@ -4,8 +4,6 @@
 //! The engine (selection, suppressions, severities, fixes) reads only the
 //! metadata; a check only reads the [`Context`] and reports.
 
-use std::borrow::Cow;
-
 mod bk_consistent_instruction_casing;
 mod bk_copy_ignored_file;
 mod bk_duplicate_stage_name;
@@ -118,7 +116,7 @@ mod dl4004_multiple_entrypoint;
 mod dl4005_ln_bin_sh;
 mod dl4006_pipefail;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Severity, Text};
 pub use crate::semantics::Context;
 use crate::syntax::Span;
 
@@ -166,8 +164,8 @@ impl Rule {
     pub fn diagnostic(
         &self,
         span: Span,
-        message: impl Into<Cow<'static, str>>,
-        help: impl Into<Cow<'static, str>>,
+        message: impl Into<Text>,
+        help: impl Into<Text>,
     ) -> Diagnostic {
         Diagnostic {
             code: self.code,
