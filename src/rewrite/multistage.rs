@@ -1405,7 +1405,7 @@ fn place_run(
             continue;
         }
         if matches!(program.as_str(), "curl" | "wget")
-            && c.terminator == "|"
+            && c.terminator() == "|"
             && r.words
                 .iter()
                 .any(|w| TOOL_INSTALLERS.iter().any(|u| w.text.contains(u)))

@@ -82,7 +82,7 @@ fn case_patterns(cmds: &[Command], i: usize, has_case: bool) -> bool {
         return false;
     }
     let mut j = i;
-    while j < cmds.len() && cmds[j].terminator == "|" {
+    while j < cmds.len() && cmds[j].terminator() == "|" {
         let words = &cmds[j].words;
         // The first pattern may follow `case WORD in` on the same line.
         let after_in = j == i && words.len() >= 2 && words[words.len() - 2].text == "in";
@@ -92,7 +92,7 @@ fn case_patterns(cmds: &[Command], i: usize, has_case: bool) -> bool {
         j += 1;
     }
     cmds.get(j)
-        .is_some_and(|c| c.words.len() == 1 && c.terminator == ")")
+        .is_some_and(|c| c.words.len() == 1 && c.terminator() == ")")
 }
 
 /// Whether a word holds a command substitution (`$(a | b)`) with a pipe:
@@ -101,7 +101,7 @@ fn substitution_pipes(word: &str) -> bool {
     substitutions(word).into_iter().any(|inner| {
         let cmds = crate::syntax::shell::commands(inner);
         let has_case = inner.split_whitespace().any(|w| w == "case");
-        (0..cmds.len()).any(|k| cmds[k].terminator == "|" && !case_patterns(&cmds, k, has_case))
+        (0..cmds.len()).any(|k| cmds[k].terminator() == "|" && !case_patterns(&cmds, k, has_case))
     })
 }
 
@@ -115,7 +115,7 @@ fn first_pipe(script: &str, cmds: &[Command]) -> Option<(usize, usize)> {
         if is_set_pipefail(cmd) {
             return None;
         }
-        if cmd.terminator == "|" && !(i > 0 && cmds[i - 1].terminator == "|") {
+        if cmd.terminator() == "|" && !(i > 0 && cmds[i - 1].terminator() == "|") {
             let has_case =
                 *has_case.get_or_insert_with(|| script.split_whitespace().any(|w| w == "case"));
             if case_patterns(cmds, i, has_case) {

@@ -5,7 +5,7 @@
 
 use super::{mount_targets, Context, Script};
 use crate::syntax::shell::{Command, Word};
-use crate::syntax::{Instruction, Span};
+use crate::syntax::{narrow, Instruction, Span};
 
 /// A command with its prefixes removed.
 #[derive(Debug, Clone)]
@@ -57,8 +57,9 @@ fn is_assignment(word: &str) -> Option<(&str, &str)> {
 pub fn resolve(cmd: &Command) -> Resolved<'_> {
     let (skip, assigns) = *cmd.prefix.get_or_init(|| {
         let r = scan_prefix(&cmd.words);
-        (cmd.words.len() - r.words.len(), !r.env.is_empty())
+        (narrow(cmd.words.len() - r.words.len()), !r.env.is_empty())
     });
+    let skip = skip as usize;
     if assigns {
         return scan_prefix(&cmd.words);
     }

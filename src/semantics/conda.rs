@@ -2,8 +2,6 @@
 //! package cache (`pkgs/`), which calls empty it, and the `conda run`
 //! prefix that runs another program inside an environment.
 
-use std::sync::OnceLock;
-
 use super::commands::{basename, resolve};
 use crate::syntax::shell::{Command, Word};
 
@@ -182,11 +180,7 @@ pub fn run_target(cmd: &Command) -> Option<Command> {
         return None;
     }
     let at = first_operand(call.words, call.sub_at + 1)?;
-    Some(Command {
-        words: call.words[at..].to_vec(),
-        terminator: cmd.terminator,
-        prefix: OnceLock::new(),
-    })
+    Some(Command::new(call.words[at..].to_vec(), cmd.terminator()))
 }
 
 #[cfg(test)]

@@ -748,7 +748,7 @@ mod tests {
         let cmds = commands("X=\"$(curl -s u | jq .t)\" && echo");
         let nested = nested_commands(&cmds[0]);
         assert_eq!(nested.len(), 2);
-        assert_eq!(nested[0].terminator, "|");
+        assert_eq!(nested[0].terminator(), "|");
     }
 
     #[test]
