@@ -97,7 +97,7 @@ fn needs_full_image(cx: &Context, stage: usize) -> Option<String> {
                                 return Some(format!("`{spec}` needs git"));
                             }
                             let name = requirement_name(spec);
-                            if SOURCE_ONLY_PACKAGES.contains(&name.as_str()) {
+                            if SOURCE_ONLY_PACKAGES.contains(&name.as_ref()) {
                                 return Some(format!("`{name}` is built from source"));
                             }
                         }

@@ -179,7 +179,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 .iter()
                 .filter(|w| {
                     let spec = w.text.trim_matches(['"', '\'']);
-                    TORCH_PACKAGES.contains(&requirement_name(spec).as_str())
+                    TORCH_PACKAGES.contains(&requirement_name(spec).as_ref())
                         && requirement_build(spec).is_none()
                 })
                 .collect();
@@ -191,7 +191,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             for req in requirements_of(cx, run, &install) {
                 let name = requirement_name(&req.spec);
                 if !req.constraint
-                    && TORCH_PACKAGES.contains(&name.as_str())
+                    && TORCH_PACKAGES.contains(&name.as_ref())
                     && requirement_build(&req.spec).is_none()
                     && !names_an_index(cx, &req.file)
                 {

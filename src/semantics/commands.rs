@@ -3,6 +3,8 @@
 //! `$VENV/bin/pip`, `uv pip`, `apt-get`/`apt`, behind `sudo`, `env VAR=1`,
 //! `VAR=1`, `exec`, `time`, `nohup` or `command`.
 
+use std::borrow::Cow;
+
 use super::{mount_targets, Context, Script};
 use crate::syntax::shell::{Command, Word};
 use crate::syntax::{narrow, Instruction, Span};
@@ -233,11 +235,21 @@ fn option_with_value<'w>(word: &'w str, name: &str) -> Option<&'w str> {
 }
 
 /// The project name of a requirement (`opencv_python[extra]>=4.8; python_version>"3"`),
-/// normalised as PEP 503 does (lower case, runs of `-_.` as `-`).
-pub fn requirement_name(spec: &str) -> String {
+/// normalised as PEP 503 does (lower case, runs of `-_.` as `-`): borrowed
+/// from `spec` when it is written that way already, as most names are
+/// (several rules ask for every package of every install).
+pub fn requirement_name(spec: &str) -> Cow<'_, str> {
     let end = spec
         .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')))
         .unwrap_or(spec.len());
+    let written = &spec[..end];
+    let normal = !written.contains("--")
+        && written
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if normal {
+        return Cow::Borrowed(written);
+    }
     let mut name = String::new();
     for c in spec[..end].chars() {
         if matches!(c, '-' | '_' | '.') {
@@ -248,7 +260,7 @@ pub fn requirement_name(spec: &str) -> String {
             name.push(c.to_ascii_lowercase());
         }
     }
-    name
+    Cow::Owned(name)
 }
 
 /// The first word after `words[from..]` that is not an option.
@@ -843,6 +855,13 @@ mod tests {
             "opencv-contrib-python"
         );
         assert_eq!(requirement_name("'deepspeed'"), "");
+        assert_eq!(requirement_name("a--b..c"), "a-b-c");
+        assert_eq!(requirement_name("-x_"), "-x-");
+        // Already normal: the spec's own text, not a copy.
+        assert!(matches!(
+            requirement_name("torch-audio2==2.1"),
+            Cow::Borrowed("torch-audio2")
+        ));
     }
 
     #[test]
