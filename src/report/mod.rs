@@ -19,6 +19,7 @@ mod text;
 pub use json::{json_error, json_item, to_json, write_json};
 pub use text::{render_concise, render_errors, render_one, render_text, Summary};
 
+use std::cell::Cell;
 use std::io::{self, Write as _};
 use std::path::Path;
 
@@ -229,6 +230,9 @@ fn without_temp_path(e: io::Error) -> io::Error {
 pub struct LineIndex<'a> {
     text: &'a str,
     starts: Vec<usize>,
+    /// The line found last: findings are reported in file order, so the
+    /// next offset asked is most often on that line or the next.
+    last: Cell<usize>,
 }
 
 impl<'a> LineIndex<'a> {
@@ -236,12 +240,32 @@ impl<'a> LineIndex<'a> {
         let starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
-        LineIndex { text, starts }
+        LineIndex {
+            text,
+            starts,
+            last: Cell::new(1),
+        }
+    }
+
+    /// The 1-based line holding `offset` (at most the text's length).
+    fn line_of(&self, offset: usize) -> usize {
+        let ends_after = |line: usize| self.starts.get(line).is_none_or(|&next| next > offset);
+        let last = self.last.get();
+        let line = if self.starts[last - 1] <= offset {
+            // On the last line found or a few after it, else a search.
+            (last..last + 3)
+                .find(|&line| ends_after(line))
+                .unwrap_or_else(|| self.starts.partition_point(|&s| s <= offset))
+        } else {
+            self.starts.partition_point(|&s| s <= offset).max(1)
+        };
+        self.last.set(line);
+        line
     }
 
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let line = self.line_of(offset);
         let start = self.starts[line - 1];
         let column = self
             .text
@@ -268,5 +292,36 @@ impl<'a> LineIndex<'a> {
             .get(line.wrapping_sub(1))
             .copied()
             .unwrap_or(self.text.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineIndex;
+
+    /// Line and column by counting, for comparison.
+    fn counted(text: &str, offset: usize) -> (usize, usize) {
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let start = before.rfind('\n').map_or(0, |i| i + 1);
+        (line, before[start..].chars().count() + 1)
+    }
+
+    #[test]
+    fn line_and_column_in_any_order() {
+        let text = "FROM a\n\nRUN é \\\n  b\nCMD [\"x\"]\n\n";
+        let offsets: Vec<usize> = (0..=text.len())
+            .filter(|&i| text.is_char_boundary(i))
+            .collect();
+        let index = LineIndex::new(text);
+        // In order (the hint's case), backwards, and jumping about.
+        let mut order = offsets.clone();
+        order.extend(offsets.iter().rev());
+        let mut next = crate::rng(7);
+        order.extend((0..200).map(|_| offsets[next(offsets.len() as u64)]));
+        for at in order {
+            assert_eq!(index.line_col(at), counted(text, at), "offset {at}");
+        }
+        assert_eq!(index.line_col(text.len() + 5), counted(text, text.len()));
     }
 }

@@ -348,63 +348,72 @@ pub fn removes_apt_lists(cmd: &Command) -> bool {
 /// A fix that appends to an incomplete script would land inside what is
 /// left open, and never settle.
 pub fn is_complete_script(script: &str) -> bool {
-    let chars: Vec<char> = script.chars().collect();
+    // Read by byte: every character that opens or closes something is
+    // ASCII (a RUN-heavy file asks this of every script).
+    let bytes = script.as_bytes();
     // What is open, innermost last: quotes, backquote, `$(` and `${`.
-    let mut open: Vec<char> = Vec::new();
+    let mut open: Vec<u8> = Vec::new();
     let mut word_start = true;
     let mut i = 0;
-    while i < chars.len() {
-        let c = chars[i];
+    while i < bytes.len() {
+        let c = bytes[i];
         let top = open.last().copied();
-        if top == Some('\'') {
-            if c == '\'' {
+        if top == Some(b'\'') {
+            if c == b'\'' {
                 open.pop();
             }
             i += 1;
             continue;
         }
+        if !c.is_ascii() {
+            // Nothing outside ASCII opens or closes; a Unicode space still
+            // ends a word.
+            let ch = script.get(i..).and_then(|rest| rest.chars().next());
+            word_start = ch.is_some_and(char::is_whitespace);
+            i += ch.map_or(1, char::len_utf8);
+            continue;
+        }
         match c {
-            '\\' => {
-                if i + 1 >= chars.len() {
+            b'\\' => {
+                // The escaped character, whatever its length, is skipped.
+                let Some(next) = script.get(i + 1..).and_then(|rest| rest.chars().next()) else {
                     return false;
-                }
+                };
+                i += next.len_utf8();
+            }
+            b'\'' if top != Some(b'"') => open.push(b'\''),
+            b'"' if top == Some(b'"') => {
+                open.pop();
+            }
+            b'"' => open.push(b'"'),
+            b'`' if top == Some(b'`') => {
+                open.pop();
+            }
+            b'`' => open.push(b'`'),
+            b'$' if matches!(bytes.get(i + 1), Some(b'(' | b'{')) => {
+                open.push(bytes[i + 1]);
                 i += 1;
             }
-            '\'' if top != Some('"') => open.push('\''),
-            '"' if top == Some('"') => {
+            b'(' if top == Some(b'(') => open.push(b'('),
+            b')' if top == Some(b'(') => {
                 open.pop();
             }
-            '"' => open.push('"'),
-            '`' if top == Some('`') => {
-                open.pop();
-            }
-            '`' => open.push('`'),
-            '$' if matches!(chars.get(i + 1), Some('(' | '{')) => {
-                open.push(chars[i + 1]);
-                i += 1;
-            }
-            '(' if top == Some('(') => open.push('('),
-            ')' if top == Some('(') => {
-                open.pop();
-            }
-            '}' if top == Some('{') => {
+            b'}' if top == Some(b'{') => {
                 open.pop();
             }
             // A comment starts only at the start of a word, outside quotes.
-            '#' if word_start && !matches!(top, Some('"' | '{')) => {
-                while i < chars.len() && chars[i] != '\n' {
-                    i += 1;
-                }
-                // Text appended after a comment that runs to the end would
-                // be part of the comment.
-                if i >= chars.len() {
-                    return false;
+            b'#' if word_start && !matches!(top, Some(b'"' | b'{')) => {
+                match bytes[i..].iter().position(|&b| b == b'\n') {
+                    Some(n) => i += n,
+                    // Text appended after a comment that runs to the end
+                    // would be part of the comment.
+                    None => return false,
                 }
                 continue;
             }
             _ => {}
         }
-        word_start = c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')');
+        word_start = char::from(c).is_whitespace() || matches!(c, b';' | b'&' | b'|' | b'(' | b')');
         i += 1;
     }
     open.is_empty()
@@ -845,6 +854,87 @@ mod tests {
         assert!(install("pip uninstall a").is_none());
         assert!(install("pipx install a").is_none());
         assert!(install("python setup.py install").is_none());
+    }
+
+    /// The first version of `is_complete_script`, over a vector of chars:
+    /// the byte version must agree with it on every input.
+    fn is_complete_by_chars(script: &str) -> bool {
+        let chars: Vec<char> = script.chars().collect();
+        let mut open: Vec<char> = Vec::new();
+        let mut word_start = true;
+        let mut i = 0;
+        while i < chars.len() {
+            let c = chars[i];
+            let top = open.last().copied();
+            if top == Some('\'') {
+                if c == '\'' {
+                    open.pop();
+                }
+                i += 1;
+                continue;
+            }
+            match c {
+                '\\' => {
+                    if i + 1 >= chars.len() {
+                        return false;
+                    }
+                    i += 1;
+                }
+                '\'' if top != Some('"') => open.push('\''),
+                '"' if top == Some('"') => {
+                    open.pop();
+                }
+                '"' => open.push('"'),
+                '`' if top == Some('`') => {
+                    open.pop();
+                }
+                '`' => open.push('`'),
+                '$' if matches!(chars.get(i + 1), Some('(' | '{')) => {
+                    open.push(chars[i + 1]);
+                    i += 1;
+                }
+                '(' if top == Some('(') => open.push('('),
+                ')' if top == Some('(') => {
+                    open.pop();
+                }
+                '}' if top == Some('{') => {
+                    open.pop();
+                }
+                '#' if word_start && !matches!(top, Some('"' | '{')) => {
+                    while i < chars.len() && chars[i] != '\n' {
+                        i += 1;
+                    }
+                    if i >= chars.len() {
+                        return false;
+                    }
+                    continue;
+                }
+                _ => {}
+            }
+            word_start = c.is_whitespace() || matches!(c, ';' | '&' | '|' | '(' | ')');
+            i += 1;
+        }
+        open.is_empty()
+    }
+
+    #[test]
+    fn complete_scripts_read_by_byte_as_by_char() {
+        let pieces = [
+            "'", "\"", "`", "$(", "${", "(", ")", "}", "{", "#", "\\", "\n", " ", ";", "&", "|",
+            "a", "é", "\u{a0}", "\u{2003}", "\u{b}", "x#", "\\é", "日本",
+        ];
+        let mut next = crate::rng(0x2545_f491_4f6c_dd1d);
+        for _ in 0..20_000 {
+            let len = next(12);
+            let script: String = (0..len)
+                .map(|_| pieces[next(pieces.len() as u64)])
+                .collect();
+            assert_eq!(
+                is_complete_script(&script),
+                is_complete_by_chars(&script),
+                "{script:?}"
+            );
+        }
     }
 
     #[test]
