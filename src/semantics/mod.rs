@@ -94,23 +94,18 @@ struct StageFacts {
 }
 
 /// A stage's ENV and ARG values: its names ordered by hash, each with the
-/// range of its `(item, value)` settings, in item order, in one slice. Two
+/// range of its `(item, value)` settings, in item order, in one slice. Flat
 /// slices per stage, where a map per stage cost a table and a list per name
-/// (a file of many small stages holds one for each); a lookup compares
-/// hashes held in the slice, and a name only when its hash matches, where a
-/// search by name read a string from memory at every step.
+/// (a file of many small stages holds one for each). A lookup searches the
+/// hashes, which lie together apart from the names (a stage of thousands of
+/// variables is searched in a few cache lines), and compares a name only
+/// when its hash matches.
 #[derive(Debug, Clone, Default)]
 struct Vars {
-    names: Box<[VarName]>,
+    hashes: Box<[u64]>,
+    /// `(name, start, end)` of its settings in `values`, in `hashes`' order.
+    names: Box<[(String, u32, u32)]>,
     values: Box<[(usize, String)]>,
-}
-
-#[derive(Debug, Clone)]
-struct VarName {
-    hash: u64,
-    name: String,
-    start: u32,
-    end: u32,
 }
 
 /// The hash a variable name is ordered by (fixed, so a file's order is the
@@ -129,18 +124,16 @@ impl Vars {
             .collect();
         groups.sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let mut values = Vec::with_capacity(groups.iter().map(|g| g.2.len()).sum());
+        let mut hashes = Vec::with_capacity(groups.len());
         let mut names = Vec::with_capacity(groups.len());
         for (hash, name, list) in groups {
             let start = narrow(values.len());
             values.extend(list);
-            names.push(VarName {
-                hash,
-                name,
-                start,
-                end: narrow(values.len()),
-            });
+            hashes.push(hash);
+            names.push((name, start, narrow(values.len())));
         }
         Vars {
+            hashes: hashes.into_boxed_slice(),
             names: names.into_boxed_slice(),
             values: values.into_boxed_slice(),
         }
@@ -149,12 +142,15 @@ impl Vars {
     /// A name's `(item, value)` settings, in item order.
     fn get(&self, name: &str) -> &[(usize, String)] {
         let hash = name_hash(name);
-        let first = self.names.partition_point(|n| n.hash < hash);
-        self.names[first..]
+        let first = self.hashes.partition_point(|&h| h < hash);
+        let same = self.hashes[first..]
             .iter()
-            .take_while(|n| n.hash == hash)
-            .find(|n| n.name == name)
-            .map_or(&[], |n| &self.values[n.start as usize..n.end as usize])
+            .take_while(|&&h| h == hash)
+            .count();
+        self.names[first..first + same]
+            .iter()
+            .find(|n| n.0 == name)
+            .map_or(&[], |n| &self.values[n.1 as usize..n.2 as usize])
     }
 
     /// The value set last before `item`.
@@ -163,7 +159,7 @@ impl Vars {
     }
 
     fn names(&self) -> impl Iterator<Item = &str> {
-        self.names.iter().map(|n| n.name.as_str())
+        self.names.iter().map(|n| n.0.as_str())
     }
 }
 
