@@ -219,7 +219,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                             "`{} {src}` bakes {what} into the image",
                             ins.keyword_text().to_uppercase()
                         ),
-                        help.to_string(),
+                        help,
                     ));
                 }
             }
