@@ -295,6 +295,16 @@ impl Model {
         // In walk order a stage's ancestors are done before it. The stack
         // holds the stages whose subtree is open; closing one puts the
         // variables it set back to their values above it.
+        // Only what a stage with stages built on it sets is ever looked up
+        // in `inherited` (at its position, by its descendants): a stage
+        // nothing is built on records nothing there, nor undoes it (a
+        // single stage of thousands of variables records none).
+        let mut has_child = vec![false; n];
+        for s in 0..n {
+            if let Some(p) = model.parent(s) {
+                has_child[p] = true;
+            }
+        }
         let mut open: Vec<usize> = Vec::new();
         for (position, &s) in walk.iter().enumerate() {
             while let Some(&top) = open.last() {
@@ -302,22 +312,34 @@ impl Model {
                     break;
                 }
                 open.pop();
-                model.close_scope(top, position, open.last().copied());
+                if has_child[top] {
+                    model.close_scope(top, position, open.last().copied());
+                }
             }
             let facts = model.stage_facts(df, s);
             model.end_user[s] = match facts.users.len() {
                 0 => model.parent(s).and_then(|p| model.end_user[p]),
                 k => Some((s, k - 1)),
             };
-            for name in facts.vars.names() {
-                let list = model.inherited.entry(name.to_string()).or_default();
-                list.push((position, s + 1));
+            if has_child[s] {
+                for name in facts.vars.names() {
+                    match model.inherited.get_mut(name) {
+                        Some(list) => list.push((position, s + 1)),
+                        None => {
+                            model
+                                .inherited
+                                .insert(name.to_string(), vec![(position, s + 1)]);
+                        }
+                    }
+                }
             }
             model.facts[s] = facts;
             open.push(s);
         }
         while let Some(top) = open.pop() {
-            model.close_scope(top, walk.len(), open.last().copied());
+            if has_child[top] {
+                model.close_scope(top, walk.len(), open.last().copied());
+            }
         }
         model
     }
@@ -839,6 +861,33 @@ impl FromStr for Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stages_inherit_from_their_ancestors_only() {
+        let text = "ARG V=global\n\
+            FROM alpine AS base\nENV A=base\n\
+            FROM base AS leaf1\nENV A=leaf1 B=leaf1\n\
+            FROM base AS mid\nENV B=mid\n\
+            FROM mid AS leaf2\nENV A=leaf2\nRUN true\n\
+            FROM mid AS last\nRUN true\n\
+            FROM leaf1\nRUN true\n";
+        let df = crate::syntax::parse(text).expect("valid");
+        let model = Model::new(&df, None);
+        let end =
+            |stage: usize, name: &str| model.scope(stage, usize::MAX).get(name).map(str::to_string);
+        assert_eq!(end(0, "A").as_deref(), Some("base"));
+        assert_eq!(end(1, "A").as_deref(), Some("leaf1"));
+        assert_eq!(end(2, "A").as_deref(), Some("base"));
+        assert_eq!(end(2, "B").as_deref(), Some("mid"));
+        assert_eq!(end(3, "A").as_deref(), Some("leaf2"));
+        // After a sibling's subtree that set both: the ancestors' values.
+        assert_eq!(end(4, "A").as_deref(), Some("base"));
+        assert_eq!(end(4, "B").as_deref(), Some("mid"));
+        assert_eq!(end(5, "A").as_deref(), Some("leaf1"));
+        assert_eq!(end(5, "B").as_deref(), Some("leaf1"));
+        // A global ARG is not in a stage's scope unless declared there.
+        assert_eq!(end(4, "V"), None);
+    }
 
     #[test]
     fn vars_find_every_name_and_only_those() {
