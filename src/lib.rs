@@ -28,7 +28,7 @@ pub use syntax::{Dockerfile, ParseError};
 use semantics::build_context::ContextFiles;
 use semantics::dockerignore::DockerIgnore;
 use semantics::pragmas::{check_options, pragmas, PragmaTool, Suppressions};
-use semantics::Context;
+use semantics::{Context, Leftovers};
 
 /// The file size from which the rules of one file run in parallel. Below
 /// it, starting the worker threads costs more than it saves (a typical
@@ -61,6 +61,17 @@ pub fn lint_in_build_context<'a>(
     dockerignore: Option<&'a DockerIgnore>,
     files: Option<&'a ContextFiles>,
 ) -> Vec<Diagnostic> {
+    lint_keeping(df, settings, dockerignore, files).0
+}
+
+/// [`lint_in_build_context`], and what the context owned, for the caller
+/// to free where it costs least.
+fn lint_keeping<'a>(
+    df: &'a Dockerfile,
+    settings: &Settings,
+    dockerignore: Option<&'a DockerIgnore>,
+    files: Option<&'a ContextFiles>,
+) -> (Vec<Diagnostic>, Leftovers) {
     let mut cx = Context::new(
         df,
         settings.target.as_deref(),
@@ -112,7 +123,16 @@ pub fn lint_in_build_context<'a>(
         }
     }
     sort_by_position(&mut out);
-    out
+    (out, cx.into_leftovers())
+}
+
+/// Free a file's tree and context. On a large file that is millions of
+/// small blocks, a tenth of a `check`: a worker thread frees them while
+/// the caller goes on to report (or the process exits first).
+fn free_elsewhere<T: Send + 'static>(parts: T, file_size: usize) {
+    if file_size >= PARALLEL_RULES_FROM {
+        rayon::spawn(move || drop(parts));
+    }
 }
 
 /// The rules' findings in one vector, in no particular order (they are
@@ -231,15 +251,17 @@ pub fn check_owned(
     dockerignore: Option<&DockerIgnore>,
     files: Option<&ContextFiles>,
 ) -> (String, Result<Vec<Diagnostic>, Vec<FileError>>) {
-    let df = match parse_valid_owned(text) {
+    let mut df = match parse_valid_owned(text) {
         Ok(df) => df,
         Err((errors, text)) => return (text, Err(errors)),
     };
     if let Some(error) = missing_target(&df, settings) {
         return (df.text, Err(vec![error]));
     }
-    let found = lint_in_build_context(&df, settings, dockerignore, files);
-    (df.text, Ok(found))
+    let (found, leftovers) = lint_keeping(&df, settings, dockerignore, files);
+    let text = std::mem::take(&mut df.text);
+    free_elsewhere((df, leftovers), text.len());
+    (text, Ok(found))
 }
 
 /// The error for a `--target` the file has no stage of.
@@ -284,6 +306,28 @@ pub(crate) fn rng(mut seed: u64) -> impl FnMut(u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_large_file_checks_as_it_lints() {
+        // Past the size from which the tree is freed on a worker thread.
+        let mut text = String::from("FROM python:3.11\n");
+        let mut n = 0;
+        while text.len() < PARALLEL_RULES_FROM + 1000 {
+            text.push_str(&format!("ENV V{n}=x\nRUN pip install p{n} && echo $V{n}\n"));
+            n += 1;
+        }
+        let settings = Settings::default();
+        let expected = lint(&parse_valid(&text).expect("valid"), &settings);
+        assert!(expected.len() >= n, "a finding a RUN at least");
+        let (back, found) = check_owned(text.clone(), &settings, None, None);
+        assert_eq!(back, text);
+        let found = found.expect("no file error");
+        let key = |d: &Diagnostic| (d.code, d.span, d.message.to_string());
+        assert_eq!(
+            found.iter().map(key).collect::<Vec<_>>(),
+            expected.iter().map(key).collect::<Vec<_>>()
+        );
+    }
 
     #[test]
     fn sorting_by_position_is_the_stable_sort() {

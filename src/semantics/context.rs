@@ -32,6 +32,15 @@ pub struct Context<'a> {
     triggers: Vec<Run<'a>>,
 }
 
+/// What a [`Context`] owns beyond the file it reads: the model and every
+/// RUN's commands, millions of small blocks in a large file. Given back by
+/// [`Context::into_leftovers`] so that they can be freed off the caller's
+/// path.
+pub struct Leftovers {
+    _model: Model,
+    _commands: Vec<Vec<Command>>,
+}
+
 /// No RUN at this item, in [`Context`]'s index.
 const NO_RUN: u32 = u32::MAX;
 
@@ -165,6 +174,20 @@ impl<'a> Context<'a> {
             runs,
             run_index,
             triggers,
+        }
+    }
+
+    /// Give up the borrowed parts and keep what the context owns.
+    pub fn into_leftovers(self) -> Leftovers {
+        let commands = self
+            .runs
+            .into_iter()
+            .chain(self.triggers)
+            .flat_map(|run| run.scripts.into_iter().map(|(_, commands)| commands))
+            .collect();
+        Leftovers {
+            _model: self.model,
+            _commands: commands,
         }
     }
 

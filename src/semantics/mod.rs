@@ -14,7 +14,7 @@ pub mod pragmas;
 pub mod requirements;
 mod vars;
 
-pub use context::{mount_targets, Context, RuleOptions, Run};
+pub use context::{mount_targets, Context, Leftovers, RuleOptions, Run};
 
 use foldhash::HashMap;
 use std::fmt;
