@@ -5,6 +5,12 @@
 /// `${VAR+x}`. Returns `None` when a variable has no value and no default,
 /// so callers can tell "unknown" from "empty".
 pub fn expand(text: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Option<String> {
+    // Most values have nothing to substitute or unescape: copied as they
+    // are, without the character vector below (asked of every ENV value,
+    // USER, WORKDIR and FROM).
+    if !text.contains(['$', '\\']) {
+        return Some(text.to_string());
+    }
     let mut out = String::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
@@ -113,5 +119,10 @@ mod tests {
         assert_eq!(expand("${CUDA:+set}", &env).as_deref(), Some("set"));
         assert_eq!(expand("$NOPE", &env), None);
         assert_eq!(expand("a\\$b", &env).as_deref(), Some("a$b"));
+        assert_eq!(
+            expand("plain /é value", &env).as_deref(),
+            Some("plain /é value")
+        );
+        assert_eq!(expand("", &env).as_deref(), Some(""));
     }
 }
