@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use crate::diagnostic::Text;
 pub use crate::diagnostic::{apply, Applicability, Edit, Fix};
 use crate::syntax::Dockerfile;
 use crate::{lint, Diagnostic, FileError, Settings};
@@ -130,10 +131,10 @@ impl std::error::Error for FixError {}
 pub struct FixOutcome {
     pub output: String,
     /// `(code, message)` of each finding that a fix was applied for.
-    pub fixed: Vec<(&'static str, String)>,
+    pub fixed: Vec<(&'static str, Text)>,
     /// `(code, message)` of fixes that were dropped because their result did
     /// not parse, or because their finding survived them (they did not settle).
-    pub rejected: Vec<(&'static str, String)>,
+    pub rejected: Vec<(&'static str, Text)>,
     /// Findings left in the output.
     pub remaining: Vec<Diagnostic>,
     /// How many of the remaining findings have a fix below the level that
@@ -202,7 +203,7 @@ pub fn fix(text: &str, settings: &Settings) -> Result<FixOutcome, FixError> {
                 let level = settings.fix_level();
                 for d in &outcome.remaining {
                     if set_aside.contains(d.code) && d.fixable_at(level) {
-                        outcome.rejected.push((d.code, d.message.to_string()));
+                        outcome.rejected.push((d.code, d.message.clone()));
                     }
                 }
                 return Ok(outcome);
@@ -244,7 +245,7 @@ fn fix_without(
     let level = settings.fix_level();
     let mut current = text.to_string();
     let mut fixed = Vec::new();
-    let mut rejected: Vec<(&'static str, String)> = Vec::new();
+    let mut rejected: Vec<(&'static str, Text)> = Vec::new();
     let mut rejected_set = Rejected::default();
     // A finding whose fix does not settle (its edit lands where it changes
     // nothing the rule checks) comes back after every pass. One that is
@@ -254,7 +255,9 @@ fn fix_without(
     // Snapshots keep the text only: a parse is many times the text's size,
     // and going back is rare enough to parse again.
     let mut snapshots: Vec<(String, usize)> = Vec::new();
-    let mut history: HashMap<(&'static str, String, usize), (usize, usize)> = HashMap::new();
+    // Keyed by the finding's message as it is (a shared `Text`), not a copy:
+    // a large file has a key for every finding fixed.
+    let mut history: HashMap<(&'static str, Text, usize), (usize, usize)> = HashMap::new();
     for _ in 0..MAX_PASSES {
         let found = lint(&df, settings);
         let ordinal = ordinals(&found, &current);
@@ -269,14 +272,14 @@ fn fix_without(
             ordinal.get(i).copied().unwrap_or(0)
         };
         let stuck = found.iter().find_map(|d| {
-            let key = (d.code, d.message.to_string(), d.span.start);
+            let key = (d.code, d.message.clone(), d.span.start);
             history
                 .get(&key)
                 .filter(|(count, _)| *count >= 2 && d.fixable_at(level))
                 .map(|&(_, first)| (d, first))
         });
         if let Some((d, first)) = stuck {
-            rejected.push((d.code, d.message.to_string()));
+            rejected.push((d.code, d.message.clone()));
             rejected_set.insert(d, &current, ordinal_of(d));
             let (text_before, fixed_before) = snapshots.swap_remove(first);
             // It parsed before, when it was the current text.
@@ -367,7 +370,7 @@ fn fix_without(
                 // aside rules that were making progress (a fuzzing find).
                 let (parts, bad) = sift(&taken, &mut |chunk| attempt(chunk).is_some());
                 for d in bad {
-                    rejected.push((d.code, d.message.to_string()));
+                    rejected.push((d.code, d.message.clone()));
                     rejected_set.insert(d, &base, ordinal_of(d));
                 }
                 let together: Vec<&Diagnostic> = parts.iter().flatten().copied().collect();
@@ -383,14 +386,14 @@ fn fix_without(
                 let pass = snapshots.len();
                 for d in &chunk {
                     history
-                        .entry((d.code, d.message.to_string(), d.span.start))
+                        .entry((d.code, d.message.clone(), d.span.start))
                         .or_insert((0, pass))
                         .0 += 1;
                 }
                 snapshots.push((base, fixed.len()));
                 current = next;
                 df = parsed;
-                fixed.extend(chunk.iter().map(|d| (d.code, d.message.to_string())));
+                fixed.extend(chunk.iter().map(|d| (d.code, d.message.clone())));
             }
             None => {
                 // It parsed before, when it became the current text.
