@@ -3,7 +3,6 @@
 //! [`Applicability`]). This module imports nothing from the layers above it
 //! (rules, fixes, the rewrite), so every layer can speak these types.
 
-use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
 use std::ops::Deref;
@@ -190,15 +189,6 @@ impl From<&'static str> for Text {
 impl From<String> for Text {
     fn from(s: String) -> Text {
         Text::share(s)
-    }
-}
-
-impl From<Cow<'static, str>> for Text {
-    fn from(s: Cow<'static, str>) -> Text {
-        match s {
-            Cow::Borrowed(b) => Text::Static(b),
-            Cow::Owned(o) => Text::share(o),
-        }
     }
 }
 
