@@ -28,7 +28,7 @@ pub use syntax::{Dockerfile, ParseError};
 use semantics::build_context::ContextFiles;
 use semantics::dockerignore::DockerIgnore;
 use semantics::pragmas::{check_options, pragmas, PragmaTool, Suppressions};
-use semantics::{Context, Leftovers};
+use semantics::Context;
 
 /// The file size from which the rules of one file run in parallel. Below
 /// it, starting the worker threads costs more than it saves (a typical
@@ -64,14 +64,14 @@ pub fn lint_in_build_context<'a>(
     lint_keeping(df, settings, dockerignore, files).0
 }
 
-/// [`lint_in_build_context`], and what the context owned, for the caller
-/// to free where it costs least.
+/// [`lint_in_build_context`], and the context it built, for the caller to
+/// free where it costs least.
 fn lint_keeping<'a>(
     df: &'a Dockerfile,
-    settings: &Settings,
+    settings: &'a Settings,
     dockerignore: Option<&'a DockerIgnore>,
     files: Option<&'a ContextFiles>,
-) -> (Vec<Diagnostic>, Leftovers) {
+) -> (Vec<Diagnostic>, Context<'a>) {
     let mut cx = Context::new(
         df,
         settings.target.as_deref(),
@@ -123,7 +123,7 @@ fn lint_keeping<'a>(
         }
     }
     sort_by_position(&mut out);
-    (out, cx.into_leftovers())
+    (out, cx)
 }
 
 /// Free a file's tree and context. On a large file that is millions of
@@ -258,7 +258,8 @@ pub fn check_owned(
     if let Some(error) = missing_target(&df, settings) {
         return (df.text, Err(vec![error]));
     }
-    let (found, leftovers) = lint_keeping(&df, settings, dockerignore, files);
+    let (found, cx) = lint_keeping(&df, settings, dockerignore, files);
+    let leftovers = cx.into_leftovers();
     let text = std::mem::take(&mut df.text);
     free_elsewhere((df, leftovers), text.len());
     (text, Ok(found))
