@@ -156,7 +156,7 @@ fn valid(text: &str) -> Option<Dockerfile> {
 /// lines with the same bad key): turning one down must leave the other's
 /// fix (a fuzzing find: the other was fixed only on the next run).
 #[derive(Default)]
-struct Rejected(HashSet<(&'static str, String, String, usize)>);
+struct Rejected(HashSet<(&'static str, Text, String, usize)>);
 
 /// For each finding of a pass, which of the findings alike it is.
 fn ordinals(found: &[Diagnostic], text: &str) -> Vec<usize> {
@@ -173,9 +173,9 @@ fn ordinals(found: &[Diagnostic], text: &str) -> Vec<usize> {
 }
 
 impl Rejected {
-    fn key(d: &Diagnostic, text: &str, ordinal: usize) -> (&'static str, String, String, usize) {
+    fn key(d: &Diagnostic, text: &str, ordinal: usize) -> (&'static str, Text, String, usize) {
         let at = text.get(d.span.start..d.span.end).unwrap_or("");
-        (d.code, d.message.to_string(), at.to_string(), ordinal)
+        (d.code, d.message.clone(), at.to_string(), ordinal)
     }
     fn contains(&self, d: &Diagnostic, text: &str, ordinal: usize) -> bool {
         // Most runs turn nothing down: no key is built then.
