@@ -251,14 +251,11 @@ impl<'a> LineIndex<'a> {
     fn line_of(&self, offset: usize) -> usize {
         let ends_after = |line: usize| self.starts.get(line).is_none_or(|&next| next > offset);
         let last = self.last.get();
-        let line = if self.starts[last - 1] <= offset {
-            // On the last line found or a few after it, else a search.
-            (last..last + 3)
-                .find(|&line| ends_after(line))
-                .unwrap_or_else(|| self.starts.partition_point(|&s| s <= offset))
-        } else {
-            self.starts.partition_point(|&s| s <= offset).max(1)
-        };
+        // On the last line found or a few after it, else a search.
+        let line = (self.starts[last - 1] <= offset)
+            .then(|| (last..last + 3).find(|&line| ends_after(line)))
+            .flatten()
+            .unwrap_or_else(|| self.starts.partition_point(|&s| s <= offset).max(1));
         self.last.set(line);
         line
     }

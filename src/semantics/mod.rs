@@ -292,9 +292,6 @@ impl Model {
         for (position, &s) in walk.iter().enumerate() {
             model.preorder[s] = position;
         }
-        // In walk order a stage's ancestors are done before it. The stack
-        // holds the stages whose subtree is open; closing one puts the
-        // variables it set back to their values above it.
         // Only what a stage with stages built on it sets is ever looked up
         // in `inherited` (at its position, by its descendants): a stage
         // nothing is built on records nothing there, nor undoes it (a
@@ -305,6 +302,9 @@ impl Model {
                 has_child[p] = true;
             }
         }
+        // In walk order a stage's ancestors are done before it. The stack
+        // holds the stages whose subtree is open; closing one puts the
+        // variables it set back to their values above it.
         let mut open: Vec<usize> = Vec::new();
         for (position, &s) in walk.iter().enumerate() {
             while let Some(&top) = open.last() {
