@@ -304,6 +304,24 @@ pub(crate) fn rng(mut seed: u64) -> impl FnMut(u64) -> usize {
     }
 }
 
+/// `count` random texts of up to `max_len - 1` of `pieces` each, from
+/// [`rng`]`(seed)`: inputs for differential tests of text scanners.
+#[cfg(test)]
+pub(crate) fn random_texts<'p>(
+    seed: u64,
+    pieces: &'p [&'p str],
+    max_len: u64,
+    count: usize,
+) -> impl Iterator<Item = String> + 'p {
+    let mut next = rng(seed);
+    (0..count).map(move |_| {
+        let len = next(max_len);
+        (0..len)
+            .map(|_| pieces[next(pieces.len() as u64)])
+            .collect()
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

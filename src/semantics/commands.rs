@@ -923,12 +923,7 @@ mod tests {
             "'", "\"", "`", "$(", "${", "(", ")", "}", "{", "#", "\\", "\n", " ", ";", "&", "|",
             "a", "é", "\u{a0}", "\u{2003}", "\u{b}", "x#", "\\é", "日本",
         ];
-        let mut next = crate::rng(0x2545_f491_4f6c_dd1d);
-        for _ in 0..20_000 {
-            let len = next(12);
-            let script: String = (0..len)
-                .map(|_| pieces[next(pieces.len() as u64)])
-                .collect();
+        for script in crate::random_texts(0x2545_f491_4f6c_dd1d, &pieces, 12, 20_000) {
             assert_eq!(
                 is_complete_script(&script),
                 is_complete_by_chars(&script),

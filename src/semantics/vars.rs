@@ -170,12 +170,7 @@ mod tests {
             "$", "{", "}", "\\", "CUDA", "EMPTY", "NOPE", "_", "1", ":-", "-", ":+", "+", "é", "/",
             " ", "x", "日", "#", "%",
         ];
-        let mut next = crate::rng(0x1234_5678_9abc_def1);
-        for _ in 0..20_000 {
-            let len = next(10);
-            let text: String = (0..len)
-                .map(|_| pieces[next(pieces.len() as u64)])
-                .collect();
+        for text in crate::random_texts(0x1234_5678_9abc_def1, &pieces, 10, 20_000) {
             assert_eq!(
                 expand(&text, &env),
                 expand_by_chars(&text, &env),
