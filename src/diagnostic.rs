@@ -79,20 +79,62 @@ const RECENT: usize = 8;
 
 thread_local! {
     static RECENT_TEXTS: RefCell<Vec<Arc<str>>> = const { RefCell::new(Vec::new()) };
+    /// Where [`Text::format`] composes a text before it knows whether a
+    /// recent one already says it.
+    static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
 }
+
+/// `format!` for a [`Text`]: `text!("`{what}` keeps its cache")`.
+macro_rules! text {
+    ($($arg:tt)*) => {
+        $crate::diagnostic::Text::format(format_args!($($arg)*))
+    };
+}
+pub(crate) use text;
 
 impl Text {
     /// A composed text, shared with a recent equal one when there is one.
     pub fn share(text: String) -> Text {
+        Text::shared(&text, || Arc::from(text.as_str()))
+    }
+
+    /// A text composed from `args` (what `format!` takes; see [`text!`]),
+    /// shared like [`Text::share`]. Written into a buffer each thread
+    /// keeps: when a recent text says the same, as it does finding after
+    /// finding, nothing is allocated.
+    pub fn format(args: fmt::Arguments<'_>) -> Text {
+        if let Some(fixed) = args.as_str() {
+            return Text::Static(fixed);
+        }
+        SCRATCH
+            .with(|scratch| {
+                // Busy only if a value being written composes a text of
+                // its own: that one takes the plain way.
+                let mut buf = scratch.try_borrow_mut().ok()?;
+                buf.clear();
+                // One long text does not hold its size for the thread's life.
+                if buf.capacity() > 4096 {
+                    *buf = String::new();
+                }
+                fmt::write(&mut *buf, args).ok()?;
+                Some(Text::shared(&buf, || Arc::from(buf.as_str())))
+            })
+            .unwrap_or_else(|| Text::share(fmt::format(args)))
+    }
+
+    /// `text`, as the recent text equal to it or as a new one `make` builds.
+    fn shared(text: &str, make: impl FnOnce() -> Arc<str>) -> Text {
         RECENT_TEXTS.with(|recent| {
             let mut recent = recent.borrow_mut();
-            if let Some(at) = recent.iter().position(|t| **t == *text) {
+            // The newest first: a rule's message, help and edit come round
+            // in turn, each three texts back.
+            if let Some(at) = recent.iter().rposition(|t| **t == *text) {
                 // Most recent last: a text that keeps coming stays.
                 let hit = recent.remove(at);
                 recent.push(Arc::clone(&hit));
                 return Text::Shared(hit);
             }
-            let made: Arc<str> = Arc::from(text);
+            let made = make();
             if recent.len() == RECENT {
                 recent.remove(0);
             }
@@ -386,6 +428,36 @@ mod tests {
         }
         let d = Text::from(String::from("Add `--no-cache-dir` to the command"));
         assert!(Arc::ptr_eq(shared(&a), shared(&d)));
+    }
+
+    /// A value whose text composes a text of its own while it is written.
+    struct Nested;
+
+    impl fmt::Display for Nested {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            let inner = text!("inner {}", 7);
+            write!(f, "[{inner}]")
+        }
+    }
+
+    #[test]
+    fn formatted_texts_are_shared_as_composed_ones() {
+        let dir = "/root/.cache/pip";
+        let a = text!(" --mount=type=cache,target={dir}");
+        let b = Text::from(format!(" --mount=type=cache,target={dir}"));
+        let c = text!(" --mount=type=cache,target={dir}");
+        assert_eq!(a, " --mount=type=cache,target=/root/.cache/pip");
+        assert!(Arc::ptr_eq(shared(&a), shared(&b)));
+        assert!(Arc::ptr_eq(shared(&a), shared(&c)));
+        // A sentence with nothing to fill in is borrowed, not composed.
+        assert!(matches!(text!("Add `--no-cache-dir`"), Text::Static(_)));
+        // Writing a value that composes a text while the buffer is in use
+        // takes the plain way, and says the same.
+        assert_eq!(text!("<{}>", Nested), "<[inner 7]>");
+        // A long text leaves the buffer it grew, and is whole.
+        let long = "x".repeat(10_000);
+        assert_eq!(text!("{long}!").len(), 10_001);
+        assert_eq!(text!("{}", 1), "1");
     }
 
     #[test]

@@ -1,10 +1,13 @@
 //! DF002 pip-cache-in-layer: `pip install` / `uv pip install` in a shipping
 //! stage that keeps its download cache in the image layer.
 
+use std::borrow::Cow;
+use std::cell::OnceCell;
+
 use foldhash::HashMap;
 
 use super::{package_install, Context, FixAvailability, Installer, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{text, Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::conda;
 use crate::semantics::images::defaults_to_nonroot;
@@ -144,6 +147,22 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             Some(u) if u.resolved.is_some() => Some(format!("/home/{}", u.name())),
             Some(_) => None,
         };
+        // The home's cache directories, pip's and uv's, made when an install
+        // first needs one (not once per install: a heredoc may hold thousands).
+        let home_caches: OnceCell<Option<[String; 2]>> = OnceCell::new();
+        let home_cache = |sub: &str| {
+            let caches = home_caches.get_or_init(|| {
+                home.as_ref()
+                    .map(|h| [format!("{h}/.cache/pip"), format!("{h}/.cache/uv")])
+            });
+            caches.as_ref().map(|[pip, uv]| {
+                if sub == "uv" {
+                    uv.as_str()
+                } else {
+                    pip.as_str()
+                }
+            })
+        };
         let mounts = run.cache_mounts();
         for (script, cmds) in &run.scripts {
             let mut cleanups: Option<Cleanups> = None;
@@ -185,9 +204,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     .option_value("--cache-dir")
                     .or(install.resolved.env_value(env_dir))
                     .or(scope.get(env_dir))
-                    .map(str::to_string)
-                    .or_else(|| home.as_ref().map(|h| format!("{h}/.cache/{sub}")));
-                let mounted = match &cache_dir {
+                    .or_else(|| home_cache(sub));
+                let mounted = match cache_dir {
                     Some(dir) => dir == "/dev/null" || mounts.iter().any(|t| covers(t, dir)),
                     // Unknown user: any mount of a `.cache/<tool>` dir will do.
                     None => mounts
@@ -198,16 +216,14 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     continue;
                 }
                 // The cache removed later in the same script leaves nothing behind.
-                let purged = cleanups.get_or_insert_with(|| Cleanups::new(cmds)).after(
-                    i,
-                    cache_dir.as_deref(),
-                    sub,
-                );
+                let purged = cleanups
+                    .get_or_insert_with(|| Cleanups::new(cmds))
+                    .after(i, cache_dir, sub);
                 if purged {
                     continue;
                 }
                 let what = match install.installer {
-                    Installer::Pip => "pip install".to_string(),
+                    Installer::Pip => Cow::Borrowed("pip install"),
                     Installer::Uv => {
                         let words: Vec<&str> = install.resolved.words
                             [..install.resolved.words.len() - install.args.len()]
@@ -215,28 +231,28 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                             .map(|w| w.text.rsplit('/').next().unwrap_or(&w.text))
                             .filter(|w| !w.starts_with('-'))
                             .collect();
-                        words.join(" ")
+                        Cow::Owned(words.join(" "))
                     }
                 };
                 let runs_as_root = home.as_deref() == Some("/root");
-                let (help, edit) = match &cache_dir {
+                let (help, edit) = match cache_dir {
                     // Root's cache can be a BuildKit cache mount: rebuilds stay fast.
                     Some(dir) if runs_as_root => (
-                        format!("Add `--mount=type=cache,target={dir}` to the RUN, or `{option_off}` to the command"),
-                        Edit::insert(run.ins.keyword_span.end, format!(" --mount=type=cache,target={dir}")),
+                        text!("Add `--mount=type=cache,target={dir}` to the RUN, or `{option_off}` to the command"),
+                        Edit::insert(run.ins.keyword_span.end, text!(" --mount=type=cache,target={dir}")),
                     ),
                     _ => {
                         let words = install.resolved.words;
                         let sub_word = &words[words.len() - install.args.len() - 1];
                         (
-                            format!("Add `{option_off}` to the command"),
-                            Edit::insert(script.span(run.ins, sub_word.end(), sub_word.end()).start, format!(" {option_off}")),
+                            text!("Add `{option_off}` to the command"),
+                            Edit::insert(script.span(run.ins, sub_word.end(), sub_word.end()).start, text!(" {option_off}")),
                         )
                     }
                 };
                 let mut d = RULE.diagnostic(
                     run.command_span(script, cmd),
-                    format!("`{what}` keeps its download cache in the layer"),
+                    text!("`{what}` keeps its download cache in the layer"),
                     help,
                 );
                 // In a script with an open quote, the edit could land inside it.

@@ -5,7 +5,7 @@ use foldhash::HashMap;
 use std::cell::OnceCell;
 
 use super::{apt_subcommand, removes_apt_lists, Context, FixAvailability, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{text, Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::resolve;
 use crate::semantics::Run;
@@ -120,7 +120,7 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
             if !doc.content.is_empty() && !doc.content.ends_with('\n') {
                 return None;
             }
-            Some(Edit::insert(doc.content_span.end, format!("{CLEANUP}{nl}")))
+            Some(Edit::insert(doc.content_span.end, text!("{CLEANUP}{nl}")))
         }
         Some((text, at)) => {
             // A trailing comment would swallow the addition; a background
@@ -141,7 +141,7 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
                 " && "
             };
             let last = run.ins.line.span(at + end.len() - 1, at + end.len());
-            Some(Edit::insert(last.end, format!("{joiner}{CLEANUP}")))
+            Some(Edit::insert(last.end, text!("{joiner}{CLEANUP}")))
         }
         None => None,
     }
@@ -175,7 +175,7 @@ fn merge_update_into_next(cx: &Context, runs: &[&Run], n: usize) -> Option<Fix> 
     Some(deleting_run(
         cx,
         run.item,
-        vec![Edit::insert(start, format!("{update} && "))],
+        vec![Edit::insert(start, text!("{update} && "))],
     ))
 }
 
@@ -323,15 +323,15 @@ fn in_stages(cx: &Context) -> Vec<Diagnostic> {
         let later = next_cleaner[n].map(|i| runs[i]);
         let (message, help) = match later {
             Some(r) => (
-                format!(
+                text!(
                     "`{program} {sub}` leaves the package lists in this layer; removing them in the RUN on line {} frees nothing",
                     r.ins.start_line
                 ),
-                format!("Move `{CLEANUP}` into this RUN, after the install"),
+                text!("Move `{CLEANUP}` into this RUN, after the install"),
             ),
             None => (
-                format!("`{program} {sub}` leaves the package lists in the layer"),
-                format!("End this RUN with `&& {CLEANUP}`, or mount a cache on /var/lib/apt"),
+                text!("`{program} {sub}` leaves the package lists in the layer"),
+                text!("End this RUN with `&& {CLEANUP}`, or mount a cache on /var/lib/apt"),
             ),
         };
         let mut d = RULE.diagnostic(run.command_span(script, cmd), message, help);

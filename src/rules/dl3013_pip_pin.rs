@@ -2,7 +2,7 @@
 
 use super::dl3008_apt_pin::list;
 use super::{Context, FixAvailability, Rule};
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{text, Diagnostic, Severity};
 use crate::semantics::commands::{
     manager_call, package_install, shell_runs, word_values, Installer, PIPX,
 };
@@ -101,7 +101,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             out.push(RULE.diagnostic(
                 run.command_span(script, cmd),
-                format!(
+                text!(
                     "`{program} install` without a version for {}",
                     list(&loose.iter().map(String::as_str).collect::<Vec<_>>())
                 ),
