@@ -30,10 +30,9 @@ use semantics::dockerignore::DockerIgnore;
 use semantics::pragmas::{check_options, pragmas, PragmaTool, Suppressions};
 use semantics::Context;
 
-/// The file size from which the rules of one file run in parallel. Below
-/// it, starting the worker threads costs more than it saves (a typical
-/// Dockerfile is a few kilobytes and is linted in well under a millisecond).
-const PARALLEL_RULES_FROM: usize = 256 * 1024;
+/// The file size from which the rules of one file run in parallel, as its
+/// context is built.
+const PARALLEL_RULES_FROM: usize = semantics::PARALLEL_FROM;
 
 /// Run the enabled rules over a parsed file, drop what its suppression
 /// comments silence, apply severity overrides. Findings come sorted by

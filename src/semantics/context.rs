@@ -5,7 +5,7 @@ use super::build_context::ContextFiles;
 use super::dockerignore::DockerIgnore;
 use super::{Model, Profile, Script};
 use crate::syntax::shell::{self, Command};
-use crate::syntax::{Dockerfile, Instruction, ItemKind, Keyword, Span};
+use crate::syntax::{Dockerfile, Instruction, Item, ItemKind, Keyword, Span};
 
 /// A file, understood: built once per lint and shared by every rule.
 pub struct Context<'a> {
@@ -40,6 +40,11 @@ pub struct Leftovers {
     _model: Model,
     _commands: Vec<Vec<Command>>,
 }
+
+/// The file size from which a context is built on every core (and the
+/// rules run in parallel, see `lint`). Below it, waking the worker threads
+/// costs more than it saves: a typical Dockerfile is a few kilobytes.
+pub const PARALLEL_FROM: usize = 256 * 1024;
 
 /// No RUN at this item, in [`Context`]'s index.
 const NO_RUN: u32 = u32::MAX;
@@ -144,20 +149,23 @@ impl<'a> Context<'a> {
         file_name: Option<&'a str>,
         profile: Profile,
     ) -> Context<'a> {
-        let model = Model::new(df, target);
-        let mut runs = Vec::new();
-        for (stage_idx, stage) in model.stages.iter().enumerate() {
-            for &item in &stage.items {
-                let ItemKind::Instruction(ins) = &df.items[item].kind else {
-                    continue;
-                };
-                if ins.keyword != Keyword::Run {
-                    continue;
-                }
-                runs.push(Run::split(stage_idx, item, ins));
-            }
-        }
-        runs.sort_by_key(|r| r.item);
+        // Splitting every RUN into commands is most of the context's time
+        // and needs no model: on a large file the two are built side by
+        // side, and the RUNs are split on every core.
+        let (model, split) = if df.text.len() >= PARALLEL_FROM {
+            rayon::join(|| Model::new(df, target), || split_runs(df, true))
+        } else {
+            (Model::new(df, target), split_runs(df, false))
+        };
+        let runs: Vec<Run<'a>> = split
+            .into_iter()
+            .filter_map(|mut run| {
+                // A RUN before the first FROM belongs to no stage (and is
+                // not a valid file): no rule sees it.
+                run.stage = model.stage_of(run.item)?;
+                Some(run)
+            })
+            .collect();
         let mut run_index = vec![NO_RUN; df.items.len()];
         for (n, run) in runs.iter().enumerate() {
             run_index[run.item] = u32::try_from(n).unwrap_or(NO_RUN);
@@ -253,6 +261,25 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Every RUN of a file split into commands, in file order, each at stage 0
+/// until the model says which stage it is in.
+fn split_runs(df: &Dockerfile, parallel: bool) -> Vec<Run<'_>> {
+    fn one((item, it): (usize, &Item)) -> Option<Run<'_>> {
+        match &it.kind {
+            ItemKind::Instruction(ins) if ins.keyword == Keyword::Run => {
+                Some(Run::split(0, item, ins))
+            }
+            _ => None,
+        }
+    }
+    if parallel {
+        use rayon::prelude::*;
+        df.items.par_iter().enumerate().filter_map(one).collect()
+    } else {
+        df.items.iter().enumerate().filter_map(one).collect()
+    }
+}
+
 /// The RUN triggers of a file's ONBUILD instructions, as RUNs at the
 /// ONBUILD's item.
 fn onbuild_runs<'a>(df: &'a Dockerfile, model: &Model) -> Vec<Run<'a>> {
@@ -270,4 +297,46 @@ fn onbuild_runs<'a>(df: &'a Dockerfile, model: &Model) -> Vec<Run<'a>> {
         out.push(Run::split(model.stage_of(item).unwrap_or(0), item, inner));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_split_on_every_core_as_on_one() {
+        // Past the size where the context is built in parallel: stages
+        // chained by FROM, RUNs with several commands and a heredoc.
+        let mut text = String::from("FROM python:3.11 AS s0\n");
+        let mut n = 0;
+        while text.len() < PARALLEL_FROM + 1000 {
+            n += 1;
+            text.push_str(&format!(
+                "RUN pip install p{n} && apt-get update; echo {n}\nFROM s{} AS s{n}\nRUN <<EOF\ncd /x{n}\nEOF\n",
+                n - 1
+            ));
+        }
+        let df = crate::parse_valid(&text).expect("a valid file");
+        let shape = |runs: &[Run]| -> Vec<(usize, usize, Vec<usize>)> {
+            runs.iter()
+                .map(|r| {
+                    let cmds = r.scripts.iter().map(|(_, c)| c.len()).collect();
+                    (r.item, r.stage, cmds)
+                })
+                .collect()
+        };
+        let one = split_runs(&df, false);
+        let all = split_runs(&df, true);
+        assert_eq!(shape(&one), shape(&all));
+        assert_eq!(one.len(), 2 * n);
+        let cx = Context::new(&df, None, None, Profile::default());
+        assert_eq!(cx.runs().len(), 2 * n);
+        for run in cx.runs() {
+            assert_eq!(Some(run.stage), cx.model.stage_of(run.item));
+            assert_eq!(cx.run_at(run.item).map(|r| r.item), Some(run.item));
+        }
+        // The first RUN is in stage 0, the last in the last stage.
+        assert_eq!(cx.runs()[0].stage, 0);
+        assert_eq!(cx.runs()[2 * n - 1].stage, n);
+    }
 }

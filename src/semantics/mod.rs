@@ -14,7 +14,7 @@ pub mod pragmas;
 pub mod requirements;
 mod vars;
 
-pub use context::{mount_targets, Context, Leftovers, RuleOptions, Run};
+pub use context::{mount_targets, Context, Leftovers, RuleOptions, Run, PARALLEL_FROM};
 
 use foldhash::HashMap;
 use std::fmt;
