@@ -28,11 +28,7 @@ pub use syntax::{Dockerfile, ParseError};
 use semantics::build_context::ContextFiles;
 use semantics::dockerignore::DockerIgnore;
 use semantics::pragmas::{check_options, pragmas, PragmaTool, Suppressions};
-use semantics::Context;
-
-/// The file size from which the rules of one file run in parallel, as its
-/// context is built.
-const PARALLEL_RULES_FROM: usize = semantics::PARALLEL_FROM;
+use semantics::{Context, PARALLEL_FROM};
 
 /// Run the enabled rules over a parsed file, drop what its suppression
 /// comments silence, apply severity overrides. Findings come sorted by
@@ -83,7 +79,7 @@ fn lint_keeping<'a>(
     let enabled = settings.rules_for(settings.file_name.as_deref());
     // The rules read the context and nothing else: on a large file they
     // share the cores (a small one is done before threads would start).
-    let per_rule: Vec<Vec<Diagnostic>> = if df.text.len() >= PARALLEL_RULES_FROM {
+    let per_rule: Vec<Vec<Diagnostic>> = if df.text.len() >= PARALLEL_FROM {
         use rayon::prelude::*;
         enabled.par_iter().map(|r| (r.check)(&cx)).collect()
     } else {
@@ -129,7 +125,7 @@ fn lint_keeping<'a>(
 /// small blocks, a tenth of a `check`: a worker thread frees them while
 /// the caller goes on to report (or the process exits first).
 fn free_elsewhere<T: Send + 'static>(parts: T, file_size: usize) {
-    if file_size >= PARALLEL_RULES_FROM {
+    if file_size >= PARALLEL_FROM {
         rayon::spawn(move || drop(parts));
     }
 }
@@ -330,7 +326,7 @@ mod tests {
         // Past the size from which the tree is freed on a worker thread.
         let mut text = String::from("FROM python:3.11\n");
         let mut n = 0;
-        while text.len() < PARALLEL_RULES_FROM + 1000 {
+        while text.len() < PARALLEL_FROM + 1000 {
             text.push_str(&format!("ENV V{n}=x\nRUN pip install p{n} && echo $V{n}\n"));
             n += 1;
         }
