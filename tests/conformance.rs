@@ -170,8 +170,8 @@ fn our_view(ins: &syntax::Instruction) -> serde_json::Value {
         "cmd": ins.keyword_text().to_lowercase(),
         "json": matches!(ins.args, syntax::Args::Exec(_))
             || matches!(&ins.args, syntax::Args::Healthcheck { cmd, .. } if matches!(**cmd, syntax::Args::Exec(_))),
-        "start_line": outer.start_line,
-        "end_line": outer.end_line,
+        "start_line": outer.start_line(),
+        "end_line": outer.end_line(),
         "flags": ins.flags.iter().map(|f| f.text.clone()).collect::<Vec<_>>(),
         "value": value,
         "heredocs": outer.heredocs.iter()
@@ -209,7 +209,7 @@ fn line_numbers_and_empty_continuations() {
     let df = syntax::parse(&text).unwrap();
     let lines: Vec<_> = df
         .instructions()
-        .map(|(_, i)| (i.start_line, i.end_line))
+        .map(|(_, i)| (i.start_line(), i.end_line()))
         .collect();
     assert_eq!(lines, vec![(5, 5), (11, 12), (17, 31)]);
 
@@ -230,8 +230,8 @@ fn line_numbers_and_empty_continuations() {
         .iter()
         .map(|&l| {
             df.instructions()
-                .find(|(_, i)| i.start_line <= l && l <= i.end_line)
-                .map(|(_, i)| i.start_line)
+                .find(|(_, i)| i.start_line() <= l && l <= i.end_line())
+                .map(|(_, i)| i.start_line())
                 .unwrap()
         })
         .collect();

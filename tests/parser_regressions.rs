@@ -20,7 +20,7 @@ fn instructions(df: &Dockerfile) -> Vec<&Instruction> {
 fn outline(df: &Dockerfile) -> Vec<(String, usize, usize)> {
     instructions(df)
         .iter()
-        .map(|i| (i.keyword_text().to_string(), i.start_line, i.end_line))
+        .map(|i| (i.keyword_text().to_string(), i.start_line(), i.end_line()))
         .collect()
 }
 
@@ -402,7 +402,7 @@ fn onbuild_triggers_take_heredocs() {
     };
     assert_eq!(trigger.keyword, Keyword::Copy);
     assert_eq!(heredoc_names(trigger), ["A", "B"]);
-    assert_eq!((trigger.start_line, trigger.end_line), (5, 9));
+    assert_eq!((trigger.start_line(), trigger.end_line()), (5, 9));
     // Exec form and other instructions take none.
     let df = parse("FROM a\nONBUILD RUN [\"<<EOF\"]\nONBUILD USER <<EOF\n");
     assert_eq!(instructions(&df).len(), 3);

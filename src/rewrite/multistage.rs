@@ -422,7 +422,7 @@ pub fn plan_explained(
             if p.pip.is_some() || !p.artifacts.is_empty() || p.venv.is_some() {
                 return Err(format!(
                     "`{name}`, which the final stage is built on, installs Python packages or clones sources on line {}: its output would not reach the runtime",
-                    ins.start_line
+                    ins.start_line()
                 ));
             }
             inherited.push((a, unit, p));
@@ -457,7 +457,8 @@ pub fn plan_explained(
         (Some(pip), Some(conda)) if pip < conda => {
             return Err(format!(
                 "a pip install on line {} runs before the conda prefix exists",
-                cx.instruction(units[pip].item).map_or(0, |i| i.start_line)
+                cx.instruction(units[pip].item)
+                    .map_or(0, |i| i.start_line())
             ))
         }
         (_, Some(conda)) => conda,
@@ -480,7 +481,7 @@ pub fn plan_explained(
             if !path.contains(&prefix) && !text.contains(&prefix) {
                 return Err(format!(
                     "the pip install on line {} may not run the conda prefix's Python",
-                    cx.instruction(u.item).map_or(0, |i| i.start_line)
+                    cx.instruction(u.item).map_or(0, |i| i.start_line())
                 ));
             }
         }
@@ -840,7 +841,7 @@ pub fn plan_explained(
             _ => ("both", "the runtime replays it, without build tools"),
         };
         Some(Placement {
-            line: ins.start_line,
+            line: ins.start_line(),
             keyword: ins.keyword_text().to_uppercase(),
             stage,
             reason: format!("in `{name}`, which the final stage is built on: {what}"),
@@ -867,7 +868,7 @@ pub fn plan_explained(
                         Dest::Both => "both",
                     };
                     Some(Placement {
-                        line: ins.start_line,
+                        line: ins.start_line(),
                         keyword: ins.keyword_text().to_uppercase(),
                         stage,
                         reason: reason(cx, u, p, in_builder_too, &env_desc),
@@ -1022,7 +1023,7 @@ fn check_command_paths(
             return Err(format!(
                 "the {} on line {} starts `{program}` by its path, which would not see the virtual environment",
                 ins.keyword_text().to_uppercase(),
-                ins.start_line
+                ins.start_line()
             ));
         }
     }
@@ -1189,7 +1190,7 @@ fn place(
     interpreter: &mut Option<String>,
     scan: &mut Scan,
 ) -> Result<Placed, String> {
-    let line = ins.start_line;
+    let line = ins.start_line();
     let simple = Placed::to;
     Ok(match ins.keyword {
         Keyword::Env | Keyword::Arg => {
@@ -1268,7 +1269,7 @@ fn place_run(
     interpreter: &mut Option<String>,
     scan: &mut Scan,
 ) -> Result<Placed, String> {
-    let line = ins.start_line;
+    let line = ins.start_line();
     // `RUN ["/bin/bash", "-c", "..."]` runs a script like a shell-form RUN;
     // its words cannot be edited in place, which is checked below.
     let exec_script = Script::exec_shell(ins);

@@ -60,11 +60,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         let case = if lower_wins { "lowercase" } else { "uppercase" };
         let mut d = RULE.diagnostic(
-            ins.keyword_span,
+            ins.keyword_span(),
             format!("`{word}` is not {case}, as most instructions of this file are"),
             format!("Write `{want}`"),
         );
-        d.fix = Some(Fix::safe(vec![Edit::replace(ins.keyword_span, want)]));
+        d.fix = Some(Fix::safe(vec![Edit::replace(ins.keyword_span(), want)]));
         out.push(d);
     }
     out

@@ -71,7 +71,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     continue;
                 }
                 let word = ins.keyword_text().to_ascii_uppercase();
-                let span = spans.get(n).copied().unwrap_or(ins.keyword_span);
+                let span = spans.get(n).copied().unwrap_or(ins.keyword_span());
                 out.push(RULE.diagnostic(
                     span,
                     format!(

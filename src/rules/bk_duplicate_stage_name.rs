@@ -32,10 +32,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         match first.get(name) {
             None => {
-                first.insert(name, ins.start_line);
+                first.insert(name, ins.start_line());
             }
             Some(&line) => {
-                let span = from_parts(ins).name.map_or(ins.keyword_span, |(_, s)| s);
+                let span = from_parts(ins).name.map_or(ins.keyword_span(), |(_, s)| s);
                 out.push(RULE.diagnostic(
                     span,
                     format!("Stage name `{name}` is already used on line {line}"),

@@ -37,7 +37,7 @@ fn exec_form(text: &str) -> Option<String> {
 
 fn fix_for(ins: &Instruction) -> Option<Fix> {
     let (text, start) = ins.shell_text()?;
-    if ins.start_line != ins.end_line {
+    if ins.start_line() != ins.end_line() {
         return None;
     }
     let text = text.trim_end();
@@ -70,7 +70,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 {
                     let word = ins.keyword_text().to_ascii_uppercase();
                     let mut d = RULE.diagnostic(
-                        ins.keyword_span,
+                        ins.keyword_span(),
                         format!("`{word}` in shell form runs under `/bin/sh -c`, which does not pass signals on"),
                         format!("Write `{word}` in JSON form, `{word} [\"program\", \"arg\"]`"),
                     );

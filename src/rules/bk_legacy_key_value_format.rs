@@ -23,7 +23,7 @@ pub static RULE: Rule = Rule {
 /// words holds no quote or escape that quoting would change.
 fn fix_for(ins: &Instruction, escape: char) -> Option<Fix> {
     let text = &ins.line.text;
-    let key_start = ins.line.index_at_or_after(ins.keyword_span.end)?;
+    let key_start = ins.line.index_at_or_after(ins.keyword_span().end)?;
     let key_start = key_start + (text[key_start..].len() - text[key_start..].trim_start().len());
     let key_end = key_start + text[key_start..].find([' ', '\t'])?;
     let rest = &text[key_end..];
@@ -67,7 +67,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         let word = ins.keyword_text().to_ascii_uppercase();
         let mut d = RULE.diagnostic(
-            ins.keyword_span,
+            ins.keyword_span(),
             format!(
                 "`{word} {} ...` uses the legacy form with a space for `=`",
                 kv.key

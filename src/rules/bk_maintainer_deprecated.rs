@@ -23,7 +23,7 @@ const LABEL: &str = "org.opencontainers.image.authors";
 /// in double quotes unchanged (LABEL expands `$` and reads escapes and
 /// quotes, MAINTAINER does not).
 fn replacement(ins: &Instruction, text: &str, escape: char) -> Option<String> {
-    if ins.start_line != ins.end_line
+    if ins.start_line() != ins.end_line()
         || text.is_empty()
         || text.contains(['"', '$', escape, '\\', '`'])
     {
@@ -48,13 +48,13 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         let text = text.trim();
         let mut d = RULE.diagnostic(
-            ins.keyword_span,
+            ins.keyword_span(),
             "`MAINTAINER` is deprecated",
             format!("Use `LABEL {LABEL}=\"...\"` instead"),
         );
         if let Some(label) = replacement(ins, text, cx.df.escape) {
             let end = ins.line.offset(ins.line.text.trim_end().len());
-            let span = Span::new(ins.keyword_span.start, end);
+            let span = Span::new(ins.keyword_span().start, end);
             d.fix = Some(Fix::safe(vec![Edit::replace(span, label)]));
         }
         out.push(d);

@@ -36,10 +36,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             if let Some(earlier) = last[k] {
                 let word = ins.keyword_text().to_ascii_uppercase();
                 out.push(RULE.diagnostic(
-                    earlier.keyword_span,
+                    earlier.keyword_span(),
                     format!(
                         "This `{word}` has no effect: the `{word}` on line {} replaces it",
-                        ins.start_line
+                        ins.start_line()
                     ),
                     format!("Keep one `{word}` per stage"),
                 ));

@@ -32,14 +32,14 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let inside: Vec<usize> = lines
             .iter()
             .copied()
-            .filter(|&l| ins.start_line < l && l <= ins.end_line)
+            .filter(|&l| ins.start_line() < l && l <= ins.end_line())
             .collect();
         let Some(&first) = inside.first() else {
             continue;
         };
         let word = Span::new(
-            ins.keyword_span.start,
-            ins.keyword_span.end.max(ins.keyword_span.start + 1),
+            ins.keyword_span().start,
+            ins.keyword_span().end.max(ins.keyword_span().start + 1),
         );
         let mut d = RULE.diagnostic(
             word,

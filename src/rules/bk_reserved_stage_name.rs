@@ -35,7 +35,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(ins) = cx.instruction(stage.from_item) else {
             continue;
         };
-        let span = from_parts(ins).name.map_or(ins.keyword_span, |(_, s)| s);
+        let span = from_parts(ins).name.map_or(ins.keyword_span(), |(_, s)| s);
         out.push(RULE.diagnostic(
             span,
             format!("`{name}` is reserved for {meaning} and should not name a stage"),

@@ -127,7 +127,7 @@ fn expanded_parts(ins: &Instruction) -> (Option<usize>, Vec<(String, Span)>) {
     let after_flags = ins
         .flags
         .last()
-        .map_or(ins.keyword_span.end, |f| f.span.end);
+        .map_or(ins.keyword_span().end, |f| f.span.end);
     (ins.line.index_at_or_after(after_flags), flags)
 }
 

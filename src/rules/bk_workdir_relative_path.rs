@@ -52,7 +52,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 set = true;
             } else if !set {
                 out.push(RULE.diagnostic(
-                    ins.keyword_span,
+                    ins.keyword_span(),
                     format!("`WORKDIR {raw}` is relative to the base image's working directory"),
                     "Use an absolute path, or set one with an earlier `WORKDIR`",
                 ));

@@ -21,7 +21,7 @@ pub fn arg_words(ins: &Instruction) -> Vec<(String, Span)> {
     let after_flags = ins
         .flags
         .last()
-        .map_or(ins.keyword_span.end, |f| f.span.end);
+        .map_or(ins.keyword_span().end, |f| f.span.end);
     let text = &ins.line.text;
     let Some(mut i) = ins.line.index_at_or_after(after_flags) else {
         return Vec::new();
@@ -64,7 +64,7 @@ pub fn key_span(ins: &Instruction, name: &str) -> Span {
     let text = &ins.line.text;
     let from = ins
         .line
-        .index_at_or_after(ins.keyword_span.end)
+        .index_at_or_after(ins.keyword_span().end)
         .unwrap_or(0);
     let mut at = from;
     while let Some(i) = text[at..].find(name) {
@@ -77,7 +77,7 @@ pub fn key_span(ins: &Instruction, name: &str) -> Span {
         }
         at = end;
     }
-    ins.keyword_span
+    ins.keyword_span()
 }
 
 /// A word as the builder expands it: double quotes removed, variables

@@ -239,7 +239,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     // Root's cache can be a BuildKit cache mount: rebuilds stay fast.
                     Some(dir) if runs_as_root => (
                         text!("Add `--mount=type=cache,target={dir}` to the RUN, or `{option_off}` to the command"),
-                        Edit::insert(run.ins.keyword_span.end, text!(" --mount=type=cache,target={dir}")),
+                        Edit::insert(run.ins.keyword_span().end, text!(" --mount=type=cache,target={dir}")),
                     ),
                     _ => {
                         let words = install.resolved.words;

@@ -325,7 +325,7 @@ fn in_stages(cx: &Context) -> Vec<Diagnostic> {
             Some(r) => (
                 text!(
                     "`{program} {sub}` leaves the package lists in this layer; removing them in the RUN on line {} frees nothing",
-                    r.ins.start_line
+                    r.ins.start_line()
                 ),
                 text!("Move `{CLEANUP}` into this RUN, after the install"),
             ),

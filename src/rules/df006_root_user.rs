@@ -451,7 +451,7 @@ fn state_under_root(cx: &Context, stage: usize) -> Result<(), String> {
             continue;
         }
         let text = run.ins.command_text();
-        let line = run.ins.start_line;
+        let line = run.ins.start_line();
         for (_, c) in run.commands() {
             let r = resolve(c);
             let pip_user = (r.program().starts_with("pip")
@@ -503,7 +503,7 @@ fn state_under_root(cx: &Context, stage: usize) -> Result<(), String> {
                     return Err(format!(
                         "the {} on line {} puts files in root's home (`{dest}`)",
                         ins.keyword_text().to_uppercase(),
-                        ins.start_line
+                        ins.start_line()
                     ));
                 }
             }
@@ -624,7 +624,7 @@ fn chown_copies(cx: &Context, stage: usize, dirs: &[String], owner: &str) -> Vec
         };
         if dirs.iter().any(|d| contains(d, &dest)) {
             edits.push(Edit::insert(
-                ins.keyword_span.end,
+                ins.keyword_span().end,
                 format!(" --chown={owner}"),
             ));
         }

@@ -54,7 +54,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 }) else {
                     continue;
                 };
-                let span = keys.get(n).copied().unwrap_or(ins.keyword_span);
+                let span = keys.get(n).copied().unwrap_or(ins.keyword_span());
                 let mut d = RULE.diagnostic(
                     span,
                     format!("`{name}={value}` fixes which GPUs every container of this image sees"),

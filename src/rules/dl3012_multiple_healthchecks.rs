@@ -34,7 +34,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     "Keep one HEALTHCHECK per stage",
                 ));
             }
-            previous = Some(ins.start_line);
+            previous = Some(ins.start_line());
         }
     }
     out

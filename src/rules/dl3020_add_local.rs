@@ -76,7 +76,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         let mut d = RULE.diagnostic(
-            ins.keyword_span,
+            ins.keyword_span(),
             format!("ADD of `{}`, a local file or folder: COPY does the same, without ADD's extra behaviour", local[0]),
             "Use COPY; keep ADD for URLs and archives to unpack",
         );
@@ -92,7 +92,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             } else {
                 "COPY"
             };
-            let edits = vec![Edit::replace(ins.keyword_span, copy)];
+            let edits = vec![Edit::replace(ins.keyword_span(), copy)];
             d.fix = Some(if sources.iter().all(|s| plainly_not_archive(s)) {
                 Fix::safe(edits)
             } else {

@@ -28,7 +28,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(ins) = cx.instruction(stage.from_item) else {
             continue;
         };
-        let line = cx.instruction(first.from_item).map_or(0, |i| i.start_line);
+        let line = cx
+            .instruction(first.from_item)
+            .map_or(0, |i| i.start_line());
         out.push(RULE.diagnostic(
             ins.line.span(0, ins.line.text.trim_end().len()),
             format!("Stage name `{name}` is already used by the stage on line {line}"),

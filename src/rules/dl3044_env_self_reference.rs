@@ -90,7 +90,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let Some(name) = references(&pair.value).into_iter().find(|r| set_before(r)) else {
                 continue;
             };
-            let span = spans.get(n).copied().unwrap_or(ins.keyword_span);
+            let span = spans.get(n).copied().unwrap_or(ins.keyword_span());
             let mut d = RULE.diagnostic(
                 span,
                 format!(

@@ -94,7 +94,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let Some(why) = problem(key) else {
                 continue;
             };
-            let span = spans.get(n).copied().unwrap_or(label.keyword_span);
+            let span = spans.get(n).copied().unwrap_or(label.keyword_span());
             let better = conventional(key).filter(|_| !key.contains('$'));
             let mut d = RULE.diagnostic(
                 span,

@@ -100,7 +100,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     span,
                     format!(
                         "This RUN and the one on line {} each run one command, as two layers",
-                        p.ins.start_line
+                        p.ins.start_line()
                     ),
                     "Join them into one RUN with `&&`",
                 );

@@ -27,7 +27,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         let mut d = RULE.diagnostic(
-            ins.keyword_span,
+            ins.keyword_span(),
             "`MAINTAINER` is deprecated",
             format!("Replace it with `LABEL {AUTHORS}=\"...\"`"),
         );
@@ -40,7 +40,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         // text as it is: only text that means the same in double quotes,
         // on one line, is moved.
         let plain = !text.is_empty()
-            && ins.start_line == ins.end_line
+            && ins.start_line() == ins.end_line()
             && !text.contains(['"', '$', '\\', '`', cx.df.escape]);
         if plain {
             let keyword = if ins.keyword_text().chars().any(|c| c.is_ascii_lowercase()) {
@@ -50,7 +50,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             };
             let end = ins.line.offset(ins.line.text.trim_end().len());
             d.fix = Some(Fix::safe(vec![Edit::replace(
-                Span::new(ins.keyword_span.start, end),
+                Span::new(ins.keyword_span().start, end),
                 format!("{keyword} {AUTHORS}=\"{text}\""),
             )]));
         }

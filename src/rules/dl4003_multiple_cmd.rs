@@ -43,7 +43,7 @@ pub fn overridden(cx: &Context, rule: &Rule, keyword: Keyword) -> Vec<Diagnostic
                 ins.line.span(0, ins.line.text.len()),
                 format!(
                     "This {word} has no effect: the {word} on line {} replaces it",
-                    last_ins.start_line
+                    last_ins.start_line()
                 ),
                 format!("Remove it, or keep only the {word} you mean"),
             );

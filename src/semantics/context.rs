@@ -251,12 +251,12 @@ impl<'a> Context<'a> {
         let after_flags = ins
             .flags
             .last()
-            .map_or(ins.keyword_span.end, |f| f.span.end);
+            .map_or(ins.keyword_span().end, |f| f.span.end);
         let text = &ins.line.text;
         let from = ins.line.index_at_or_after(after_flags).unwrap_or(0);
         match text[from..].find(image) {
             Some(i) if !image.is_empty() => ins.line.span(from + i, from + i + image.len()),
-            _ => ins.keyword_span,
+            _ => ins.keyword_span(),
         }
     }
 }

@@ -580,7 +580,7 @@ pub fn pair_key_spans(ins: &Instruction) -> Vec<crate::syntax::Span> {
     let text = &ins.line.text;
     let mut at = ins
         .line
-        .index_at_or_after(ins.keyword_span.end)
+        .index_at_or_after(ins.keyword_span().end)
         .unwrap_or(text.len());
     let mut out = Vec::new();
     for pair in pairs {
@@ -658,7 +658,7 @@ pub fn label_pairs<'a>(cx: &Context<'a>) -> Vec<LabelPair<'a>> {
                 ins,
                 key: super::unquote(&pair.key),
                 value: super::unquote(&pair.value),
-                key_span: spans.get(n).copied().unwrap_or(ins.keyword_span),
+                key_span: spans.get(n).copied().unwrap_or(ins.keyword_span()),
             });
         }
     }

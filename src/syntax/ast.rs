@@ -2,6 +2,7 @@
 //! and column are computed only when something is rendered.
 
 use serde::Serialize;
+use thin_vec::ThinVec;
 
 /// A half-open byte range `[start, end)` into the original file text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
@@ -334,24 +335,45 @@ pub enum Args {
     Onbuild(Box<Instruction>),
 }
 
+/// One instruction. A file holds one for every instruction it has, so the
+/// node is kept small (120 bytes): what can be found again from the
+/// logical line (the keyword's text and span) is not stored, the flags and
+/// heredocs most instructions lack are a vector of one pointer, and line
+/// numbers are 32-bit (the parser refuses a file of 4 GiB or more).
 #[derive(Debug, Clone)]
 pub struct Instruction {
     pub keyword: Keyword,
-    pub keyword_span: Span,
     pub line: LogicalLine,
-    pub flags: Vec<Flag>,
+    pub flags: ThinVec<Flag>,
     pub args: Args,
-    pub heredocs: Vec<Heredoc>,
-    /// 1-based; `end_line` includes continuation lines and heredoc terminators.
-    pub start_line: usize,
-    pub end_line: usize,
+    pub heredocs: ThinVec<Heredoc>,
+    /// 1-based; the end includes continuation lines and heredoc terminators.
+    pub(crate) start_line: u32,
+    pub(crate) end_line: u32,
 }
 
 impl Instruction {
-    /// The keyword as written: the logical line's first word (found again
-    /// rather than kept: a copy per instruction adds up in a large file).
+    /// The keyword as written: the logical line's first word.
     pub fn keyword_text(&self) -> &str {
         super::words::split_first(self.line.text.trim()).0
+    }
+
+    /// Where the keyword is in the file.
+    pub fn keyword_span(&self) -> Span {
+        let text = &self.line.text;
+        let lead = text.len() - text.trim_start().len();
+        self.line.span(lead, lead + self.keyword_text().len())
+    }
+
+    /// The 1-based line the instruction starts on.
+    pub fn start_line(&self) -> usize {
+        self.start_line as usize
+    }
+
+    /// The 1-based line the instruction ends on: its last continuation
+    /// line, or its last heredoc's terminator.
+    pub fn end_line(&self) -> usize {
+        self.end_line as usize
     }
 
     pub fn flag(&self, name: &str) -> Option<&Flag> {
@@ -500,5 +522,26 @@ mod tests {
         assert_eq!((empty.offset(0), empty.span(0, 0)), (7, Span::new(7, 7)));
         assert_eq!(empty.index_at_or_after(7), Some(0));
         assert_eq!(empty.index_at_or_after(8), None);
+    }
+
+    #[test]
+    fn keyword_spans_are_found_again_from_the_line() {
+        let text = "FROM a\n  run echo hi\nONBUILD   \\\n copy x y\nrUn \\\n  a\n";
+        let df = crate::syntax::parser::parse(text).expect("parses");
+        let spans: Vec<&str> = df
+            .instructions()
+            .map(|(_, i)| df.slice(i.keyword_span()))
+            .collect();
+        assert_eq!(spans, ["FROM", "run", "ONBUILD", "rUn"]);
+        let Some((_, onbuild)) = df.instructions().nth(2) else {
+            panic!("no ONBUILD");
+        };
+        let Args::Onbuild(trigger) = &onbuild.args else {
+            panic!("no trigger");
+        };
+        assert_eq!(df.slice(trigger.keyword_span()), "copy");
+        assert_eq!((trigger.start_line(), trigger.end_line()), (3, 4));
+        // The node a file holds for every instruction stays small.
+        assert!(std::mem::size_of::<Instruction>() <= 120);
     }
 }

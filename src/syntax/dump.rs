@@ -96,12 +96,12 @@ fn args_json<'a>(ins: &'a Instruction, args: &'a Args) -> (&'static str, Value) 
 /// One instruction as `dflint parse` prints it.
 pub fn instruction_json(df: &Dockerfile, ins: &Instruction) -> Value {
     let (form, args) = args_json(ins, &ins.args);
-    let (line, column) = df.line_col(ins.keyword_span.start);
+    let (line, column) = df.line_col(ins.keyword_span().start);
     let mut obj = json!({
         "keyword": ins.keyword_text().to_lowercase(),
         "line": line,
         "column": column,
-        "end_line": ins.end_line,
+        "end_line": ins.end_line(),
         "flags": ins.flags.iter().map(|f| json!({"name": f.name, "value": f.value})).collect::<Vec<_>>(),
         "form": form,
         "args": args,

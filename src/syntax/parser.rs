@@ -9,6 +9,7 @@ use super::words::{
     ceil_boundary, extract_flags, is_space_byte, parse_words, shell_words, split_first,
     split_whitespace,
 };
+use thin_vec::ThinVec;
 
 /// BuildKit's limit on one physical line.
 const MAX_LINE: usize = 65535;
@@ -313,7 +314,7 @@ fn parse_items(text: &str) -> Result<Parsed, ParseError> {
         // empty keyword, which its instructions layer rejects as
         // "unknown instruction: ".
         let mut ins = instruction(line, escape).map_err(|message| error(first + 1, 1, message))?;
-        ins.start_line = first + 1;
+        ins.start_line = narrow(first + 1);
 
         // Heredoc bodies follow the logical line.
         if takes_heredocs(&ins) && ins.line.text.contains("<<") {
@@ -344,7 +345,7 @@ fn parse_items(text: &str) -> Result<Parsed, ParseError> {
                 inner.heredocs = ins.heredocs.clone();
             }
         }
-        ins.end_line = last + 1;
+        ins.end_line = narrow(last + 1);
         set_trigger_lines(&mut ins);
         items.push(Item {
             span: whole(last),
@@ -415,8 +416,7 @@ fn instruction(line: LogicalLine, escape: char) -> Result<Instruction, String> {
     let body = line.text.trim();
     let (word, rest) = split_first(body);
     let keyword = keyword_of(word);
-    let keyword_span = line.span(lead, lead + word.len());
-    let mut flags = Vec::new();
+    let mut flags = ThinVec::new();
     let mut args = Args::None;
     if let Some((rest, rest_at)) = rest {
         let rest_at = lead + rest_at;
@@ -440,11 +440,10 @@ fn instruction(line: LogicalLine, escape: char) -> Result<Instruction, String> {
     }
     Ok(Instruction {
         keyword,
-        keyword_span,
         line,
         flags,
         args,
-        heredocs: Vec::new(),
+        heredocs: ThinVec::new(),
         start_line: 0,
         end_line: 0,
     })
@@ -965,7 +964,7 @@ mod tests {
         assert_eq!(ins[1].heredocs[0].content, "Y\n");
         assert_eq!(ins[1].heredocs[1].content, "X\n");
         assert!(!ins[2].heredocs[0].expand && ins[2].heredocs[0].chomp);
-        assert_eq!(ins[2].end_line, 9);
+        assert_eq!(ins[2].end_line(), 9);
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub fn errors(df: &Dockerfile) -> Vec<ParseError> {
         };
         if ins.keyword == Keyword::Unknown {
             at(
-                ins.keyword_span,
+                ins.keyword_span(),
                 format!("unknown instruction: {}", ins.keyword_text()),
             );
             continue;
@@ -69,7 +69,7 @@ pub fn errors(df: &Dockerfile) -> Vec<ParseError> {
             seen_from = true;
         } else if ins.keyword != Keyword::Arg && !seen_from {
             at(
-                ins.keyword_span,
+                ins.keyword_span(),
                 format!(
                     "no build stage in current context: {} comes before the first FROM",
                     ins.keyword_text().to_uppercase()
@@ -87,7 +87,7 @@ pub fn errors(df: &Dockerfile) -> Vec<ParseError> {
 fn check_instruction(ins: &Instruction) -> Result<(), (Span, String)> {
     use Keyword::*;
     let name = ins.keyword_text().to_uppercase();
-    let here = ins.keyword_span;
+    let here = ins.keyword_span();
     if let Some(allowed) = allowed_flags(ins) {
         for flag in &ins.flags {
             if !allowed.contains(&flag.name.to_ascii_lowercase().as_str()) {
@@ -175,7 +175,7 @@ fn check_instruction(ins: &Instruction) -> Result<(), (Span, String)> {
             Args::Onbuild(inner) => {
                 if matches!(inner.keyword, From | Onbuild | Maintainer) {
                     return Err((
-                        inner.keyword_span,
+                        inner.keyword_span(),
                         format!(
                             "{} isn't allowed as an ONBUILD trigger",
                             inner.keyword_text().to_uppercase()
@@ -184,7 +184,7 @@ fn check_instruction(ins: &Instruction) -> Result<(), (Span, String)> {
                 }
                 if inner.keyword == Unknown {
                     return Err((
-                        inner.keyword_span,
+                        inner.keyword_span(),
                         format!("unknown instruction: {}", inner.keyword_text()),
                     ));
                 }
