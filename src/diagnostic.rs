@@ -362,7 +362,6 @@ impl Fix {
 #[derive(Debug, Clone)]
 pub struct Diagnostic {
     pub code: &'static str,
-    pub name: &'static str,
     pub severity: Severity,
     pub span: Span,
     /// What is wrong: sentence case, no trailing period (a [`Text`]: a

@@ -350,7 +350,6 @@ mod tests {
             let found: Vec<Diagnostic> = (0..len)
                 .map(|i| Diagnostic {
                     code: ["DF002", "DF003", "DL3008"][next(3)],
-                    name: "",
                     severity: Severity::Warning,
                     span: syntax::Span::new(next(20), 30),
                     // The message tells findings of one place and rule apart.

@@ -1012,7 +1012,7 @@ fn statistics(checked: &[Checked]) -> String {
                     entry.2 += 1;
                     entry.3 += fixable;
                 }
-                None => counts.push((d.code, d.name, 1, fixable)),
+                None => counts.push((d.code, dflint::rules::name_of(d.code), 1, fixable)),
             }
         }
     }

@@ -29,7 +29,7 @@ pub fn json_item(path: &str, index: &LineIndex, d: &Diagnostic) -> Value {
     json!({
         "file": path,
         "code": d.code,
-        "name": d.name,
+        "name": crate::rules::name_of(d.code),
         "severity": d.severity,
         "message": d.message,
         "help": d.help,

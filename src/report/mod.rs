@@ -127,7 +127,7 @@ fn items<'a>(report: &FileReport<'a>, index: &LineIndex) -> Vec<Item<'a>> {
             index.line_col(display_end(report.source, d.span.start, d.span.end));
         out.push(Item {
             code: Some(d.code),
-            name: d.name,
+            name: crate::rules::name_of(d.code),
             severity: d.severity,
             message: &d.message,
             help: Some(&d.help),

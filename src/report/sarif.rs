@@ -217,7 +217,7 @@ pub fn render(reports: &[FileReport]) -> String {
         any_error |= !r.errors.is_empty();
         for d in r.diagnostics {
             if !fired.iter().any(|(code, ..)| *code == d.code) {
-                fired.push((d.code, d.name, d.severity));
+                fired.push((d.code, crate::rules::name_of(d.code), d.severity));
             }
         }
     }

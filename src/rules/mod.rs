@@ -116,6 +116,8 @@ mod dl4004_multiple_entrypoint;
 mod dl4005_ln_bin_sh;
 mod dl4006_pipefail;
 
+use std::sync::OnceLock;
+
 use crate::diagnostic::{Diagnostic, Severity, Text};
 pub use crate::semantics::Context;
 use crate::syntax::Span;
@@ -169,7 +171,6 @@ impl Rule {
     ) -> Diagnostic {
         Diagnostic {
             code: self.code,
-            name: self.name,
             severity: self.severity,
             span,
             message: message.into(),
@@ -363,7 +364,39 @@ pub fn find(key: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.is_named(key))
 }
 
+/// The name of the rule whose code is `code` exactly (a finding's), or
+/// empty for a code no rule has. A finding keeps only its code: a file can
+/// have one a line, and reports that name the rule look it up here.
+pub fn name_of(code: &str) -> &'static str {
+    static BY_CODE: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+    let by_code = BY_CODE.get_or_init(|| {
+        let mut v: Vec<_> = RULES.iter().map(|r| (r.code, r.name)).collect();
+        v.sort_unstable();
+        v
+    });
+    by_code
+        .binary_search_by(|(c, _)| (*c).cmp(code))
+        .map_or("", |i| by_code[i].1)
+}
+
 /// Apt, pip and uv helpers shared by several rules.
 pub use crate::semantics::commands::{
     apt_subcommand, package_install, removes_apt_lists, Installer,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_findings_code_names_its_rule() {
+        for rule in RULES {
+            assert_eq!(name_of(rule.code), rule.name, "{}", rule.code);
+        }
+        // Exactly the code: not an alias, a name or another case.
+        assert_eq!(name_of("DL3042"), "");
+        assert_eq!(name_of("df002"), "");
+        assert_eq!(name_of("PipCache"), "");
+        assert_eq!(name_of(""), "");
+    }
+}
