@@ -85,14 +85,62 @@ impl ContextFiles {
         ignore: Option<&'a DockerIgnore>,
     ) -> Option<impl Iterator<Item = &'a ContextFile> + 'a> {
         let files = self.files()?;
-        let source = clean(source);
-        // A source selects what it names and everything under it: the
-        // ignore file's matching, one pattern.
-        let selector = (!source.is_empty()).then(|| DockerIgnore::parse("", &source));
-        Some(files.iter().filter(move |f| {
-            selector.as_ref().is_none_or(|s| s.excludes(&f.path))
-                && !ignore.is_some_and(|i| i.excludes(&f.path))
+        let selector = Selector::new(clean(source));
+        let candidates = match &selector {
+            // In a listing sorted by path, what a path selects lies from the
+            // path itself to the end of `path/`, before `path0` (`0` follows
+            // `/`): found by two searches, not a walk of every file.
+            Selector::Path(path) => {
+                let from = files.partition_point(|f| f.path.as_str() < path.as_str());
+                let after = format!("{path}0");
+                let to = files.partition_point(|f| f.path.as_str() < after.as_str());
+                &files[from..to.max(from)]
+            }
+            Selector::All | Selector::Glob(_) => files,
+        };
+        Some(candidates.iter().filter(move |f| {
+            selector.selects(&f.path) && !ignore.is_some_and(|i| i.excludes(&f.path))
         }))
+    }
+}
+
+/// The characters of the ignore file's pattern syntax: a source without
+/// them names a path.
+const GLOB_CHARS: &[char] = &['*', '?', '[', ']', '{', '}', '\\'];
+
+/// What a cleaned COPY source selects: the whole context, a path and
+/// everything under it, or what a pattern matches and everything under
+/// that (the ignore file's matching, one pattern).
+enum Selector {
+    All,
+    /// Compared as text, not compiled into a pattern: a generated file can
+    /// copy a different path on every line, and compiling each was most of
+    /// the lint of one.
+    Path(String),
+    Glob(DockerIgnore),
+}
+
+impl Selector {
+    fn new(source: String) -> Selector {
+        if source.is_empty() {
+            Selector::All
+        } else if source.contains(GLOB_CHARS) {
+            Selector::Glob(DockerIgnore::parse("", &source))
+        } else {
+            Selector::Path(source)
+        }
+    }
+
+    /// Whether the source selects a context file (its path clean, as the
+    /// listing holds it).
+    fn selects(&self, file: &str) -> bool {
+        match self {
+            Selector::All => true,
+            Selector::Path(path) => file
+                .strip_prefix(path.as_str())
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
+            Selector::Glob(pattern) => pattern.excludes(file),
+        }
     }
 }
 
@@ -237,6 +285,39 @@ mod tests {
         assert_eq!(sum("models/", None), 2010);
         assert_eq!(sum("models", Some(&ignore)), 10);
         assert_eq!(sum("*.py", None), 100);
+    }
+
+    #[test]
+    fn a_path_selects_as_the_pattern_it_is() {
+        // Paths that sort around a source's own: `a-b` and `a.txt` fall
+        // between `a` and `a/`, `a0` just after.
+        let paths = [
+            "a", "a-b", "a.txt", "a/x", "a/y/z", "a0", "ab", "b", "b/a", "x/a", "a/b/c/d",
+        ];
+        let mut listing: Vec<String> = paths.iter().map(|p| format!("{p} 1")).collect();
+        listing.sort();
+        let files = ContextFiles::from_listing(&listing.join("\n"));
+        for source in [
+            "a", "a/", "./a", "a/y", "a/b/c", "ab", "b", "x", "c", "a/x/",
+        ] {
+            let sent: Vec<&str> = files
+                .sent_by(source, None)
+                .unwrap()
+                .map(|f| f.path.as_str())
+                .collect();
+            let pattern = DockerIgnore::parse("", &clean(source));
+            let want: Vec<&str> = files
+                .files()
+                .unwrap()
+                .iter()
+                .map(|f| f.path.as_str())
+                .filter(|p| pattern.excludes(p))
+                .collect();
+            assert_eq!(sent, want, "{source}");
+            assert!(matches!(Selector::new(clean(source)), Selector::Path(_)));
+        }
+        assert!(matches!(Selector::new(clean("a/*.bin")), Selector::Glob(_)));
+        assert!(matches!(Selector::new(clean(".")), Selector::All));
     }
 
     #[test]
