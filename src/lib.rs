@@ -85,19 +85,42 @@ fn lint_keeping<'a>(
     } else {
         enabled.iter().map(|r| (r.check)(&cx)).collect()
     };
+    // Severities are set rule by rule, before the findings are mixed: a
+    // file can have a finding a line, and a lookup of each one's rule was
+    // a few percent of its lint.
+    let checks = check_options(df);
+    let mut per_rule = per_rule;
+    for (rule, found) in enabled.iter().zip(&mut per_rule) {
+        let level = match settings.severity_of(rule.code) {
+            Some(level) => Some(level),
+            // `# check=error=true` makes BuildKit's checks fail the build;
+            // a severity the settings give a rule still has the last word.
+            None if checks.error && rules::is_buildkit(rule.code) => Some(Severity::Error),
+            None => None,
+        };
+        if let Some(level) = level {
+            for d in found {
+                d.severity = level;
+            }
+        }
+    }
     let mut out = concat(per_rule);
     rules::drop_superseded(&mut out, df);
-    let checks = check_options(df);
     let pragmas = pragmas(df);
     if !pragmas.is_empty() {
         // An index of what each comment covers: a file with many findings
         // and many comments stays linear.
         let index = Suppressions::new(&pragmas);
         out.retain(|d| {
-            let Some(rule) = rules::find(d.code) else {
+            // The finding's rule is looked up only when a comment covers it.
+            let mut covering = index.covering(d.span.start).peekable();
+            if covering.peek().is_none() {
+                return true;
+            }
+            let Some(rule) = rules::by_code(d.code) else {
                 return true;
             };
-            !index.covering(d.span.start).any(|p| {
+            !covering.any(|p| {
                 p.codes.iter().any(|(code, _)| {
                     rule.is_named(code)
                             // `# check=skip=all` silences every BuildKit check.
@@ -107,15 +130,6 @@ fn lint_keeping<'a>(
                 })
             })
         });
-    }
-    for d in &mut out {
-        if let Some(level) = settings.severity_of(d.code) {
-            d.severity = level;
-        } else if checks.error && rules::is_buildkit(d.code) {
-            // `# check=error=true` makes BuildKit's checks fail the build;
-            // a severity the settings give a rule still has the last word.
-            d.severity = Severity::Error;
-        }
     }
     sort_by_position(&mut out);
     (out, cx)

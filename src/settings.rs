@@ -312,10 +312,7 @@ impl Settings {
 
     /// The severity a rule's findings are reported at.
     pub fn severity_of(&self, code: &str) -> Option<Severity> {
-        RULES
-            .iter()
-            .position(|r| r.code == code)
-            .and_then(|i| self.severity[i])
+        crate::rules::index_of(code).and_then(|i| self.severity[i])
     }
 
     /// Whether a path found by walking a directory is excluded.

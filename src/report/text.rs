@@ -1,3 +1,4 @@
+use std::borrow::Cow;
 use std::fmt::Write;
 
 use anstyle::{AnsiColor, Style};
@@ -40,8 +41,12 @@ fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: S
         return;
     }
     // Tabs are shown as four spaces so that the carets line up.
-    let src = raw.replace('\t', "    ");
-    let width = line.to_string().len();
+    let src = if raw.contains('\t') {
+        Cow::Owned(raw.replace('\t', "    "))
+    } else {
+        Cow::Borrowed(raw)
+    };
+    let width = digits(line);
     let caret_from: usize = raw
         .chars()
         .take(col - 1)
@@ -55,13 +60,18 @@ fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: S
         1
     };
     let _ = writeln!(out, "{DIM}{line:>width$} |{DIM:#} {src}");
-    let _ = writeln!(
+    let _ = write!(
         out,
-        "{DIM}{:>width$} |{DIM:#} {}{style}{}{style:#}",
-        "",
-        " ".repeat(caret_from),
-        "^".repeat(caret_len)
+        "{DIM}{:>width$} |{DIM:#} {:caret_from$}{style}",
+        "", ""
     );
+    out.extend(std::iter::repeat_n('^', caret_len));
+    let _ = writeln!(out, "{style:#}");
+}
+
+/// How many decimal digits `n` has (the gutter's width).
+fn digits(n: usize) -> usize {
+    n.checked_ilog10().map_or(1, |d| d as usize + 1)
 }
 
 /// The first line of a finding: `path:line:col: CODE [*] severity: message`.
@@ -99,7 +109,7 @@ pub fn render_one(
     let (line, _) = index.line_col(d.span.start);
     let style = severity_style(d.severity);
     frame(out, index, d.span.start, d.span.end, style);
-    let width = line.to_string().len();
+    let width = digits(line);
     let _ = writeln!(out, "{:>width$}   {BOLD}help:{BOLD:#} {}", "", d.help);
     out.push('\n');
 }
@@ -166,5 +176,17 @@ impl Summary {
         }
         out.push('\n');
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_gutter_is_as_wide_as_the_line_number() {
+        for n in [0, 1, 9, 10, 99, 100, 12_345, usize::MAX] {
+            assert_eq!(digits(n), n.to_string().len(), "{n}");
+        }
     }
 }

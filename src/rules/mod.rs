@@ -364,19 +364,32 @@ pub fn find(key: &str) -> Option<&'static Rule> {
     RULES.iter().copied().find(|r| r.is_named(key))
 }
 
-/// The name of the rule whose code is `code` exactly (a finding's), or
-/// empty for a code no rule has. A finding keeps only its code: a file can
-/// have one a line, and reports that name the rule look it up here.
-pub fn name_of(code: &str) -> &'static str {
-    static BY_CODE: OnceLock<Vec<(&'static str, &'static str)>> = OnceLock::new();
+/// The position in [`RULES`] of the rule whose code is `code` exactly.
+/// Asked for every finding (its rule's suppressions, severity and name): a
+/// search of a sorted index, not a walk of every rule.
+pub fn index_of(code: &str) -> Option<usize> {
+    static BY_CODE: OnceLock<Vec<(&'static str, usize)>> = OnceLock::new();
     let by_code = BY_CODE.get_or_init(|| {
-        let mut v: Vec<_> = RULES.iter().map(|r| (r.code, r.name)).collect();
+        let mut v: Vec<_> = RULES.iter().enumerate().map(|(i, r)| (r.code, i)).collect();
         v.sort_unstable();
         v
     });
     by_code
         .binary_search_by(|(c, _)| (*c).cmp(code))
-        .map_or("", |i| by_code[i].1)
+        .ok()
+        .map(|i| by_code[i].1)
+}
+
+/// The rule whose code is `code` exactly (a finding's).
+pub fn by_code(code: &str) -> Option<&'static Rule> {
+    index_of(code).map(|i| RULES[i])
+}
+
+/// The name of the rule whose code is `code` exactly, or empty for a code
+/// no rule has. A finding keeps only its code: a file can have one a line,
+/// and reports that name the rule look it up here.
+pub fn name_of(code: &str) -> &'static str {
+    by_code(code).map_or("", |r| r.name)
 }
 
 /// Apt, pip and uv helpers shared by several rules.
@@ -390,13 +403,15 @@ mod tests {
 
     #[test]
     fn a_findings_code_names_its_rule() {
-        for rule in RULES {
+        for (i, rule) in RULES.iter().enumerate() {
             assert_eq!(name_of(rule.code), rule.name, "{}", rule.code);
+            assert_eq!(index_of(rule.code), Some(i), "{}", rule.code);
         }
         // Exactly the code: not an alias, a name or another case.
         assert_eq!(name_of("DL3042"), "");
         assert_eq!(name_of("df002"), "");
         assert_eq!(name_of("PipCache"), "");
         assert_eq!(name_of(""), "");
+        assert!(by_code("DL3042").is_none() && find("DL3042").is_some());
     }
 }
