@@ -6,8 +6,7 @@ use super::{package_install, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::conda::{conda_call, run_target};
 use crate::semantics::cuda::{
-    conda_spec_build, cuda_base, from_cu_tag, index_build, requirement_build, Build, CudaBase,
-    CudaVersion,
+    conda_spec_build, from_cu_tag, index_build, requirement_build, Build, CudaBase, CudaVersion,
 };
 use crate::semantics::managers::substitute;
 use crate::semantics::{unquote, Run, Scope, Script};
@@ -206,7 +205,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(image) = cx.model.root_base(run.stage) else {
             continue;
         };
-        let Some(base) = cuda_base(image) else {
+        let Some(base) = cx.cuda_base(run.stage) else {
             continue;
         };
         let scope = cx.model.scope(run.stage, run.item);
@@ -243,7 +242,7 @@ fn env_index_findings(cx: &Context) -> Vec<Diagnostic> {
         let Some(image) = cx.model.root_base(s) else {
             continue;
         };
-        let Some(base) = cuda_base(image) else {
+        let Some(base) = cx.cuda_base(s) else {
             continue;
         };
         for &item in &stage.items {

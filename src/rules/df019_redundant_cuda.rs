@@ -5,9 +5,7 @@ use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::commands::apt_install;
 use crate::semantics::conda::conda_call;
-use crate::semantics::cuda::{
-    cuda_base, cuda_package, cudnn_major, package_cuda, CudaBase, Part, Source,
-};
+use crate::semantics::cuda::{cuda_package, cudnn_major, package_cuda, CudaBase, Part, Source};
 use crate::semantics::managers::manager_call;
 use crate::syntax::shell::Word;
 
@@ -56,7 +54,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(image) = cx.model.root_base(run.stage) else {
             continue;
         };
-        let Some(base) = cuda_base(image) else {
+        let Some(base) = cx.cuda_base(run.stage) else {
             continue;
         };
         for (script, cmd) in run.commands() {

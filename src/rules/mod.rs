@@ -118,6 +118,8 @@ mod dl4006_pipefail;
 
 use std::sync::OnceLock;
 
+use foldhash::HashMap;
+
 use crate::diagnostic::{Diagnostic, Severity, Text};
 pub use crate::semantics::Context;
 use crate::syntax::Span;
@@ -360,8 +362,24 @@ pub fn drop_superseded(found: &mut Vec<Diagnostic>, df: &crate::syntax::Dockerfi
 }
 
 /// Find a rule by code (`DF002`), alias (`DL3042`) or name (`pip-cache-in-layer`), any case.
+/// Asked for every code of every suppression comment: an index, not a walk
+/// of every rule's names.
 pub fn find(key: &str) -> Option<&'static Rule> {
-    RULES.iter().copied().find(|r| r.is_named(key))
+    static BY_KEY: OnceLock<HashMap<String, &'static Rule>> = OnceLock::new();
+    let by_key = BY_KEY.get_or_init(|| {
+        let mut by_key = HashMap::default();
+        // In registry order: a key two rules answer to finds the first.
+        for &rule in RULES {
+            let keys = [rule.code, rule.name]
+                .into_iter()
+                .chain(rule.aliases.iter().copied());
+            for key in keys {
+                by_key.entry(key.to_ascii_lowercase()).or_insert(rule);
+            }
+        }
+        by_key
+    });
+    by_key.get(&key.trim().to_ascii_lowercase()).copied()
 }
 
 /// The position in [`RULES`] of the rule whose code is `code` exactly.
@@ -413,5 +431,24 @@ mod tests {
         assert_eq!(name_of("PipCache"), "");
         assert_eq!(name_of(""), "");
         assert!(by_code("DL3042").is_none() && find("DL3042").is_some());
+    }
+
+    #[test]
+    fn the_index_finds_what_a_walk_of_the_rules_finds() {
+        let walk = |key: &str| RULES.iter().copied().find(|r| r.is_named(key));
+        let mut keys: Vec<String> = vec!["".into(), "DF999".into(), "all".into(), " df002 ".into()];
+        for rule in RULES {
+            for key in [rule.code, rule.name].iter().chain(rule.aliases) {
+                keys.extend([key.to_string(), key.to_lowercase(), key.to_uppercase()]);
+                keys.push(format!("{key}x"));
+            }
+        }
+        for key in &keys {
+            assert_eq!(
+                find(key).map(|r| r.code),
+                walk(key).map(|r| r.code),
+                "{key:?}"
+            );
+        }
     }
 }

@@ -1,7 +1,10 @@
 //! What a rule or the rewrite sees of one file: its syntax tree, its
 //! semantic model, and every RUN split into shell commands once.
 
+use std::sync::OnceLock;
+
 use super::build_context::ContextFiles;
+use super::cuda::{cuda_base, CudaBase};
 use super::dockerignore::DockerIgnore;
 use super::{Model, Profile, Script};
 use crate::syntax::shell::{self, Command};
@@ -30,6 +33,9 @@ pub struct Context<'a> {
     /// The RUN triggers of `ONBUILD RUN ...`, split the same way, read
     /// once for the rules that ask about them.
     triggers: Vec<Run<'a>>,
+    /// What each stage's base image brings of CUDA, worked out on first
+    /// use: several rules ask at every RUN.
+    cuda_bases: OnceLock<Vec<Option<CudaBase>>>,
 }
 
 /// What a [`Context`] owns beyond the file it reads: the model and every
@@ -182,7 +188,26 @@ impl<'a> Context<'a> {
             runs,
             run_index,
             triggers,
+            cuda_bases: OnceLock::new(),
         }
+    }
+
+    /// What the base image of a stage's chain brings of CUDA (see
+    /// [`cuda_base`]), read once per chain rather than once per question.
+    pub fn cuda_base(&self, stage: usize) -> Option<CudaBase> {
+        let bases = self.cuda_bases.get_or_init(|| {
+            let mut bases: Vec<Option<CudaBase>> = Vec::with_capacity(self.model.stages.len());
+            for s in 0..self.model.stages.len() {
+                // A stage is built on an earlier one: its root's is known.
+                let base = match self.model.root(s) {
+                    Some(root) if root < s => bases[root],
+                    _ => self.model.root_base(s).and_then(cuda_base),
+                };
+                bases.push(base);
+            }
+            bases
+        });
+        bases.get(stage).copied().flatten()
     }
 
     /// Give up the borrowed parts and keep what the context owns.
@@ -302,6 +327,22 @@ fn onbuild_runs<'a>(df: &'a Dockerfile, model: &Model) -> Vec<Run<'a>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_stage_has_the_cuda_base_of_its_chain() {
+        let text = "ARG TAG=12.1.0-cudnn8-devel-ubuntu22.04\n\
+            FROM nvidia/cuda:${TAG} AS gpu\nFROM gpu AS build\nFROM python:3.11 AS cpu\n\
+            FROM build AS final\nFROM cpu\nFROM scratch\n";
+        let df = crate::parse_valid(text).expect("a valid file");
+        let cx = Context::new(&df, None, None, Profile::default());
+        let found: Vec<Option<CudaBase>> = (0..7).map(|s| cx.cuda_base(s)).collect();
+        let want: Vec<Option<CudaBase>> = (0..7)
+            .map(|s| cx.model.root_base(s).and_then(cuda_base))
+            .collect();
+        assert_eq!(found, want);
+        let gpu: Vec<bool> = found.iter().map(|b| b.is_some_and(|b| b.toolkit)).collect();
+        assert_eq!(gpu, [true, true, false, true, false, false, false]);
+    }
 
     #[test]
     fn runs_split_on_every_core_as_on_one() {

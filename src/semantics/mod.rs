@@ -498,6 +498,11 @@ impl Model {
         self.stages[root].base.as_deref()
     }
 
+    /// The first stage of a stage's chain: the one built on an image.
+    pub fn root(&self, stage: usize) -> Option<usize> {
+        self.roots.get(stage).copied()
+    }
+
     /// The stage an item belongs to.
     pub fn stage_of(&self, item: usize) -> Option<usize> {
         match self.stage_index.get(item) {
