@@ -433,6 +433,11 @@ fn human_stdout() -> Out<Box<dyn Write>> {
     Out::new(Box::new(anstream::AutoStream::new(buffered, choice)))
 }
 
+/// Whether [`human_stdout`] shows colour.
+fn stdout_color() -> bool {
+    anstream::AutoStream::choice(&io::stdout()) != anstream::ColorChoice::Never
+}
+
 /// Human output with colour off: escape sequences and control characters
 /// (but tab and line breaks) taken out, as the colour stream does, with a
 /// search for the next such byte rather than a parser fed byte by byte
@@ -890,6 +895,9 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
         Format::Junit => report::junit::render(&reports),
         Format::Gnu => report::gnu::render(&reports),
         Format::Text => {
+            // Findings are styled only for a terminal that shows colour
+            // (a file or a pipe would have the styles taken out again).
+            let color = args.output_file.is_none() && stdout_color();
             let mut out = String::new();
             for (r, c) in reports.iter().zip(&checked) {
                 // On standard output each file's findings follow its errors
@@ -915,12 +923,12 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
                     continue;
                 }
                 if args.concise {
-                    out.push_str(&report::render_concise(r, c.fix_level));
+                    out.push_str(&report::render_concise(r, c.fix_level, color));
                     continue;
                 }
                 let index = LineIndex::new(r.source);
                 for d in r.diagnostics {
-                    report::render_one(&mut out, r.path, &index, d, c.fix_level);
+                    report::render_one(&mut out, r.path, &index, d, c.fix_level, color);
                     if args.show_fixes && d.fixable_at(Applicability::DisplayOnly) {
                         out.push_str(&fix_preview(r.path, r.source, d));
                     }

@@ -9,6 +9,18 @@ use crate::diagnostic::{Applicability, Diagnostic, FileError, Severity};
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 
+/// `style` when colour is on, else the plain style, which prints nothing:
+/// a report for a pipe or a file is not written with escape sequences
+/// only for the stream to take them out again (most of the time of a
+/// report of many findings).
+fn paint(style: Style, color: bool) -> Style {
+    if color {
+        style
+    } else {
+        Style::new()
+    }
+}
+
 fn severity_style(s: Severity) -> Style {
     let color = match s {
         Severity::Error => AnsiColor::Red,
@@ -21,20 +33,23 @@ fn severity_style(s: Severity) -> Style {
 
 /// Every finding of a file: `path:line:col: CODE [*] severity: message`,
 /// the source line with a marker under the span, then `help: ...`. `[*]`
-/// marks a finding whose fix `dflint fix` writes at `level`. Styles are
-/// ANSI codes; the caller's stream strips them when colour is off.
-pub fn render_text(report: &FileReport, level: Applicability) -> String {
+/// marks a finding whose fix `dflint fix` writes at `level`. Styled with
+/// ANSI codes when `color` is on; the text is not cleaned of control
+/// characters from the file (the caller's stream does that).
+pub fn render_text(report: &FileReport, level: Applicability, color: bool) -> String {
     let index = LineIndex::new(report.source);
     let mut out = String::new();
     for d in report.diagnostics {
-        render_one(&mut out, report.path, &index, d, level);
+        render_one(&mut out, report.path, &index, d, level, color);
     }
     out
 }
 
 /// The source line of `offset` with carets under `[start, end)` (cut at the
 /// line's end), in the gutter style of the findings.
-fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: Style) {
+fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: Style, color: bool) {
+    let style = paint(style, color);
+    let dim = paint(DIM, color);
     let (line, col) = index.line_col(start);
     let raw = index.line(line);
     if raw.is_empty() && start == end {
@@ -59,10 +74,10 @@ fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: S
     } else {
         1
     };
-    let _ = writeln!(out, "{DIM}{line:>width$} |{DIM:#} {src}");
+    let _ = writeln!(out, "{dim}{line:>width$} |{dim:#} {src}");
     let _ = write!(
         out,
-        "{DIM}{:>width$} |{DIM:#} {:caret_from$}{style}",
+        "{dim}{:>width$} |{dim:#} {:caret_from$}{style}",
         "", ""
     );
     out.extend(std::iter::repeat_n('^', caret_len));
@@ -75,24 +90,32 @@ fn digits(n: usize) -> usize {
 }
 
 /// The first line of a finding: `path:line:col: CODE [*] severity: message`.
-fn headline(out: &mut String, path: &str, index: &LineIndex, d: &Diagnostic, level: Applicability) {
+fn headline(
+    out: &mut String,
+    path: &str,
+    index: &LineIndex,
+    d: &Diagnostic,
+    level: Applicability,
+    color: bool,
+) {
     let (line, col) = index.line_col(d.span.start);
-    let style = severity_style(d.severity);
+    let style = paint(severity_style(d.severity), color);
+    let bold = paint(BOLD, color);
     let fixable = if d.fixable_at(level) { " [*]" } else { "" };
     let _ = writeln!(
         out,
-        "{BOLD}{path}:{line}:{col}:{BOLD:#} {style}{}{style:#}{fixable} {style}{}{style:#}: {}",
+        "{bold}{path}:{line}:{col}:{bold:#} {style}{}{style:#}{fixable} {style}{}{style:#}: {}",
         d.code, d.severity, d.message
     );
 }
 
 /// Every finding of a file on one line each (`--concise`): the first line
 /// of the full text format, without the source or the help.
-pub fn render_concise(report: &FileReport, level: Applicability) -> String {
+pub fn render_concise(report: &FileReport, level: Applicability, color: bool) -> String {
     let index = LineIndex::new(report.source);
     let mut out = String::new();
     for d in report.diagnostics {
-        headline(&mut out, report.path, &index, d, level);
+        headline(&mut out, report.path, &index, d, level, color);
     }
     out
 }
@@ -104,13 +127,21 @@ pub fn render_one(
     index: &LineIndex,
     d: &Diagnostic,
     level: Applicability,
+    color: bool,
 ) {
-    headline(out, path, index, d, level);
+    headline(out, path, index, d, level, color);
     let (line, _) = index.line_col(d.span.start);
-    let style = severity_style(d.severity);
-    frame(out, index, d.span.start, d.span.end, style);
+    frame(
+        out,
+        index,
+        d.span.start,
+        d.span.end,
+        severity_style(d.severity),
+        color,
+    );
     let width = digits(line);
-    let _ = writeln!(out, "{:>width$}   {BOLD}help:{BOLD:#} {}", "", d.help);
+    let bold = paint(BOLD, color);
+    let _ = writeln!(out, "{:>width$}   {bold}help:{bold:#} {}", "", d.help);
     out.push('\n');
 }
 
@@ -127,7 +158,7 @@ pub fn render_errors(path: &str, source: &str, errors: &[FileError]) -> String {
             e.line, e.column, e.message
         );
         if !source.is_empty() && !e.span.is_empty() {
-            frame(&mut out, &index, e.span.start, e.span.end, red);
+            frame(&mut out, &index, e.span.start, e.span.end, red, true);
         }
     }
     out
@@ -182,6 +213,33 @@ impl Summary {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn without_colour_a_finding_reads_as_its_coloured_text_stripped() {
+        let source = "FROM a\n\tRUN pip install x\n";
+        let index = LineIndex::new(source);
+        let span = crate::syntax::Span::new(8, 11);
+        let d = crate::rules::RULES[0].diagnostic(span, "A message", "Do this");
+        let render = |color: bool| {
+            let mut out = String::new();
+            render_one(
+                &mut out,
+                "Dockerfile",
+                &index,
+                &d,
+                Applicability::Safe,
+                color,
+            );
+            out
+        };
+        let (colored, plain) = (render(true), render(false));
+        assert!(colored.contains('\x1b') && !plain.contains('\x1b'));
+        assert_eq!(plain, anstream::adapter::strip_str(&colored).to_string());
+        assert!(
+            plain.contains("2 |     RUN pip install x\n  |     ^^^\n"),
+            "{plain}"
+        );
+    }
 
     #[test]
     fn the_gutter_is_as_wide_as_the_line_number() {
