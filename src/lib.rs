@@ -91,6 +91,9 @@ fn lint_keeping<'a>(
     let checks = check_options(df);
     let mut per_rule = per_rule;
     for (rule, found) in enabled.iter().zip(&mut per_rule) {
+        if found.is_empty() {
+            continue;
+        }
         let level = match settings.severity_of(rule.code) {
             Some(level) => Some(level),
             // `# check=error=true` makes BuildKit's checks fail the build;

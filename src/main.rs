@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use anyhow::{Context as _, Result};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -750,8 +751,16 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
         }
         jobs.push((path.clone(), settings.for_file(&name), name));
     }
+    let listings = Listings::default();
     let one = |(path, settings, name): (String, Settings, String)| {
-        check_one(&path, name, &settings, &args.read, args.context.as_deref())
+        check_one(
+            &path,
+            name,
+            &settings,
+            &args.read,
+            args.context.as_deref(),
+            &listings,
+        )
     };
     // A single file is checked on this thread: starting the thread pool
     // would be a good part of a run that takes a millisecond.
@@ -763,6 +772,25 @@ fn check(args: CheckArgs) -> Result<ExitCode> {
     check_report(&args, checked)
 }
 
+/// The build contexts of a run's files, each listed once however many
+/// Dockerfiles it serves (a directory of `Dockerfile.cpu`,
+/// `Dockerfile.gpu`, ..., or every file under `--context`). Held until the
+/// run ends.
+#[derive(Default)]
+struct Listings(Mutex<HashMap<PathBuf, Arc<ContextFiles>>>);
+
+impl Listings {
+    /// The context at `dir`, listed when a rule first asks.
+    fn get(&self, dir: &Path) -> Arc<ContextFiles> {
+        // A poisoned lock only means another file's check panicked: the
+        // map itself is whole.
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.entry(dir.to_path_buf())
+            .or_insert_with(|| Arc::new(ContextFiles::on_disk(dir)))
+            .clone()
+    }
+}
+
 /// Read and check one file.
 fn check_one(
     path: &str,
@@ -770,6 +798,7 @@ fn check_one(
     settings: &Settings,
     read: &ReadArgs,
     context: Option<&Path>,
+    listings: &Listings,
 ) -> Checked {
     {
         let mut c = Checked {
@@ -797,12 +826,9 @@ fn check_one(
                 });
                 let ignore = dir.as_deref().and_then(|d| dockerignore_for(path, d, read));
                 // Its files are listed only if a rule asks for them.
-                let files = ignore
-                    .as_ref()
-                    .and(dir.as_deref())
-                    .map(ContextFiles::on_disk);
+                let files = ignore.as_ref().and(dir.as_deref()).map(|d| listings.get(d));
                 let (text, result) =
-                    dflint::check_owned(source.text, settings, ignore.as_ref(), files.as_ref());
+                    dflint::check_owned(source.text, settings, ignore.as_ref(), files.as_deref());
                 match result {
                     Ok(found) => c.diagnostics = found,
                     Err(errors) => c.errors = errors,

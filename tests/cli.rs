@@ -389,3 +389,43 @@ fn check_json_carries_fix_edits() {
         " --mount=type=cache,target=/root/.cache/pip"
     );
 }
+
+#[test]
+fn dockerfiles_of_one_context_each_see_all_of_it() {
+    // Three Dockerfiles in one directory: the context is listed once and
+    // read by all three, each reporting what it sends.
+    let dir = std::env::temp_dir().join(format!("dflint-cli-context-{}", std::process::id()));
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    std::fs::create_dir_all(dir.join("models")).unwrap();
+    std::fs::write(dir.join(".git/pack"), vec![0u8; 5000]).unwrap();
+    std::fs::write(dir.join("models/w.bin"), vec![0u8; 70_000]).unwrap();
+    for name in ["Dockerfile", "Dockerfile.cpu", "Dockerfile.gpu"] {
+        std::fs::write(dir.join(name), "FROM python:3.11-slim\nCOPY . /app\n").unwrap();
+    }
+    let out = dflint(
+        &[
+            "check",
+            "--select",
+            "DF013",
+            "--output-format",
+            "json-lines",
+            dir.to_str().unwrap(),
+        ],
+        None,
+    );
+    let messages: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            v["message"].as_str().unwrap().to_string()
+        })
+        .collect();
+    std::fs::remove_dir_all(&dir).unwrap();
+    assert_eq!(messages.len(), 3, "{messages:?}");
+    for m in &messages {
+        assert!(
+            m.ends_with("`.git` (5.0 kB), `models` (70 kB)") && m.contains("sends 75 kB"),
+            "{m}"
+        );
+    }
+}

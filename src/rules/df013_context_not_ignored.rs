@@ -6,7 +6,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::build_context::human_bytes;
-use crate::semantics::dockerignore::clean;
+use crate::semantics::dockerignore::{clean, clean_borrowed};
 use crate::syntax::{ItemKind, Keyword};
 
 pub static RULE: Rule = Rule {
@@ -59,12 +59,18 @@ enum Leaves {
 
 impl Leaves {
     fn excludes(self, path: &str) -> bool {
-        let path = clean(path);
-        let mut segments = path.split('/').filter(|s| !s.is_empty());
+        let path = clean_borrowed(path);
+        let segments: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        self.excludes_segments(&segments)
+    }
+
+    /// [`Leaves::excludes`] of a clean path split at its slashes: a context
+    /// can hold thousands of files, each asked of every line.
+    fn excludes_segments(self, segments: &[&str]) -> bool {
         match self {
-            Leaves::AtRoot(name) => segments.next() == Some(name),
-            Leaves::Named(name) => segments.any(|s| s == name),
-            Leaves::Suffix(end) => segments.any(|s| s.ends_with(end)),
+            Leaves::AtRoot(name) => segments.first() == Some(&name),
+            Leaves::Named(name) => segments.contains(&name),
+            Leaves::Suffix(end) => segments.iter().any(|s| s.ends_with(end)),
         }
     }
 }
@@ -115,24 +121,29 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     };
     let sent: Vec<_> = sent.collect();
     let total: u64 = sent.iter().map(|f| f.size).sum();
-    let mut covered = vec![false; sent.len()];
-    for &(line, pattern) in NEVER_SHIPPED {
-        // A line that would cover a path the file copies by name is not offered.
-        if named.iter().any(|n| pattern.excludes(n)) {
-            continue;
+    // A line that would cover a path the file copies by name is not offered.
+    let offered: Vec<(&str, Leaves)> = NEVER_SHIPPED
+        .iter()
+        .filter(|(_, pattern)| !named.iter().any(|n| pattern.excludes(n)))
+        .copied()
+        .collect();
+    // Each file counts for the first line that leaves it out, not again
+    // for a later one; a line that would add nothing is not offered. Each
+    // path is split once and asked of every line.
+    let mut left_out: Vec<Option<u64>> = vec![None; offered.len()];
+    let mut segments: Vec<&str> = Vec::new();
+    for f in &sent {
+        segments.clear();
+        segments.extend(f.path.split('/').filter(|s| !s.is_empty()));
+        if let Some(k) = offered
+            .iter()
+            .position(|(_, pattern)| pattern.excludes_segments(&segments))
+        {
+            *left_out[k].get_or_insert(0) += f.size;
         }
-        // A file an earlier line already leaves out is not counted again;
-        // a line that would add nothing is not offered.
-        let mut bytes = 0;
-        let mut any = false;
-        for (k, f) in sent.iter().enumerate() {
-            if !covered[k] && pattern.excludes(&f.path) {
-                covered[k] = true;
-                bytes += f.size;
-                any = true;
-            }
-        }
-        if any {
+    }
+    for ((line, _), bytes) in offered.iter().zip(left_out) {
+        if let Some(bytes) = bytes {
             missing.push((line, bytes));
         }
     }
@@ -182,6 +193,34 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use crate::semantics::dockerignore::DockerIgnore;
+
+    #[test]
+    fn a_file_counts_for_the_first_line_that_leaves_it_out() {
+        use crate::semantics::build_context::ContextFiles;
+        use crate::semantics::Profile;
+        let files = ContextFiles::from_listing(
+            "models/.git/x 5\n.git/y 7\nmodels/m.bin 100\nsrc/__pycache__/a.pyc 3\n\
+             nb/x.ipynb 11\nnb/__pycache__/b.ipynb 13\napp.py 1\n",
+        );
+        let ignore = DockerIgnore::parse(".dockerignore", "");
+        let message = |text: &str| {
+            let df = crate::parse_valid(text).expect("a valid file");
+            let mut cx = Context::new(&df, None, None, Profile::default());
+            cx.dockerignore = Some(&ignore);
+            cx.context_files = Some(&files);
+            let found = check(&cx);
+            assert_eq!(found.len(), 1);
+            found[0].message.to_string()
+        };
+        assert!(message("FROM python:3.11\nCOPY . .\n").ends_with(
+            "`.git` (7 B), `**/__pycache__` (16 B), `**/*.ipynb` (11 B), `models` (105 B)"
+        ));
+        // A line that would leave out what the file copies by name is not offered.
+        assert!(
+            message("FROM python:3.11\nCOPY . .\nCOPY models/m.bin /m\n")
+                .ends_with("`.git` (7 B), `**/__pycache__` (16 B), `**/*.ipynb` (11 B)")
+        );
+    }
 
     #[test]
     fn each_line_leaves_out_what_dockerignore_would() {

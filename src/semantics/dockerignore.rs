@@ -5,6 +5,8 @@
 //! that matches a directory excluding everything under it. The last
 //! pattern that matches a path decides.
 
+use std::borrow::Cow;
+
 use globset::{GlobBuilder, GlobMatcher};
 
 /// One pattern of the file.
@@ -27,6 +29,22 @@ pub struct DockerIgnore {
 /// A path as the builder compares it: slashes, no `./` or leading `/`,
 /// `.` and `..` segments resolved, no trailing `/`.
 pub fn clean(path: &str) -> String {
+    clean_borrowed(path).into_owned()
+}
+
+/// [`clean`], borrowing a path that is clean already, as the paths of a
+/// context's listing are: rules compare every file of a context, which
+/// can hold thousands, with several patterns.
+pub fn clean_borrowed(path: &str) -> Cow<'_, str> {
+    let is_clean = path.is_empty() || path.split('/').all(|part| !matches!(part, "" | "." | ".."));
+    if is_clean {
+        Cow::Borrowed(path)
+    } else {
+        Cow::Owned(clean_owned(path))
+    }
+}
+
+fn clean_owned(path: &str) -> String {
     let mut parts: Vec<&str> = Vec::new();
     for part in path.split('/') {
         match part {
@@ -79,21 +97,23 @@ impl DockerIgnore {
 
     /// Whether a path of the context (or a directory above it) is excluded.
     pub fn excludes(&self, path: &str) -> bool {
-        let path = clean(path);
+        if self.patterns.is_empty() {
+            return false;
+        }
+        let path = clean_borrowed(path);
         if path.is_empty() {
             return false;
         }
-        let segments: Vec<&str> = path.split('/').collect();
-        let parents: Vec<String> = (1..segments.len())
-            .map(|n| segments[..n].join("/"))
-            .collect();
+        // The directories above the path, as its prefixes (`a` and `a/b`
+        // of `a/b/c`): a clean path has no empty segment.
+        let parents = path.match_indices('/').map(|(i, _)| &path[..i]);
         let mut excluded = false;
         for p in &self.patterns {
             // Only a pattern that could change the answer is asked.
             if p.include != excluded {
                 continue;
             }
-            let hit = p.matcher.is_match(&path) || parents.iter().any(|d| p.matcher.is_match(d));
+            let hit = p.matcher.is_match(&*path) || parents.clone().any(|d| p.matcher.is_match(d));
             if hit {
                 excluded = !p.include;
             }
@@ -105,6 +125,23 @@ impl DockerIgnore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_clean_path_is_borrowed_and_any_other_cleaned() {
+        let paths = [
+            "", "a", "a/b", "/a", "a/", "./a", "a/./b", "a//b", "a/../b", "../a", "..", ".", "/",
+            "a/b/..", ".a/b.", "a/...", "...",
+        ];
+        for path in paths {
+            let borrowed = clean_borrowed(path);
+            assert_eq!(borrowed, clean_owned(path), "{path:?}");
+            assert_eq!(
+                matches!(borrowed, Cow::Borrowed(_)),
+                clean_owned(path) == path,
+                "{path:?}"
+            );
+        }
+    }
 
     #[test]
     fn reads_patterns_as_the_builder_does() {
