@@ -924,6 +924,10 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
             // Findings are styled only for a terminal that shows colour
             // (a file or a pipe would have the styles taken out again).
             let color = args.output_file.is_none() && stdout_color();
+            let look = |c: &Checked| report::Look {
+                level: c.fix_level,
+                color,
+            };
             let mut out = String::new();
             for (r, c) in reports.iter().zip(&checked) {
                 // On standard output each file's findings follow its errors
@@ -949,12 +953,12 @@ fn check_report(args: &CheckArgs, checked: Vec<Checked>) -> Result<ExitCode> {
                     continue;
                 }
                 if args.concise {
-                    out.push_str(&report::render_concise(r, c.fix_level, color));
+                    out.push_str(&report::render_concise(r, look(c)));
                     continue;
                 }
                 let index = LineIndex::new(r.source);
                 for d in r.diagnostics {
-                    report::render_one(&mut out, r.path, &index, d, c.fix_level, color);
+                    report::render_one(&mut out, r.path, &index, d, look(c));
                     if args.show_fixes && d.fixable_at(Applicability::DisplayOnly) {
                         out.push_str(&fix_preview(r.path, r.source, d));
                     }

@@ -17,7 +17,7 @@ pub mod sarif;
 mod text;
 
 pub use json::{json_error, json_item, to_json, write_json};
-pub use text::{render_concise, render_errors, render_one, render_text, Summary};
+pub use text::{render_concise, render_errors, render_one, render_text, Look, Summary};
 
 use std::cell::Cell;
 use std::io::{self, Write as _};

@@ -21,6 +21,15 @@ fn paint(style: Style, color: bool) -> Style {
     }
 }
 
+/// How findings look in the text format.
+#[derive(Debug, Clone, Copy)]
+pub struct Look {
+    /// The fixes `[*]` marks: those `dflint fix` writes at this level.
+    pub level: Applicability,
+    /// Whether styles are written (a terminal that shows colour).
+    pub color: bool,
+}
+
 fn severity_style(s: Severity) -> Style {
     let color = match s {
         Severity::Error => AnsiColor::Red,
@@ -33,14 +42,14 @@ fn severity_style(s: Severity) -> Style {
 
 /// Every finding of a file: `path:line:col: CODE [*] severity: message`,
 /// the source line with a marker under the span, then `help: ...`. `[*]`
-/// marks a finding whose fix `dflint fix` writes at `level`. Styled with
-/// ANSI codes when `color` is on; the text is not cleaned of control
+/// marks a finding whose fix `dflint fix` writes at `look.level`. Styled
+/// with ANSI codes when `look.color` is on; the text is not cleaned of control
 /// characters from the file (the caller's stream does that).
-pub fn render_text(report: &FileReport, level: Applicability, color: bool) -> String {
+pub fn render_text(report: &FileReport, look: Look) -> String {
     let index = LineIndex::new(report.source);
     let mut out = String::new();
     for d in report.diagnostics {
-        render_one(&mut out, report.path, &index, d, level, color);
+        render_one(&mut out, report.path, &index, d, look);
     }
     out
 }
@@ -90,18 +99,11 @@ fn digits(n: usize) -> usize {
 }
 
 /// The first line of a finding: `path:line:col: CODE [*] severity: message`.
-fn headline(
-    out: &mut String,
-    path: &str,
-    index: &LineIndex,
-    d: &Diagnostic,
-    level: Applicability,
-    color: bool,
-) {
+fn headline(out: &mut String, path: &str, index: &LineIndex, d: &Diagnostic, look: Look) {
     let (line, col) = index.line_col(d.span.start);
-    let style = paint(severity_style(d.severity), color);
-    let bold = paint(BOLD, color);
-    let fixable = if d.fixable_at(level) { " [*]" } else { "" };
+    let style = paint(severity_style(d.severity), look.color);
+    let bold = paint(BOLD, look.color);
+    let fixable = if d.fixable_at(look.level) { " [*]" } else { "" };
     let _ = writeln!(
         out,
         "{bold}{path}:{line}:{col}:{bold:#} {style}{}{style:#}{fixable} {style}{}{style:#}: {}",
@@ -111,25 +113,18 @@ fn headline(
 
 /// Every finding of a file on one line each (`--concise`): the first line
 /// of the full text format, without the source or the help.
-pub fn render_concise(report: &FileReport, level: Applicability, color: bool) -> String {
+pub fn render_concise(report: &FileReport, look: Look) -> String {
     let index = LineIndex::new(report.source);
     let mut out = String::new();
     for d in report.diagnostics {
-        headline(&mut out, report.path, &index, d, level, color);
+        headline(&mut out, report.path, &index, d, look);
     }
     out
 }
 
 /// One finding in the text format.
-pub fn render_one(
-    out: &mut String,
-    path: &str,
-    index: &LineIndex,
-    d: &Diagnostic,
-    level: Applicability,
-    color: bool,
-) {
-    headline(out, path, index, d, level, color);
+pub fn render_one(out: &mut String, path: &str, index: &LineIndex, d: &Diagnostic, look: Look) {
+    headline(out, path, index, d, look);
     let (line, _) = index.line_col(d.span.start);
     frame(
         out,
@@ -137,10 +132,10 @@ pub fn render_one(
         d.span.start,
         d.span.end,
         severity_style(d.severity),
-        color,
+        look.color,
     );
     let width = digits(line);
-    let bold = paint(BOLD, color);
+    let bold = paint(BOLD, look.color);
     let _ = writeln!(out, "{:>width$}   {bold}help:{bold:#} {}", "", d.help);
     out.push('\n');
 }
@@ -222,14 +217,11 @@ mod tests {
         let d = crate::rules::RULES[0].diagnostic(span, "A message", "Do this");
         let render = |color: bool| {
             let mut out = String::new();
-            render_one(
-                &mut out,
-                "Dockerfile",
-                &index,
-                &d,
-                Applicability::Safe,
+            let look = Look {
+                level: Applicability::Safe,
                 color,
-            );
+            };
+            render_one(&mut out, "Dockerfile", &index, &d, look);
             out
         };
         let (colored, plain) = (render(true), render(false));
