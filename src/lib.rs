@@ -79,7 +79,7 @@ fn lint_keeping<'a>(
     let enabled = settings.rules_for(settings.file_name.as_deref());
     // The rules read the context and nothing else: on a large file they
     // share the cores (a small one is done before threads would start).
-    let per_rule: Vec<Vec<Diagnostic>> = if df.text.len() >= PARALLEL_FROM {
+    let mut per_rule: Vec<Vec<Diagnostic>> = if df.text.len() >= PARALLEL_FROM {
         use rayon::prelude::*;
         enabled.par_iter().map(|r| (r.check)(&cx)).collect()
     } else {
@@ -89,7 +89,6 @@ fn lint_keeping<'a>(
     // file can have a finding a line, and a lookup of each one's rule was
     // a few percent of its lint.
     let checks = check_options(df);
-    let mut per_rule = per_rule;
     for (rule, found) in enabled.iter().zip(&mut per_rule) {
         if found.is_empty() {
             continue;

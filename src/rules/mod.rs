@@ -382,9 +382,9 @@ pub fn find(key: &str) -> Option<&'static Rule> {
     by_key.get(&key.trim().to_ascii_lowercase()).copied()
 }
 
-/// The position in [`RULES`] of the rule whose code is `code` exactly.
-/// Asked for every finding (its rule's suppressions, severity and name): a
-/// search of a sorted index, not a walk of every rule.
+/// The position in [`RULES`] of the rule whose code is `code` exactly: a
+/// search of a sorted index, not a walk of every rule (reports ask it the
+/// name of every finding's rule).
 pub fn index_of(code: &str) -> Option<usize> {
     static BY_CODE: OnceLock<Vec<(&'static str, usize)>> = OnceLock::new();
     let by_code = BY_CODE.get_or_init(|| {
