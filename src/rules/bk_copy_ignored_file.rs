@@ -37,10 +37,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (s, stage) in cx.model.stages.iter().enumerate() {
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let Some(ins) = cx.df.instruction_of(item, &[Keyword::Copy, Keyword::Add]) else {
                 continue;
             };
-            if !matches!(ins.keyword, Keyword::Copy | Keyword::Add) || ins.flag("from").is_some() {
+            if ins.flag("from").is_some() {
                 continue;
             }
             let words = ins.words();

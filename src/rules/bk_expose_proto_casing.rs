@@ -20,10 +20,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
-        if ins.keyword != Keyword::Expose {
-            continue;
-        }
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Expose]) {
         for (word, span) in arg_words(ins) {
             // A variable's value is not known here.
             if word.contains('$') {

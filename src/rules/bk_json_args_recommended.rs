@@ -60,7 +60,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             .filter(|&p| p < s)
             .is_some_and(|p| shell_by_end[p]);
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let read = [Keyword::Shell, Keyword::Cmd, Keyword::Entrypoint];
+            let Some(ins) = cx.df.instruction_of(item, &read) else {
                 continue;
             };
             match ins.keyword {

@@ -55,10 +55,7 @@ fn fix_for(ins: &Instruction, escape: char) -> Option<Fix> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
-        if !matches!(ins.keyword, Keyword::Env | Keyword::Label) {
-            continue;
-        }
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Env, Keyword::Label]) {
         let Args::KeyValues(kvs) = &ins.args else {
             continue;
         };

@@ -39,10 +39,7 @@ fn replacement(ins: &Instruction, text: &str, escape: char) -> Option<String> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
-        if ins.keyword != Keyword::Maintainer {
-            continue;
-        }
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Maintainer]) {
         let Args::Text(text) = &ins.args else {
             continue;
         };

@@ -26,7 +26,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     for stage in &cx.model.stages {
         let mut last: Vec<Option<&Instruction>> = vec![None; ONCE.len()];
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let Some(ins) = cx.df.instruction_of(item, ONCE) else {
                 continue;
             };
             let Some(k) = ONCE.iter().position(|&o| o == ins.keyword) else {

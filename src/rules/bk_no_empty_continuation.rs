@@ -29,11 +29,12 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let ItemKind::Instruction(ins) = &item.kind else {
             continue;
         };
-        let inside: Vec<usize> = lines
-            .iter()
-            .copied()
-            .filter(|&l| ins.start_line() < l && l <= ins.end_line())
-            .collect();
+        // The lines are in file order: those inside this instruction are
+        // the run after its first line (a search, not a scan per
+        // instruction, which grew with the file times its empty lines).
+        let from = lines.partition_point(|&l| l <= ins.start_line());
+        let to = lines.partition_point(|&l| l <= ins.end_line());
+        let inside = &lines[from..to.max(from)];
         let Some(&first) = inside.first() else {
             continue;
         };
@@ -59,4 +60,33 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         out.push(d);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each instruction gets the empty lines inside it, found by search in
+    /// the file's list, and one finding for all of them.
+    #[test]
+    fn each_instruction_gets_its_own_empty_lines() {
+        let text = "FROM a\nRUN a \\\n\n  b \\\n\n  c\nRUN d\nRUN e \\\n\n f\n";
+        let df = crate::parse_valid(text).expect("a valid file");
+        assert_eq!(df.empty_continuation_lines, [3, 5, 9]);
+        let cx = Context::new(&df, None, None, crate::semantics::Profile::default());
+        let found: Vec<(String, usize)> = check(&cx)
+            .iter()
+            .map(|d| {
+                let edits = d.fix.as_ref().map_or(0, |f| f.edits.len());
+                (d.message.to_string(), edits)
+            })
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("Empty continuation line 3 in this `RUN`".to_string(), 2),
+                ("Empty continuation line 9 in this `RUN`".to_string(), 1),
+            ]
+        );
+    }
 }

@@ -46,7 +46,7 @@ pub fn looks_secret(name: &str) -> bool {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Env, Keyword::Arg]) {
         let (word, names): (&str, Vec<String>) = match (ins.keyword, &ins.args) {
             (Keyword::Env, Args::KeyValues(kvs)) => {
                 ("ENV", kvs.iter().map(|kv| kv.key.clone()).collect())

@@ -35,7 +35,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             .filter(|&p| p < s)
             .is_some_and(|p| set_by_end[p]);
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let Some(ins) = cx.df.instruction_of(item, &[Keyword::Workdir]) else {
                 continue;
             };
             let (Keyword::Workdir, Args::Text(raw)) = (ins.keyword, &ins.args) else {

@@ -211,7 +211,10 @@ fn intent(cx: &Context, root: usize, final_stage: usize) -> Intent {
     let mut entry: Option<&crate::syntax::Instruction> = None;
     let mut cmd: Option<&crate::syntax::Instruction> = None;
     for idx in cx.model.lineage(final_stage) {
-        if let ItemKind::Instruction(ins) = &cx.df.items[idx].kind {
+        if let Some(ins) = cx
+            .df
+            .instruction_of(idx, &[Keyword::Entrypoint, Keyword::Cmd])
+        {
             match (ins.keyword, &ins.args) {
                 (Keyword::Entrypoint, _) => {
                     entry = Some(ins);

@@ -5,7 +5,7 @@ use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::build_context::human_bytes;
 use crate::semantics::commands::{resolve, Resolved};
-use crate::syntax::{ItemKind, Keyword, Span};
+use crate::syntax::{Keyword, Span};
 
 pub static RULE: Rule = Rule {
     code: "DF005",
@@ -195,12 +195,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         for &item in &stage.items {
-            let ItemKind::Instruction(ins) = &cx.df.items[item].kind else {
-                continue;
-            };
             // `--from` another stage or image too: weights downloaded there
             // land here all the same.
-            if matches!(ins.keyword, Keyword::Copy | Keyword::Add) {
+            if let Some(ins) = cx.df.instruction_of(item, &[Keyword::Copy, Keyword::Add]) {
                 let words = ins.words();
                 let sources = &words[..words.len().saturating_sub(1)];
                 if let Some(src) = sources

@@ -211,7 +211,10 @@ fn command_texts(cx: &Context, stage: usize) -> (String, String) {
     let mut entry = String::new();
     let mut cmd = String::new();
     for idx in cx.model.lineage(stage) {
-        if let Some(ins) = cx.instruction(idx) {
+        if let Some(ins) = cx
+            .df
+            .instruction_of(idx, &[Keyword::Entrypoint, Keyword::Cmd])
+        {
             match ins.keyword {
                 Keyword::Entrypoint => entry = ins.command_text(),
                 Keyword::Cmd => cmd = ins.command_text(),
@@ -265,10 +268,7 @@ fn drops_privileges(cx: &Context, stage: usize) -> Option<&'static str> {
 /// USER) of the stage, creating the user when none exists yet; or why not.
 fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Result<Fix, String> {
     let items = &cx.model.stages[stage].items;
-    let kind = |idx: usize| match &cx.df.items[idx].kind {
-        ItemKind::Instruction(ins) => Some(ins.keyword),
-        _ => None,
-    };
+    let kind = |idx: usize| cx.df.keyword(idx);
     let after = items
         .iter()
         .rev()
@@ -494,18 +494,16 @@ fn state_under_root(cx: &Context, stage: usize) -> Result<(), String> {
         }
     }
     for idx in cx.model.lineage(stage) {
-        let Some(ins) = cx.instruction(idx) else {
+        let Some(ins) = cx.df.instruction_of(idx, &[Keyword::Copy, Keyword::Add]) else {
             continue;
         };
-        if matches!(ins.keyword, Keyword::Copy | Keyword::Add) {
-            if let Some(dest) = copy_dest(cx, ins, idx) {
-                if under_root_home(&dest) {
-                    return Err(format!(
-                        "the {} on line {} puts files in root's home (`{dest}`)",
-                        ins.keyword_text().to_uppercase(),
-                        ins.start_line()
-                    ));
-                }
+        if let Some(dest) = copy_dest(cx, ins, idx) {
+            if under_root_home(&dest) {
+                return Err(format!(
+                    "the {} on line {} puts files in root's home (`{dest}`)",
+                    ins.keyword_text().to_uppercase(),
+                    ins.start_line()
+                ));
             }
         }
     }
@@ -546,21 +544,18 @@ fn owned_dirs(cx: &Context, stage: usize) -> Vec<String> {
         }
     }
     for idx in cx.model.lineage(stage) {
-        let Some(ins) = cx.instruction(idx) else {
+        let Some(ins) = cx.df.instruction_of(idx, &[Keyword::Volume]) else {
             continue;
         };
-        if ins.keyword == Keyword::Volume {
-            let scope = cx.model.scope(stage, idx);
-            let paths: Vec<String> = match &ins.args {
-                Args::Exec(v) | Args::Words(v) => v.clone(),
-                _ => ins.words().to_vec(),
-            };
-            for p in paths {
-                if let Some(p) = crate::semantics::expand(&p, &|k| scope.get(k).map(str::to_string))
-                {
-                    if p.starts_with('/') {
-                        dirs.push(normalize_path(&p));
-                    }
+        let scope = cx.model.scope(stage, idx);
+        let paths: Vec<String> = match &ins.args {
+            Args::Exec(v) | Args::Words(v) => v.clone(),
+            _ => ins.words().to_vec(),
+        };
+        for p in paths {
+            if let Some(p) = crate::semantics::expand(&p, &|k| scope.get(k).map(str::to_string)) {
+                if p.starts_with('/') {
+                    dirs.push(normalize_path(&p));
                 }
             }
         }
@@ -613,10 +608,10 @@ fn owned_dirs(cx: &Context, stage: usize) -> Vec<String> {
 fn chown_copies(cx: &Context, stage: usize, dirs: &[String], owner: &str) -> Vec<Edit> {
     let mut edits = Vec::new();
     for &idx in &cx.model.stages[stage].items {
-        let Some(ins) = cx.instruction(idx) else {
+        let Some(ins) = cx.df.instruction_of(idx, &[Keyword::Copy, Keyword::Add]) else {
             continue;
         };
-        if !matches!(ins.keyword, Keyword::Copy | Keyword::Add) || ins.flag("chown").is_some() {
+        if ins.flag("chown").is_some() {
             continue;
         }
         let Some(dest) = copy_dest(cx, ins, idx) else {

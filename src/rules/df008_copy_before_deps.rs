@@ -2,13 +2,15 @@
 //! is copied before a dependency install that reads only its manifests,
 //! so every edit to the code invalidates the install's layer cache.
 
+use foldhash::HashMap;
+
 use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::commands::{basename, resolve};
 use crate::semantics::Run;
 use crate::semantics::{expand, normalize_path};
 use crate::syntax::shell::{Command, Word};
-use crate::syntax::{Instruction, ItemKind, Keyword};
+use crate::syntax::{Instruction, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DF008",
@@ -402,10 +404,19 @@ struct FedInstall {
     pure: bool,
 }
 
-/// Whether a RUN installs from manifests the tree's COPY brought in.
-fn fed_install(cx: &Context, copy: &TreeCopy, stage: usize, run: &Run) -> Option<FedInstall> {
+/// What a RUN reads, whichever COPY came before it: its installs from
+/// manifests, each with the manifests' paths made absolute, and whether it
+/// does nothing else that reads the tree. Worked out once per RUN, then
+/// matched against every COPY still waiting for an install.
+struct RunReads<'a> {
+    /// Installs from manifests, in order, with no variable in their paths.
+    installs: Vec<(&'a Command, Vec<String>)>,
+    pure: bool,
+}
+
+fn run_reads<'a>(cx: &Context, stage: usize, run: &'a Run) -> RunReads<'a> {
     let workdir = cx.model.workdir_at(stage, run.item);
-    let mut found: Option<FedInstall> = None;
+    let mut installs = Vec::new();
     let mut pure = true;
     for (_, cmds) in &run.scripts {
         let mut cwd = workdir.clone();
@@ -427,53 +438,68 @@ fn fed_install(cx: &Context, copy: &TreeCopy, stage: usize, run: &Run) -> Option
                         pure = false;
                     }
                 }
-                Reads::Manifests(files) => {
-                    let prefix = format!("{}/", copy.dest);
-                    let mut paths = Vec::new();
-                    for f in &files {
-                        if f.contains('$') {
-                            paths.clear();
-                            break;
-                        }
-                        let at = absolute(f, cwd.as_deref());
-                        let Some(rel) = at.strip_prefix(&prefix) else {
-                            paths.clear();
-                            break;
-                        };
-                        // The path in the context: under the copied directory.
-                        let context_path = if copy.source.is_empty() {
-                            rel.to_string()
-                        } else {
-                            format!("{}/{rel}", copy.source)
-                        };
-                        paths.push(context_path);
-                    }
-                    if paths.is_empty() {
-                        // Read from elsewhere (an earlier COPY): this COPY
-                        // does not feed it, and nothing here says it needs the tree.
-                        continue;
-                    }
-                    if found.is_none() {
-                        found = Some(FedInstall {
-                            context_paths: paths,
-                            command: shown_command(cmd),
-                            pure: true,
-                        });
-                    } else if let Some(f) = found.as_mut() {
-                        for p in paths {
-                            if !f.context_paths.contains(&p) {
-                                f.context_paths.push(p);
-                            }
-                        }
+                // A path with a variable in it could be anywhere: the
+                // install is not matched to a COPY.
+                Reads::Manifests(files)
+                    if !files.is_empty() && !files.iter().any(|f| f.contains('$')) =>
+                {
+                    let paths = files.iter().map(|f| absolute(f, cwd.as_deref())).collect();
+                    installs.push((cmd, paths));
+                }
+                Reads::Manifests(_) => {}
+            }
+        }
+    }
+    RunReads {
+        installs,
+        pure: pure && run.scripts.len() == 1 && run.scripts[0].0.is_complete(),
+    }
+}
+
+/// Whether a RUN installs from manifests the tree's COPY brought in; only
+/// the installs at `candidates` (indexes into the RUN's, in order) can be.
+fn fed_install(copy: &TreeCopy, run: &RunReads, candidates: &[usize]) -> Option<FedInstall> {
+    let prefix = format!("{}/", copy.dest);
+    let mut found: Option<FedInstall> = None;
+    for &j in candidates {
+        let (cmd, absolute_paths) = &run.installs[j];
+        let mut paths = Vec::new();
+        for at in absolute_paths {
+            let Some(rel) = at.strip_prefix(&prefix) else {
+                paths.clear();
+                break;
+            };
+            // The path in the context: under the copied directory.
+            let context_path = if copy.source.is_empty() {
+                rel.to_string()
+            } else {
+                format!("{}/{rel}", copy.source)
+            };
+            paths.push(context_path);
+        }
+        if paths.is_empty() {
+            // Read from elsewhere (an earlier COPY): this COPY does not
+            // feed it, and nothing here says it needs the tree.
+            continue;
+        }
+        match found.as_mut() {
+            None => {
+                found = Some(FedInstall {
+                    context_paths: paths,
+                    command: shown_command(cmd),
+                    pure: run.pure,
+                })
+            }
+            Some(f) => {
+                for p in paths {
+                    if !f.context_paths.contains(&p) {
+                        f.context_paths.push(p);
                     }
                 }
             }
         }
     }
-    found.map(|mut f| {
-        f.pure = pure && run.scripts.len() == 1 && run.scripts[0].0.is_complete();
-        f
-    })
+    found
 }
 
 /// A command as a message shows it: its words, cut after a few dozen characters.
@@ -517,23 +543,63 @@ fn is_tree_free_package_command(cmd: &Command) -> bool {
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (stage_idx, stage) in cx.model.stages.iter().enumerate() {
-        let mut open: Vec<TreeCopy> = Vec::new();
+        // The tree COPYs waiting for an install, in file order (`None` once
+        // reported), and where each lands: an install is matched only to
+        // the COPYs into one of its manifests' directories, not to every
+        // COPY still waiting (a file of thousands of either grew with the
+        // product).
+        let mut open: Vec<Option<TreeCopy>> = Vec::new();
+        let mut by_dest: HashMap<String, Vec<usize>> = HashMap::default();
+        // For each position in the stage, how many instructions before it
+        // a COPY cannot be moved over: made when a fix is first asked.
+        let mut fixed: Option<Vec<u32>> = None;
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            // A tree COPY (or ADD), or a RUN that may install from it.
+            let read = [Keyword::Copy, Keyword::Add, Keyword::Run];
+            let Some(ins) = cx.df.instruction_of(item, &read) else {
                 continue;
             };
             if let Some(copy) = tree_copy(cx, stage_idx, item, ins) {
-                open.push(copy);
+                by_dest
+                    .entry(copy.dest.clone())
+                    .or_default()
+                    .push(open.len());
+                open.push(Some(copy));
                 continue;
             }
             if ins.keyword != Keyword::Run {
                 continue;
             }
             let Some(run) = cx.run_at(item) else { continue };
+            let reads = run_reads(cx, stage_idx, run);
+            // A COPY feeds an install when every manifest lies under its
+            // destination, the first among them: each destination that
+            // holds a first manifest, with the installs it may feed.
+            let mut under: HashMap<&str, Vec<usize>> = HashMap::default();
+            for (j, (_, paths)) in reads.installs.iter().enumerate() {
+                let Some(first) = paths.first() else {
+                    continue;
+                };
+                for dir in first.match_indices('/').map(|(i, _)| &first[..i]) {
+                    if by_dest.get(dir).is_some_and(|waiting| !waiting.is_empty()) {
+                        under.entry(dir).or_default().push(j);
+                    }
+                }
+            }
+            let mut waiting: Vec<usize> = under
+                .keys()
+                .filter_map(|dir| by_dest.get(*dir))
+                .flatten()
+                .copied()
+                .collect();
+            waiting.sort_unstable();
             // Each tree COPY is reported once, at the first install it feeds.
-            let mut reported = Vec::new();
-            for (k, copy) in open.iter().enumerate() {
-                let Some(fed) = fed_install(cx, copy, stage_idx, run) else {
+            for k in waiting {
+                let Some(copy) = open[k].as_ref() else {
+                    continue;
+                };
+                let candidates = under.get(copy.dest.as_str()).map_or(&[][..], Vec::as_slice);
+                let Some(fed) = fed_install(copy, &reads, candidates) else {
                     continue;
                 };
                 let mut d = RULE.diagnostic(
@@ -558,12 +624,24 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     .context_paths
                     .iter()
                     .all(|p| !is_directory_source(p.trim_end_matches('*')));
-                d.fix = fix(cx, stage_idx, copy, item, &fed).filter(|_| copyable);
+                let fixed = fixed.get_or_insert_with(|| {
+                    let mut counts = Vec::with_capacity(stage.items.len() + 1);
+                    let mut n = 0u32;
+                    counts.push(n);
+                    for &i in &stage.items {
+                        if cx.df.keyword(i).is_some_and(|k| !MOVABLE_OVER.contains(&k)) {
+                            n += 1;
+                        }
+                        counts.push(n);
+                    }
+                    counts
+                });
+                d.fix = fix(cx, stage_idx, copy, item, &fed, fixed).filter(|_| copyable);
                 out.push(d);
-                reported.push(k);
-            }
-            for k in reported.into_iter().rev() {
-                open.remove(k);
+                if let Some(list) = by_dest.get_mut(&copy.dest) {
+                    list.retain(|&j| j != k);
+                }
+                open[k] = None;
             }
         }
     }
@@ -579,18 +657,20 @@ fn fix(
     copy: &TreeCopy,
     run_item: usize,
     fed: &FedInstall,
+    fixed: &[u32],
 ) -> Option<Fix> {
     if !fed.pure {
         return None;
     }
+    // The stage's items are in file order: those between are a range of
+    // positions, found by search, and the instructions the COPY cannot
+    // move over in it are a difference of counts (a walk between per
+    // finding grew with the stage times its findings).
     let items = &cx.model.stages[stage].items;
-    let between = items.iter().filter(|&&i| i > copy.item && i < run_item);
-    for &i in between {
-        if let ItemKind::Instruction(ins) = &cx.df.items[i].kind {
-            if !MOVABLE_OVER.contains(&ins.keyword) {
-                return None;
-            }
-        }
+    let from = items.partition_point(|&i| i <= copy.item);
+    let to = items.partition_point(|&i| i < run_item).max(from);
+    if fixed[to] != fixed[from] {
+        return None;
     }
     // A COPY with comment lines inside its continuation would move them.
     let copy_span = cx.df.items[copy.item].span;
@@ -678,6 +758,53 @@ mod tests {
             Reads::Manifests(m) => Some(m),
             _ => None,
         }
+    }
+
+    /// Several tree COPYs waiting, one RUN with several installs: each
+    /// COPY is matched to the installs under its destination only, and
+    /// reported once, in file order.
+    #[test]
+    fn each_waiting_copy_meets_the_installs_under_it() {
+        let text = "\
+FROM python:3.11-slim
+WORKDIR /app
+COPY a/ /app/a/
+COPY b/ /app/b/
+COPY . /srv/
+COPY c/ /app/c/
+RUN echo between
+RUN pip install -r b/req.txt && cd /srv && pip install -r x/req.txt -r x/dev.txt && pip install -r /app/a/req.txt
+RUN pip install -r /app/c/req.txt
+FROM python:3.11-slim AS two
+COPY d/ /opt/d/
+ENV X=1
+RUN pip install -r /opt/d/req.txt
+";
+        let df = crate::parse_valid(text).expect("a valid file");
+        let cx = Context::new(&df, None, None, crate::semantics::Profile::default());
+        let found: Vec<(usize, String, bool)> = check(&cx)
+            .iter()
+            .map(|d| {
+                (
+                    df.line_col(d.span.start).0,
+                    d.help.to_string(),
+                    d.fix.is_some(),
+                )
+            })
+            .collect();
+        let copy_only =
+            |files: &str| format!("Copy only {files} first, install, then copy the rest");
+        assert_eq!(
+            found,
+            [
+                (3, copy_only("`a/req.txt`"), false),
+                (4, copy_only("`b/req.txt`"), false),
+                (5, copy_only("`x/req.txt`, `x/dev.txt`"), false),
+                // The RUN between the COPY and the install stays where it is.
+                (6, copy_only("`c/req.txt`"), false),
+                (11, copy_only("`d/req.txt`"), true),
+            ]
+        );
     }
 
     #[test]

@@ -71,8 +71,15 @@ fn needs_full_image(cx: &Context, stage: usize) -> Option<String> {
     // (git, the packages of the full image's programs), read in place.
     let mut installed: HashSet<&str> = HashSet::default();
     let asked = |p: &str| p == "git" || FULL_ONLY_PROGRAMS.iter().any(|(_, q)| *q == p);
+    // The kinds of instruction the match below reads.
+    let read = [
+        Keyword::Run,
+        Keyword::Cmd,
+        Keyword::Entrypoint,
+        Keyword::Healthcheck,
+    ];
     for &item in &cx.model.stages[stage].items {
-        let Some(ins) = cx.instruction(item) else {
+        let Some(ins) = cx.df.instruction_of(item, &read) else {
             continue;
         };
         let mut scripts: Vec<String> = Vec::new();
@@ -204,10 +211,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         });
     // An image with ONBUILD triggers is a base for others, whose builds
     // (often of their own requirements) may need the full image.
-    let is_a_base = stage.items.iter().any(|&i| {
-        cx.instruction(i)
-            .is_some_and(|ins| ins.keyword == Keyword::Onbuild)
-    });
+    let is_a_base = stage
+        .items
+        .iter()
+        .any(|&i| cx.df.keyword(i) == Some(Keyword::Onbuild));
     if is_a_base || installs_build_tools || needs_full_image(cx, final_stage).is_some() {
         return Vec::new();
     }

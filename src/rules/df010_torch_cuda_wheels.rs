@@ -9,7 +9,7 @@ use crate::semantics::commands::{requirement_name, resolve};
 use crate::semantics::cuda::{cuda_base, requirement_build};
 use crate::semantics::images::ImageRef;
 use crate::syntax::shell::Command;
-use crate::syntax::{Args, ItemKind, Keyword};
+use crate::syntax::{Args, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DF010",
@@ -104,7 +104,8 @@ fn gpu_intended(cx: &Context, final_stage: usize) -> bool {
         }
     }
     for idx in cx.model.lineage(final_stage) {
-        let ItemKind::Instruction(ins) = &cx.df.items[idx].kind else {
+        let read = [Keyword::Env, Keyword::Cmd, Keyword::Entrypoint];
+        let Some(ins) = cx.df.instruction_of(idx, &read) else {
             continue;
         };
         let text = match (ins.keyword, &ins.args) {

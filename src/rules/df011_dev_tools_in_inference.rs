@@ -6,7 +6,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::build_context::requirements_of;
 use crate::semantics::commands::{apt_subcommand, basename, requirement_name, resolve};
 use crate::syntax::shell::{self, Word};
-use crate::syntax::{Args, ItemKind, Keyword, Span};
+use crate::syntax::{Args, Keyword, Span};
 
 pub static RULE: Rule = Rule {
     code: "DF011",
@@ -136,7 +136,10 @@ fn serves(cx: &Context, final_stage: usize) -> bool {
     let mut entry = String::new();
     let mut cmd = String::new();
     for idx in cx.model.lineage(final_stage) {
-        if let ItemKind::Instruction(ins) = &cx.df.items[idx].kind {
+        if let Some(ins) = cx
+            .df
+            .instruction_of(idx, &[Keyword::Entrypoint, Keyword::Cmd])
+        {
             match (ins.keyword, &ins.args) {
                 (Keyword::Entrypoint, _) => entry = ins.command_text(),
                 (Keyword::Cmd, Args::Exec(_) | Args::Shell { .. }) => cmd = ins.command_text(),

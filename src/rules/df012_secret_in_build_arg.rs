@@ -165,7 +165,7 @@ fn secret_id(name: &str) -> String {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Env, Keyword::Arg]) {
         let word = match ins.keyword {
             Keyword::Env => "ENV",
             Keyword::Arg => "ARG",

@@ -7,7 +7,7 @@ use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::build_context::human_bytes;
 use crate::semantics::dockerignore::{clean, clean_borrowed};
-use crate::syntax::{ItemKind, Keyword};
+use crate::syntax::Keyword;
 
 pub static RULE: Rule = Rule {
     code: "DF013",
@@ -89,11 +89,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     // that COPY (and what it bakes in is DF005's to say).
     let mut named: Vec<String> = Vec::new();
     let mut whole: Vec<usize> = Vec::new();
-    for (item, it) in cx.df.items.iter().enumerate() {
-        let ItemKind::Instruction(ins) = &it.kind else {
-            continue;
-        };
-        if !matches!(ins.keyword, Keyword::Copy | Keyword::Add) || ins.flag("from").is_some() {
+    for (item, ins) in cx.df.instructions_of(&[Keyword::Copy, Keyword::Add]) {
+        if ins.flag("from").is_some() {
             continue;
         }
         let words = ins.words();

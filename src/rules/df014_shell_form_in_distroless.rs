@@ -6,7 +6,7 @@ use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::images::{distro, Distro, ImageRef};
 use crate::syntax::shell;
-use crate::syntax::{Args, Instruction, ItemKind, Keyword};
+use crate::syntax::{Args, Instruction, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DF014",
@@ -68,7 +68,8 @@ fn shell_provided(cx: &Context, stage: usize, item: usize) -> bool {
         .into_iter()
         .filter(|&i| i < item)
         .any(|i| {
-            let Some(ins) = cx.instruction(i) else {
+            let read = [Keyword::Shell, Keyword::Copy, Keyword::Add];
+            let Some(ins) = cx.df.instruction_of(i, &read) else {
                 return false;
             };
             match ins.keyword {
@@ -154,12 +155,19 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let ships = cx.model.ships(stage_idx);
         // A CMD or ENTRYPOINT matters in the stages that ship; a RUN fails
         // the build in any stage.
-        let has_cmd = cx.model.lineage(stage_idx).into_iter().any(|i| {
-            cx.instruction(i)
-                .is_some_and(|ins| ins.keyword == Keyword::Cmd)
-        });
+        let has_cmd = cx
+            .model
+            .lineage(stage_idx)
+            .into_iter()
+            .any(|i| cx.df.keyword(i) == Some(Keyword::Cmd));
+        let read = [
+            Keyword::Run,
+            Keyword::Cmd,
+            Keyword::Entrypoint,
+            Keyword::Healthcheck,
+        ];
         for &item in &stage.items {
-            let ItemKind::Instruction(ins) = &cx.df.items[item].kind else {
+            let Some(ins) = cx.df.instruction_of(item, &read) else {
                 continue;
             };
             let word = match (ins.keyword, &ins.args) {

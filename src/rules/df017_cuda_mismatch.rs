@@ -11,7 +11,7 @@ use crate::semantics::cuda::{
 use crate::semantics::managers::substitute;
 use crate::semantics::{unquote, Run, Scope, Script};
 use crate::syntax::shell::{Command, Word};
-use crate::syntax::{Args, ItemKind, Keyword, Span};
+use crate::syntax::{Args, Keyword, Span};
 
 pub static RULE: Rule = Rule {
     code: "DF017",
@@ -246,15 +246,12 @@ fn env_index_findings(cx: &Context) -> Vec<Diagnostic> {
             continue;
         };
         for &item in &stage.items {
-            let ItemKind::Instruction(ins) = &cx.df.items[item].kind else {
+            let Some(ins) = cx.df.instruction_of(item, &[Keyword::Env]) else {
                 continue;
             };
             let Args::KeyValues(pairs) = &ins.args else {
                 continue;
             };
-            if ins.keyword != Keyword::Env {
-                continue;
-            }
             for pair in pairs {
                 let key = unquote(&pair.key);
                 if !INDEX_VARIABLES.contains(&key.as_str()) {

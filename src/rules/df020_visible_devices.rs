@@ -5,7 +5,7 @@ use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::managers::pair_key_spans;
 use crate::semantics::unquote;
-use crate::syntax::{Args, ItemKind, Keyword, Span};
+use crate::syntax::{Args, Keyword, Span};
 
 pub static RULE: Rule = Rule {
     code: "DF020",
@@ -36,12 +36,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         }
         for &item in &stage.items {
-            let ItemKind::Instruction(ins) = &cx.df.items[item].kind else {
+            let Some(ins) = cx.df.instruction_of(item, &[Keyword::Env]) else {
                 continue;
             };
-            if ins.keyword != Keyword::Env {
-                continue;
-            }
             let Args::KeyValues(pairs) = &ins.args else {
                 continue;
             };

@@ -3,7 +3,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::{expand, normalize_path, unquote};
-use crate::syntax::{Args, Instruction, ItemKind, Keyword};
+use crate::syntax::{Args, Instruction, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DL3000",
@@ -31,12 +31,10 @@ fn is_absolute(path: &str) -> bool {
 /// image's default as dflint knows it.
 fn set_by_the_file(cx: &Context, stage: usize, item: usize) -> bool {
     cx.model.chain(stage).into_iter().any(|s| {
-        cx.model.stages[s].items.iter().any(|&i| {
-            (s != stage || i < item)
-                && cx
-                    .instruction(i)
-                    .is_some_and(|ins| ins.keyword == Keyword::Workdir)
-        })
+        cx.model.stages[s]
+            .items
+            .iter()
+            .any(|&i| (s != stage || i < item) && cx.df.keyword(i) == Some(Keyword::Workdir))
     })
 }
 
@@ -66,13 +64,7 @@ fn absolute_edit(
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (item, entry) in cx.df.items.iter().enumerate() {
-        let ItemKind::Instruction(ins) = &entry.kind else {
-            continue;
-        };
-        if ins.keyword != Keyword::Workdir {
-            continue;
-        }
+    for (item, ins) in cx.df.instructions_of(&[Keyword::Workdir]) {
         let Args::Text(raw) = &ins.args else { continue };
         let raw = raw.trim();
         let written = unquote(raw);

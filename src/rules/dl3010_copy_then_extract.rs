@@ -43,7 +43,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let mut copied: Vec<(usize, Vec<String>)> = Vec::new();
         let mut reported: Vec<usize> = Vec::new();
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let Some(ins) = cx.df.instruction_of(item, &[Keyword::Copy, Keyword::Run]) else {
                 continue;
             };
             match ins.keyword {

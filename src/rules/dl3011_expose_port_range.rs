@@ -2,7 +2,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::syntax::{ItemKind, Keyword};
+use crate::syntax::Keyword;
 
 pub static RULE: Rule = Rule {
     code: "DL3011",
@@ -30,13 +30,7 @@ fn out_of_range(word: &str) -> Vec<u64> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for entry in &cx.df.items {
-        let ItemKind::Instruction(ins) = &entry.kind else {
-            continue;
-        };
-        if ins.keyword != Keyword::Expose {
-            continue;
-        }
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Expose]) {
         for word in ins.words() {
             let Some(&port) = out_of_range(word).first() else {
                 continue;

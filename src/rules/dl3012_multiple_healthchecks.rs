@@ -21,12 +21,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     for stage in &cx.model.stages {
         let mut previous: Option<usize> = None;
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let Some(ins) = cx.df.instruction_of(item, &[Keyword::Healthcheck]) else {
                 continue;
             };
-            if ins.keyword != Keyword::Healthcheck {
-                continue;
-            }
             if let Some(line) = previous {
                 out.push(RULE.diagnostic(
                     ins.line.span(0, ins.line.text.trim_end().len()),

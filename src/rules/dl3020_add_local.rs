@@ -4,7 +4,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::unquote;
-use crate::syntax::{ItemKind, Keyword};
+use crate::syntax::Keyword;
 
 pub static RULE: Rule = Rule {
     code: "DL3020",
@@ -50,11 +50,8 @@ fn plainly_not_archive(source: &str) -> bool {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for entry in &cx.df.items {
-        let ItemKind::Instruction(ins) = &entry.kind else {
-            continue;
-        };
-        if ins.keyword != Keyword::Add || !ins.heredocs.is_empty() {
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Add]) {
+        if !ins.heredocs.is_empty() {
             continue;
         }
         let words = ins.words();

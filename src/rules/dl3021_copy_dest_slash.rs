@@ -4,7 +4,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::unquote;
-use crate::syntax::{ItemKind, Keyword};
+use crate::syntax::Keyword;
 
 pub static RULE: Rule = Rule {
     code: "DL3021",
@@ -20,13 +20,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for entry in &cx.df.items {
-        let ItemKind::Instruction(ins) = &entry.kind else {
-            continue;
-        };
-        if ins.keyword != Keyword::Copy {
-            continue;
-        }
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Copy]) {
         let words = ins.words();
         // Heredocs are sources too (`COPY <<a <<b /dest/`).
         if words.len() < 3 {

@@ -21,12 +21,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (n, stage) in cx.model.stages.iter().enumerate() {
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let Some(ins) = cx.df.instruction_of(item, &[Keyword::Copy]) else {
                 continue;
             };
-            if ins.keyword != Keyword::Copy {
-                continue;
-            }
             let Some(flag) = ins.flag("from") else {
                 continue;
             };

@@ -2,7 +2,7 @@
 
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::syntax::{Args, ItemKind, Keyword};
+use crate::syntax::{Args, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DL3025",
@@ -31,10 +31,8 @@ fn exec_form(command: &str) -> Option<String> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for entry in &cx.df.items {
-        let ItemKind::Instruction(ins) = &entry.kind else {
-            continue;
-        };
+    let read = [Keyword::Cmd, Keyword::Entrypoint, Keyword::Healthcheck];
+    for (_, ins) in cx.df.instructions_of(&read) {
         let what = match (ins.keyword, &ins.args) {
             (Keyword::Cmd, Args::Shell { .. }) => "CMD",
             (Keyword::Entrypoint, Args::Shell { .. }) => "ENTRYPOINT",

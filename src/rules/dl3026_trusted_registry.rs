@@ -2,7 +2,7 @@
 //! settings do not trust.
 
 use super::dl3006_untagged_image::base_image;
-use super::dl3022_copy_from_unknown_stage::looks_like_image;
+use super::dl3022_copy_from_unknown_stage::{first_stage_by_name, looks_like_image};
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::unquote;
@@ -52,20 +52,20 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     }
     let mut images: Vec<(String, Span)> = Vec::new();
     let stages = &cx.model.stages;
+    let first = first_stage_by_name(stages);
     let is_stage = |value: &str, before: usize| {
         value.parse::<usize>().is_ok_and(|i| i < before)
-            || stages[..before].iter().any(|s| {
-                s.name
-                    .as_deref()
-                    .is_some_and(|n| n.eq_ignore_ascii_case(value))
-            })
+            || first
+                .get(value.to_ascii_lowercase().as_str())
+                .is_some_and(|&s| s < before)
     };
     for (n, stage) in stages.iter().enumerate() {
         if let Some(image) = base_image(stage) {
             images.push((image.to_string(), cx.from_image_span(stage.from_item)));
         }
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let read = [Keyword::Copy, Keyword::Add, Keyword::Run];
+            let Some(ins) = cx.df.instruction_of(item, &read) else {
                 continue;
             };
             let from_values: Vec<(String, Span)> = match ins.keyword {

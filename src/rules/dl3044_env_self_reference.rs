@@ -1,6 +1,8 @@
 //! DL3044 env-uses-own-pair: an ENV pair whose value refers to a variable
 //! that an earlier pair of the same ENV sets.
 
+use foldhash::HashSet;
+
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::managers::pair_key_spans;
@@ -77,17 +79,22 @@ fn split_before(cx: &Context, ins: &Instruction, at: usize) -> Option<Edit> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (item, ins) in cx.df.instructions() {
-        if ins.keyword != Keyword::Env {
-            continue;
-        }
+    for (item, ins) in cx.df.instructions_of(&[Keyword::Env]) {
         let Args::KeyValues(pairs) = &ins.args else {
             continue;
         };
         let spans = pair_key_spans(ins);
+        // The keys of the pairs before, as a set: an ENV continued over
+        // thousands of lines has thousands of pairs.
+        let mut set_before: HashSet<&str> = HashSet::default();
+        // Read once per ENV, when a pair is reported.
+        let mut comment_lines: Option<bool> = None;
         for (n, pair) in pairs.iter().enumerate() {
-            let set_before = |name: &str| pairs[..n].iter().any(|p| p.key == name);
-            let Some(name) = references(&pair.value).into_iter().find(|r| set_before(r)) else {
+            let found = references(&pair.value)
+                .into_iter()
+                .find(|r| set_before.contains(r));
+            set_before.insert(pair.key.as_str());
+            let Some(name) = found else {
                 continue;
             };
             let span = spans.get(n).copied().unwrap_or(ins.keyword_span());
@@ -101,12 +108,13 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             );
             // A comment line inside the continuation would end up between
             // the line the fix breaks and the new ENV, continuing into it.
-            let comment_lines = cx
-                .df
-                .slice(item.span)
-                .lines()
-                .skip(1)
-                .any(|l| l.trim_start().starts_with('#'));
+            let comment_lines = *comment_lines.get_or_insert_with(|| {
+                cx.df
+                    .slice(cx.df.items[item].span)
+                    .lines()
+                    .skip(1)
+                    .any(|l| l.trim_start().starts_with('#'))
+            });
             if pair.sep == "=" && spans.len() == pairs.len() && !comment_lines {
                 d.fix = split_before(cx, ins, span.start).map(|e| Fix::unsafe_edits(vec![e]));
             }

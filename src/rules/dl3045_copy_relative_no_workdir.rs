@@ -49,7 +49,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     // order fills both (a chain of stages is not walked again per stage).
     let mut workdir_end = vec![false; stages.len()];
     let mut onbuild_workdir_end = vec![false; stages.len()];
-    let keyword_of = |item: usize| cx.instruction(item).map(|i| i.keyword);
+    let keyword_of = |item: usize| cx.df.keyword(item);
     let trigger_of = |item: usize| cx.instruction(item).and_then(trigger).map(|i| i.keyword);
     for (s, stage) in stages.iter().enumerate() {
         let parent = stage.parent.filter(|&p| p < s);
@@ -69,7 +69,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             .and_then(default_workdir)
             .is_some_and(|w| w != "/");
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let read = [Keyword::Workdir, Keyword::Copy, Keyword::Onbuild];
+            let Some(ins) = cx.df.instruction_of(item, &read) else {
                 continue;
             };
             let (copy, set) = match ins.keyword {

@@ -76,7 +76,7 @@ fn unquote(key: &str) -> &str {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Label, Keyword::Onbuild]) {
         let label = match ins.keyword {
             Keyword::Label => ins,
             Keyword::Onbuild => match trigger(ins) {

@@ -20,10 +20,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let Some(last) = cx.model.final_stage else {
         return Vec::new();
     };
-    let has = cx.model.lineage(last).into_iter().any(|item| {
-        cx.instruction(item)
-            .is_some_and(|i| i.keyword == Keyword::Healthcheck)
-    });
+    let has = cx
+        .model
+        .lineage(last)
+        .into_iter()
+        .any(|item| cx.df.keyword(item) == Some(Keyword::Healthcheck));
     if has {
         return Vec::new();
     }

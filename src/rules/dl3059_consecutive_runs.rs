@@ -4,7 +4,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
 use crate::semantics::Run;
-use crate::syntax::{Args, ItemKind, Span};
+use crate::syntax::{Args, Span};
 
 pub static RULE: Rule = Rule {
     code: "DL3059",
@@ -82,11 +82,10 @@ fn merge(cx: &Context, prev: &Run, next: &Run) -> Option<Edit> {
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut prev: Option<&Run> = None;
-    for (item, it) in cx.df.items.iter().enumerate() {
-        match &it.kind {
-            // Comments and blank lines do not separate instructions.
-            ItemKind::Comment | ItemKind::Blank | ItemKind::Directive(_) => continue,
-            ItemKind::Instruction(_) => {}
+    for item in 0..cx.df.items.len() {
+        // Comments and blank lines do not separate instructions.
+        if cx.df.keyword(item).is_none() {
+            continue;
         }
         let Some(run) = cx.run_at(item) else {
             prev = None;

@@ -133,7 +133,9 @@ fn names(ins: &Instruction) -> Vec<String> {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
+    // ENV and ARG, on their own or as an ONBUILD trigger.
+    let read = [Keyword::Env, Keyword::Arg, Keyword::Onbuild];
+    for (_, ins) in cx.df.instructions_of(&read) {
         let target = match ins.keyword {
             Keyword::Onbuild => match trigger(ins) {
                 Some(inner) => inner,

@@ -19,10 +19,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
-        if ins.keyword != Keyword::From {
-            continue;
-        }
+    for (_, ins) in cx.df.instructions_of(&[Keyword::From]) {
         let Some(flag) = ins.flag("platform") else {
             continue;
         };

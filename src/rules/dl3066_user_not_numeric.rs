@@ -4,7 +4,7 @@
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::expand;
-use crate::syntax::{Args, ItemKind, Keyword};
+use crate::syntax::{Args, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DL3066",
@@ -20,13 +20,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (item, it) in cx.df.items.iter().enumerate() {
-        let ItemKind::Instruction(ins) = &it.kind else {
-            continue;
-        };
-        if ins.keyword != Keyword::User {
-            continue;
-        }
+    for (item, ins) in cx.df.instructions_of(&[Keyword::User]) {
         let Args::Text(text) = &ins.args else {
             continue;
         };

@@ -23,10 +23,7 @@ fn is_root(word: &str) -> bool {
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
-        if ins.keyword != Keyword::Copy {
-            continue;
-        }
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Copy]) {
         let Some(from) = ins.flag("from").and_then(|f| f.value.as_deref()) else {
             continue;
         };

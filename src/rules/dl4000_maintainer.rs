@@ -22,10 +22,7 @@ const AUTHORS: &str = "org.opencontainers.image.authors";
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    for (_, ins) in cx.df.instructions() {
-        if ins.keyword != Keyword::Maintainer {
-            continue;
-        }
+    for (_, ins) in cx.df.instructions_of(&[Keyword::Maintainer]) {
         let mut d = RULE.diagnostic(
             ins.keyword_span(),
             "`MAINTAINER` is deprecated",

@@ -26,7 +26,7 @@ pub fn overridden(cx: &Context, rule: &Rule, keyword: Keyword) -> Vec<Diagnostic
             .items
             .iter()
             .copied()
-            .filter(|&i| cx.instruction(i).is_some_and(|ins| ins.keyword == keyword))
+            .filter(|&i| cx.df.keyword(i) == Some(keyword))
             .collect();
         let Some((&last, earlier)) = items.split_last() else {
             continue;

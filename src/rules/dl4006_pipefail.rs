@@ -162,7 +162,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 .is_some_and(|d| matches!(d, Distro::Debian | Distro::Rhel))
         };
         for &item in &stage.items {
-            let Some(ins) = cx.instruction(item) else {
+            let Some(ins) = cx.df.instruction_of(item, &[Keyword::Shell, Keyword::Run]) else {
                 continue;
             };
             if ins.keyword == Keyword::Shell {

@@ -3,6 +3,8 @@
 
 use std::sync::OnceLock;
 
+use foldhash::HashMap;
+
 use super::build_context::ContextFiles;
 use super::cuda::{cuda_base, CudaBase};
 use super::dockerignore::DockerIgnore;
@@ -36,6 +38,9 @@ pub struct Context<'a> {
     /// What each stage's base image brings of CUDA, worked out on first
     /// use: several rules ask at every RUN.
     cuda_bases: OnceLock<Vec<Option<CudaBase>>>,
+    /// The COPYs and ADDs from the build context by where they put their
+    /// files, worked out on first use (see [`Context::context_copies_to`]).
+    context_copies: OnceLock<HashMap<String, Vec<usize>>>,
 }
 
 /// What a [`Context`] owns beyond the file it reads: the model and every
@@ -189,7 +194,34 @@ impl<'a> Context<'a> {
             run_index,
             triggers,
             cuda_bases: OnceLock::new(),
+            context_copies: OnceLock::new(),
         }
+    }
+
+    /// The items of the COPYs and ADDs from the build context (no
+    /// `--from`) whose destination, made absolute and without a trailing
+    /// `/`, is `dest` (`""` for `/`), in file order. Where a file in the
+    /// image came from is asked for every `pip install -r FILE`: an index,
+    /// not a walk back through every earlier COPY for each (a generated
+    /// file of thousands of COPY and install pairs took seconds).
+    pub fn context_copies_to(&self, dest: &str) -> &[usize] {
+        let index = self.context_copies.get_or_init(|| {
+            let mut index: HashMap<String, Vec<usize>> = HashMap::default();
+            for (item, ins) in self.df.instructions_of(&[Keyword::Copy, Keyword::Add]) {
+                if ins.flag("from").is_some() {
+                    continue;
+                }
+                let Some(stage) = self.model.stage_of(item) else {
+                    continue;
+                };
+                if let Some(dest) = copy_destination(&self.model, stage, item, ins) {
+                    let key = dest.trim_end_matches('/').to_string();
+                    index.entry(key).or_default().push(item);
+                }
+            }
+            index
+        });
+        index.get(dest).map_or(&[], Vec::as_slice)
     }
 
     /// What the base image of a stage's chain brings of CUDA (see
@@ -286,6 +318,26 @@ impl<'a> Context<'a> {
     }
 }
 
+/// Where a COPY or ADD at `item` of `stage` puts its files, made absolute
+/// against the working directory there (`/` when unknown); `None` when it
+/// names no destination.
+pub fn copy_destination(
+    model: &Model,
+    stage: usize,
+    item: usize,
+    ins: &Instruction,
+) -> Option<String> {
+    let (dest, _) = ins.words().split_last()?;
+    Some(if dest.starts_with('/') {
+        super::normalize_path(dest)
+    } else {
+        let wd = model
+            .workdir_at(stage, item)
+            .unwrap_or_else(|| "/".to_string());
+        super::normalize_path(&format!("{wd}/{dest}"))
+    })
+}
+
 /// Every RUN of a file split into commands, in file order, each at stage 0
 /// until the model says which stage it is in.
 fn split_runs(df: &Dockerfile, parallel: bool) -> Vec<Run<'_>> {
@@ -309,10 +361,7 @@ fn split_runs(df: &Dockerfile, parallel: bool) -> Vec<Run<'_>> {
 /// ONBUILD's item.
 fn onbuild_runs<'a>(df: &'a Dockerfile, model: &Model) -> Vec<Run<'a>> {
     let mut out = Vec::new();
-    for (item, it) in df.items.iter().enumerate() {
-        let ItemKind::Instruction(ins) = &it.kind else {
-            continue;
-        };
+    for (item, ins) in df.instructions_of(&[Keyword::Onbuild]) {
         let Some(inner) = super::managers::trigger(ins) else {
             continue;
         };

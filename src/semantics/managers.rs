@@ -8,7 +8,7 @@ use super::commands::{basename, resolve};
 use super::{Context, Run, Scope, Script};
 use crate::diagnostic::Edit;
 use crate::syntax::shell::{self, Command, Word};
-use crate::syntax::{Args, Instruction, ItemKind, Keyword};
+use crate::syntax::{Args, Instruction, Keyword};
 
 /// The instruction an ONBUILD defers.
 pub fn trigger(ins: &Instruction) -> Option<&Instruction> {
@@ -641,16 +641,10 @@ pub struct LabelPair<'a> {
 /// labels the images built on this one, not this one, and is left out.
 pub fn label_pairs<'a>(cx: &Context<'a>) -> Vec<LabelPair<'a>> {
     let mut out = Vec::new();
-    for (item, it) in cx.df.items.iter().enumerate() {
-        let ItemKind::Instruction(ins) = &it.kind else {
-            continue;
-        };
+    for (item, ins) in cx.df.instructions_of(&[Keyword::Label]) {
         let Args::KeyValues(pairs) = &ins.args else {
             continue;
         };
-        if ins.keyword != Keyword::Label {
-            continue;
-        }
         let spans = pair_key_spans(ins);
         for (n, pair) in pairs.iter().enumerate() {
             out.push(LabelPair {

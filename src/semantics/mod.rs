@@ -79,6 +79,45 @@ pub struct Model {
 /// An item before the first stage, in [`Model`]'s index.
 const NO_STAGE: u32 = u32::MAX;
 
+/// The longest value the model resolves a variable, USER or WORKDIR to
+/// (a working directory longer than Linux's `PATH_MAX` could not be used).
+const MAX_VALUE: usize = 4096;
+
+/// How far the values the model resolves may outgrow what the file
+/// writes. Resolving copies what a value refers to, so a chain of `ENV
+/// A2=${A1}x`, `ENV A3=${A2}x`, ... would hold every earlier value again in
+/// each later one: memory that grew with the square of the file (a 0.8 MB
+/// file took 1 GB). Past [`MAX_VALUE`], or once the file's allowance is
+/// spent, a value is taken as one that does not resolve. No real file comes
+/// near either.
+struct Growth {
+    left: usize,
+}
+
+impl Growth {
+    fn for_file(len: usize) -> Growth {
+        Growth {
+            left: len.saturating_mul(4).saturating_add(1 << 20),
+        }
+    }
+
+    /// Whether `resolved`, from a text of `written` bytes, may be kept; its
+    /// growth is taken from the allowance.
+    fn allow(&mut self, written: usize, resolved: &str) -> bool {
+        if resolved.len() > MAX_VALUE.max(written) {
+            return false;
+        }
+        let growth = resolved.len().saturating_sub(written);
+        match self.left.checked_sub(growth) {
+            Some(left) => {
+                self.left = left;
+                true
+            }
+            None => false,
+        }
+    }
+}
+
 /// What one stage's own instructions set, in item order, so that the value
 /// at any point is the last entry before it (then the parent stage's).
 #[derive(Debug, Clone, Default)]
@@ -306,6 +345,7 @@ impl Model {
         // holds the stages whose subtree is open; closing one puts the
         // variables it set back to their values above it.
         let mut open: Vec<usize> = Vec::new();
+        let mut growth = Growth::for_file(df.text.len());
         for (position, &s) in walk.iter().enumerate() {
             while let Some(&top) = open.last() {
                 if model.parent(s) == Some(top) {
@@ -316,7 +356,7 @@ impl Model {
                     model.close_scope(top, position, open.last().copied());
                 }
             }
-            let facts = model.stage_facts(df, s);
+            let facts = model.stage_facts(df, s, &mut growth);
             model.end_user[s] = match facts.users.len() {
                 0 => model.parent(s).and_then(|p| model.end_user[p]),
                 k => Some((s, k - 1)),
@@ -368,7 +408,7 @@ impl Model {
     }
 
     /// Record what a stage's instructions set; earlier stages are done.
-    fn stage_facts(&self, df: &Dockerfile, stage: usize) -> StageFacts {
+    fn stage_facts(&self, df: &Dockerfile, stage: usize, growth: &mut Growth) -> StageFacts {
         let mut facts = StageFacts::default();
         // Name -> `(item, value)` in item order, while the stage is read.
         let mut vars: HashMap<String, Vec<(usize, String)>> = HashMap::default();
@@ -399,7 +439,9 @@ impl Model {
                         .iter()
                         .map(|kv| {
                             let raw = unquote(&kv.value);
-                            let value = expand(&raw, &lookup).unwrap_or(raw);
+                            let value = expand(&raw, &lookup)
+                                .filter(|v| growth.allow(raw.len(), v))
+                                .unwrap_or(raw);
                             (kv.key.clone(), value)
                         })
                         .collect();
@@ -409,23 +451,26 @@ impl Model {
                 }
                 (Keyword::Arg, _) => {
                     // Later names of one ARG see the earlier ones.
+                    // A name is declared once per ARG: found by a map, not a
+                    // search of the names before (an ARG may be continued
+                    // over thousands of lines).
                     let mut pending: Vec<(String, String)> = Vec::new();
+                    let mut pending_at: HashMap<String, usize> = HashMap::default();
                     for (k, v) in arg_pairs(ins) {
                         let seen = |name: &str| {
-                            pending
-                                .iter()
-                                .rev()
-                                .find(|(n, _)| n == name)
-                                .map(|(_, v)| v.clone())
+                            pending_at
+                                .get(name)
+                                .map(|&i| pending[i].1.clone())
                                 .or_else(|| lookup(name))
                         };
                         if seen(&k).is_some() {
                             continue;
                         }
                         let value = v
-                            .and_then(|v| expand(&v, &seen))
+                            .and_then(|v| expand(&v, &seen).filter(|e| growth.allow(v.len(), e)))
                             .or_else(|| self.global_args.get(&k).cloned().flatten());
                         if let Some(value) = value {
+                            pending_at.insert(k.clone(), pending.len());
                             pending.push((k, value));
                         }
                     }
@@ -434,7 +479,7 @@ impl Model {
                     }
                 }
                 (Keyword::User, Args::Text(text)) => {
-                    let resolved = expand(text, &lookup);
+                    let resolved = expand(text, &lookup).filter(|v| growth.allow(text.len(), v));
                     facts.users.push(UserSetting {
                         item: idx,
                         raw: text.clone(),
@@ -442,14 +487,16 @@ impl Model {
                     });
                 }
                 (Keyword::Workdir, Args::Text(text)) => {
-                    workdir = expand(text, &lookup).map(|value| {
-                        if value.starts_with('/') {
-                            value
-                        } else {
-                            let base = workdir.clone().unwrap_or_default();
-                            format!("{}/{}", base.trim_end_matches('/'), value)
-                        }
-                    });
+                    workdir = expand(text, &lookup)
+                        .map(|value| {
+                            if value.starts_with('/') {
+                                value
+                            } else {
+                                let base = workdir.as_deref().unwrap_or_default();
+                                format!("{}/{}", base.trim_end_matches('/'), value)
+                            }
+                        })
+                        .filter(|v| growth.allow(text.len(), v));
                     facts.workdirs.push((idx, workdir.clone()));
                 }
                 _ => {}
@@ -866,6 +913,53 @@ impl FromStr for Profile {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Values that would grow with each reference to the one before are
+    /// resolved up to [`MAX_VALUE`], then kept as written; the file's
+    /// allowance bounds what all of them may add.
+    #[test]
+    fn resolved_values_stop_growing_past_their_cap() {
+        let mut text = String::from("FROM alpine\nENV A0=xx\n");
+        for i in 1..16 {
+            text.push_str(&format!("ENV A{i}=${{A{}}}${{A{}}}\n", i - 1, i - 1));
+        }
+        for i in 0..200 {
+            text.push_str(&format!("WORKDIR dir{i}\n"));
+        }
+        text.push_str("USER ${A5}\n");
+        text.push_str(&format!("FROM alpine\nWORKDIR /{}\n", "a".repeat(4000)));
+        text.push_str(&format!("WORKDIR {}\nRUN true\n", "b".repeat(200)));
+        let df = crate::syntax::parse(&text).expect("valid");
+        let model = Model::new(&df, None);
+        let scope = model.scope(0, usize::MAX);
+        // 2^(i+1) bytes: A11 is 4096, A12 would be 8192.
+        assert_eq!(scope.get("A5").map(str::len), Some(64));
+        assert_eq!(scope.get("A11").map(str::len), Some(MAX_VALUE));
+        assert_eq!(scope.get("A12"), Some("${A11}${A11}"));
+        // A13 refers to the A12 kept as written, as to any value that does
+        // not resolve.
+        assert_eq!(scope.get("A13"), Some("${A11}${A11}${A11}${A11}"));
+        // `/dir0/dir1/...` is known; a working directory past 4096 bytes is not.
+        let workdir = model.workdir_at(0, usize::MAX).expect("known");
+        assert!(workdir.starts_with("/dir0/dir1/") && workdir.ends_with("/dir199"));
+        assert_eq!(model.workdir_at(1, usize::MAX), None);
+        assert_eq!(
+            model.users(0)[0].resolved.as_deref().map(str::len),
+            Some(64)
+        );
+
+        let mut growth = Growth::for_file(0);
+        assert!(growth.allow(3, "abc"));
+        assert!(growth.allow(10, &"x".repeat(1 << 12)));
+        assert!(!growth.allow(0, &"x".repeat(MAX_VALUE + 1)));
+        // A value as long as written is kept whatever its length.
+        assert!(growth.allow(MAX_VALUE * 2, &"x".repeat(MAX_VALUE * 2)));
+        // The allowance spent, growth is refused and no growth is not.
+        growth.left = 5;
+        assert!(!growth.allow(0, "abcdef"));
+        assert!(growth.allow(1, "abcdef"));
+        assert!(!growth.allow(0, "a"));
+    }
 
     #[test]
     fn stages_inherit_from_their_ancestors_only() {

@@ -300,6 +300,9 @@ pub fn pragmas(df: &Dockerfile) -> Vec<Pragma> {
     let mut past_comments: Option<(usize, usize)> = None;
     let mut next_from: Option<(usize, usize)> = None;
     for (idx, item) in df.items.iter().enumerate() {
+        if matches!(item.kind, ItemKind::Instruction(_) | ItemKind::Blank) {
+            continue;
+        }
         let text = df.slice(item.span).trim_end_matches(['\n', '\r']);
         let (tool, reach, codes) = match &item.kind {
             ItemKind::Comment => match read(text, item.span.start) {

@@ -6,8 +6,8 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
+use super::context::copy_destination;
 use super::{normalize_path, Context, Run};
-use crate::syntax::{ItemKind, Keyword};
 
 /// A requirements file larger than this is not read: no real one is, and a
 /// lint must stay fast whatever the context holds.
@@ -79,29 +79,33 @@ fn matches_pattern(pattern: &str, name: &str) -> bool {
 /// in the context on disk.
 pub fn context_path(cx: &Context, dir: &Path, run: &Run, image_path: &str) -> Option<String> {
     let target = normalize_path(image_path);
-    let mut items = cx.model.lineage(run.stage);
-    items.retain(|&i| i < run.item);
-    for &item in items.iter().rev() {
-        let ItemKind::Instruction(ins) = &cx.df.items[item].kind else {
+    // Only a COPY into the target's directory or one above it (or onto the
+    // target itself) can have put it there: those are looked up by
+    // destination rather than every earlier COPY read.
+    let mut dests: Vec<&str> = target
+        .match_indices('/')
+        .map(|(i, _)| &target[..i])
+        .collect();
+    dests.push("");
+    dests.push(target.trim_end_matches('/'));
+    let mut items: Vec<usize> = dests
+        .iter()
+        .flat_map(|d| cx.context_copies_to(d).iter().copied())
+        .filter(|&i| i < run.item && in_chain(cx, run.stage, i))
+        .collect();
+    // The last COPY first, as the build would leave the file.
+    items.sort_unstable_by(|a, b| b.cmp(a));
+    items.dedup();
+    for item in items {
+        let Some(ins) = cx.instruction(item) else {
             continue;
         };
-        if !matches!(ins.keyword, Keyword::Copy | Keyword::Add) || ins.flag("from").is_some() {
-            continue;
-        }
         let words = ins.words();
         let Some((dest, sources)) = words.split_last() else {
             continue;
         };
         let stage = cx.model.stage_of(item)?;
-        let dest_abs = if dest.starts_with('/') {
-            normalize_path(dest)
-        } else {
-            let wd = cx
-                .model
-                .workdir_at(stage, item)
-                .unwrap_or_else(|| "/".to_string());
-            normalize_path(&format!("{wd}/{dest}"))
-        };
+        let dest_abs = copy_destination(&cx.model, stage, item, ins)?;
         let into_dir = dest.ends_with('/') || dest.ends_with('.') || sources.len() > 1;
         for source in sources.iter().filter(|s| !s.starts_with("<<")) {
             let source = clean(source);
@@ -135,6 +139,25 @@ pub fn context_path(cx: &Context, dir: &Path, run: &Run, image_path: &str) -> Op
         }
     }
     None
+}
+
+/// Whether the item is in `stage` or a stage it is built on.
+fn in_chain(cx: &Context, stage: usize, item: usize) -> bool {
+    let Some(of) = cx.model.stage_of(item) else {
+        return false;
+    };
+    // A stage is built on earlier ones only: walk up until past it.
+    let mut at = Some(stage);
+    while let Some(s) = at {
+        if s == of {
+            return true;
+        }
+        if s < of {
+            return false;
+        }
+        at = cx.model.stages[s].parent.filter(|&p| p < s);
+    }
+    false
 }
 
 /// Read a requirements file of the context and the files it includes.
@@ -292,6 +315,66 @@ mod tests {
             ]
         );
         assert!(read_all(&dir, "missing.txt").is_empty());
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Where an image path came from in the context: the last COPY of the
+    /// RUN's stage or the stages it is built on that put an existing file
+    /// there, found through the index of COPYs by destination.
+    #[test]
+    fn image_paths_trace_back_to_the_last_copy_that_put_them_there() {
+        let dir = std::env::temp_dir().join(format!("dflint-ctx-path-{}", std::process::id()));
+        for d in ["src", "app", "other"] {
+            std::fs::create_dir_all(dir.join(d)).unwrap();
+        }
+        for f in ["src/requirements.txt", "app/requirements.txt", "req.txt"] {
+            std::fs::write(dir.join(f), "flask\n").unwrap();
+        }
+        let text = "\
+FROM python:3.11 AS base
+WORKDIR /app
+COPY src/ ./
+COPY req.txt /opt/req.txt
+RUN pip install -r requirements.txt
+COPY app/ /app/
+COPY other/ /app/
+RUN pip install -r requirements.txt
+FROM python:3.11 AS unrelated
+COPY req.txt /app/requirements.txt
+FROM base
+RUN pip install -r /app/requirements.txt -r /opt/req.txt -r /opt/none.txt
+COPY req.txt /opt/later.txt
+RUN pip install -r /srv/requirements.txt -r /opt/later.txt
+";
+        let df = crate::syntax::parse(text).expect("parses");
+        let cx = Context::new(&df, None, None, Default::default());
+        let runs = cx.runs();
+        let at = |run: usize, path: &str| context_path(&cx, &dir, &runs[run], path);
+        // The first RUN sees only the COPYs above it.
+        assert_eq!(
+            at(0, "/app/requirements.txt").as_deref(),
+            Some("src/requirements.txt")
+        );
+        assert_eq!(at(0, "/opt/req.txt").as_deref(), Some("req.txt"));
+        // `other/` has no requirements.txt: the COPY before it put the file there.
+        assert_eq!(
+            at(1, "/app/requirements.txt").as_deref(),
+            Some("app/requirements.txt")
+        );
+        // A stage built on `base` sees base's COPYs, not those of a stage
+        // it is not built on.
+        assert_eq!(
+            at(2, "/app/requirements.txt").as_deref(),
+            Some("app/requirements.txt")
+        );
+        assert_eq!(at(2, "/opt/req.txt").as_deref(), Some("req.txt"));
+        assert_eq!(at(2, "/opt/none.txt"), None);
+        assert_eq!(at(2, "/opt/later.txt"), None);
+        assert_eq!(at(3, "/opt/later.txt").as_deref(), Some("req.txt"));
+        assert_eq!(at(3, "/srv/requirements.txt"), None);
+        assert_eq!(cx.context_copies_to("/app"), [2, 5, 6]);
+        assert_eq!(cx.context_copies_to("/app/requirements.txt"), [9]);
+        assert_eq!(cx.context_copies_to("/opt/req.txt"), [3]);
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

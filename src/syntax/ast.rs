@@ -37,6 +37,12 @@ pub struct Dockerfile {
     pub empty_continuation_lines: Vec<usize>,
     /// Where each line starts (32-bit, as the pieces of a logical line).
     line_starts: Vec<u32>,
+    /// Every item's keyword when it is an instruction, a byte an item: a
+    /// rule that looks for one kind of instruction skips the others without
+    /// reading their nodes, each a block of its own on the heap. In a large
+    /// file a walk through every node missed the cache at each, and most
+    /// rules walk the file (see README, Speed).
+    keywords: Vec<Option<Keyword>>,
 }
 
 #[derive(Debug, Clone)]
@@ -429,6 +435,13 @@ impl Dockerfile {
         let mut line_starts = Vec::with_capacity(lines + 1);
         line_starts.push(0);
         line_starts.extend(text.match_indices('\n').map(|(i, _)| narrow(i + 1)));
+        let keywords = items
+            .iter()
+            .map(|item| match &item.kind {
+                ItemKind::Instruction(ins) => Some(ins.keyword),
+                _ => None,
+            })
+            .collect();
         Dockerfile {
             text,
             items,
@@ -436,7 +449,42 @@ impl Dockerfile {
             newline,
             empty_continuation_lines,
             line_starts,
+            keywords,
         }
+    }
+
+    /// The keyword of the instruction at `item`; `None` for a comment, a
+    /// blank line, a directive, or past the end.
+    pub fn keyword(&self, item: usize) -> Option<Keyword> {
+        self.keywords.get(item).copied().flatten()
+    }
+
+    /// The instruction at `item` when its keyword is one of `keywords`,
+    /// found without reading any other node.
+    pub fn instruction_of(&self, item: usize, keywords: &[Keyword]) -> Option<&Instruction> {
+        if !keywords.contains(&self.keyword(item)?) {
+            return None;
+        }
+        match &self.items[item].kind {
+            ItemKind::Instruction(ins) => Some(ins),
+            _ => None,
+        }
+    }
+
+    /// The instructions whose keyword is one of `keywords`, with their item
+    /// index, in file order.
+    pub fn instructions_of<'s>(
+        &'s self,
+        keywords: &'s [Keyword],
+    ) -> impl Iterator<Item = (usize, &'s Instruction)> + 's {
+        self.keywords
+            .iter()
+            .enumerate()
+            .filter(|(_, k)| k.is_some_and(|k| keywords.contains(&k)))
+            .filter_map(|(item, _)| match &self.items[item].kind {
+                ItemKind::Instruction(ins) => Some((item, &**ins)),
+                _ => None,
+            })
     }
 
     pub fn instructions(&self) -> impl Iterator<Item = (&Item, &Instruction)> {
@@ -543,5 +591,35 @@ mod tests {
         assert_eq!((trigger.start_line(), trigger.end_line()), (3, 4));
         // The node a file holds for every instruction stays small.
         assert!(std::mem::size_of::<Instruction>() <= 120);
+    }
+
+    #[test]
+    fn keywords_are_read_without_the_nodes_and_agree_with_them() {
+        let text = "# syntax=docker/dockerfile:1\nARG V=1\nFROM a\n# note\n\nCOPY x /y\nrun echo\nCOPY z /w\nONBUILD RUN b\nEXPOSE 80\n";
+        let df = crate::syntax::parser::parse(text).expect("parses");
+        for (item, it) in df.items.iter().enumerate() {
+            let node = match &it.kind {
+                ItemKind::Instruction(ins) => Some(ins.keyword),
+                _ => None,
+            };
+            assert_eq!(df.keyword(item), node, "item {item}");
+        }
+        assert_eq!(df.keyword(df.items.len()), None);
+        let copies: Vec<(usize, &str)> = df
+            .instructions_of(&[Keyword::Copy])
+            .map(|(item, ins)| (item, ins.line.text.as_str()))
+            .collect();
+        assert_eq!(copies, [(5, "COPY x /y"), (7, "COPY z /w")]);
+        let some: Vec<Keyword> = df
+            .instructions_of(&[Keyword::Run, Keyword::Onbuild, Keyword::Arg])
+            .map(|(_, ins)| ins.keyword)
+            .collect();
+        assert_eq!(some, [Keyword::Arg, Keyword::Run, Keyword::Onbuild]);
+        assert!(df.instruction_of(6, &[Keyword::Run]).is_some());
+        assert!(df.instruction_of(6, &[Keyword::Copy]).is_none());
+        assert!(df
+            .instruction_of(3, &[Keyword::Copy, Keyword::Run])
+            .is_none());
+        assert!(df.instruction_of(99, &[Keyword::Run]).is_none());
     }
 }
