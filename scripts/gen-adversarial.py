@@ -32,6 +32,8 @@ N repetitions of its block. The shapes:
   mounts              one RUN with N cache mounts
   heredocs            one RUN with N heredocs
   copy-sources        one COPY of N sources
+  distroless-runs     shell-form RUNs on an image without a shell
+  model-clones        git clones of model repositories, git-lfs installed
 
 Every file is valid for BuildKit's parser, and the output is deterministic.
 """
@@ -159,6 +161,16 @@ def copy_sources(n):
     return [FROM, "COPY s0 \\"] + [f"  s{i} \\" for i in range(1, n)] + ["  /dst/"]
 
 
+def distroless_runs(n):
+    return ["FROM gcr.io/distroless/python3-debian12"] + [f"RUN echo {i}" for i in range(n)]
+
+
+def model_clones(n):
+    return [FROM, "RUN apt-get install -y git-lfs && git lfs install"] + [
+        f"RUN git clone https://huggingface.co/org/model{i}" for i in range(n)
+    ]
+
+
 SHAPES = {
     "relative-workdirs": relative_workdirs,
     "empty-continuations": empty_continuations,
@@ -183,6 +195,8 @@ SHAPES = {
     "mounts": mounts,
     "heredocs": heredocs,
     "copy-sources": copy_sources,
+    "distroless-runs": distroless_runs,
+    "model-clones": model_clones,
 }
 
 

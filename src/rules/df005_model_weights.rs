@@ -1,6 +1,8 @@
 //! DF005 model-weights-in-image: weight files copied from the build context
 //! or a URL, or downloaded by a RUN, into an image that ships.
 
+use std::cell::OnceCell;
+
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::build_context::human_bytes;
@@ -119,7 +121,12 @@ fn is_model_repo(url: &str) -> bool {
 /// stage's lineage (installed or `git lfs install`), and
 /// `GIT_LFS_SKIP_SMUDGE` does not turn the download off. Without git-lfs a
 /// clone holds only pointer files.
-fn lfs_fetches(cx: &Context, run: &crate::semantics::Run, clone: &Resolved) -> bool {
+fn lfs_fetches(
+    cx: &Context,
+    run: &crate::semantics::Run,
+    clone: &Resolved,
+    lfs: &OnceCell<Vec<bool>>,
+) -> bool {
     let skip = clone
         .env_value("GIT_LFS_SKIP_SMUDGE")
         .map(str::to_string)
@@ -131,11 +138,35 @@ fn lfs_fetches(cx: &Context, run: &crate::semantics::Run, clone: &Resolved) -> b
         })
         .is_some_and(|v| v.trim() == "1");
     !skip
-        && cx.lineage_runs(run.stage).iter().any(|r| {
-            r.ins
+        && lfs_in_lineage(cx, lfs)
+            .get(run.stage)
+            .copied()
+            .unwrap_or(false)
+}
+
+/// For every stage, whether a RUN of it or of a stage it is built on
+/// mentions git-lfs: worked out once for all stages, not a walk of the
+/// lineage's RUNs for every clone.
+fn lfs_in_lineage<'c>(cx: &Context, lfs: &'c OnceCell<Vec<bool>>) -> &'c [bool] {
+    lfs.get_or_init(|| {
+        let mut own = vec![false; cx.model.stages.len()];
+        for r in cx.runs() {
+            if r.ins
                 .shell_text()
                 .is_some_and(|(t, _)| t.contains("git-lfs") || t.contains("git lfs"))
-        })
+            {
+                own[r.stage] = true;
+            }
+        }
+        // A stage is built on earlier stages only: its parent is done.
+        let mut lineage = own.clone();
+        for s in 0..lineage.len() {
+            if let Some(p) = cx.model.stages[s].parent.filter(|&p| p < s) {
+                lineage[s] |= lineage[p];
+            }
+        }
+        lineage
+    })
 }
 
 /// For a command that runs a script named for downloading
@@ -222,6 +253,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
         }
     }
+    let lfs = OnceCell::new();
     for run in cx.shipping_runs() {
         let mut found: Option<(Span, String)> = None;
         'scripts: for (script, cmds) in &run.scripts {
@@ -242,7 +274,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     ("ollama", ["pull", ..]) => Some("ollama pull".into()),
                     ("git", ["lfs", "pull" | "fetch", ..]) => Some(words[..3].join(" ")),
                     ("git", ["clone", args @ ..])
-                        if args.iter().any(|a| is_model_repo(a)) && lfs_fetches(cx, run, &r) =>
+                        if args.iter().any(|a| is_model_repo(a))
+                            && lfs_fetches(cx, run, &r, &lfs) =>
                     {
                         Some("git clone".into())
                     }
@@ -298,6 +331,34 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A clone fetches weights when git-lfs is set up in its stage or one
+    /// it is built on, wherever in them, and not from an unrelated stage.
+    #[test]
+    fn git_lfs_counts_in_the_clone_s_lineage_only() {
+        let text = "\
+FROM python:3.11 AS a
+RUN apt-get install -y git-lfs && git lfs install
+FROM a AS b
+RUN git clone https://huggingface.co/org/m1
+FROM python:3.11 AS c
+RUN git clone https://huggingface.co/org/m2
+FROM b
+RUN git clone https://huggingface.co/org/m3
+COPY --from=c /x /x
+";
+        let df = crate::parse_valid(text).expect("a valid file");
+        let cx = Context::new(&df, None, None, crate::semantics::Profile::default());
+        let lines: Vec<usize> = check(&cx)
+            .iter()
+            .map(|d| df.line_col(d.span.start).0)
+            .collect();
+        // `c` has no git-lfs (and does not ship); `b` ships in the final
+        // stage built on it.
+        assert_eq!(lines, [4, 8]);
+        let lfs = OnceCell::new();
+        assert_eq!(lfs_in_lineage(&cx, &lfs), [true, true, false, true]);
+    }
 
     #[test]
     fn download_calls_are_prefiltered_by_their_tails() {

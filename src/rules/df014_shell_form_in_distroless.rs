@@ -61,29 +61,26 @@ fn shell_less(reference: &str) -> bool {
     family && !SHELL_TAG_WORDS.iter().any(|w| tag.contains(w))
 }
 
-/// Whether a stage's lineage sets a SHELL or copies a shell in, before `item`.
-fn shell_provided(cx: &Context, stage: usize, item: usize) -> bool {
-    cx.model
-        .lineage(stage)
-        .into_iter()
-        .filter(|&i| i < item)
-        .any(|i| {
-            let read = [Keyword::Shell, Keyword::Copy, Keyword::Add];
-            let Some(ins) = cx.df.instruction_of(i, &read) else {
-                return false;
-            };
-            match ins.keyword {
-                Keyword::Shell => true,
-                Keyword::Copy | Keyword::Add => ins
-                    .words()
-                    .last()
-                    // A copy to `/` may bring a whole file system, shell included.
-                    .is_some_and(|dest| {
-                        dest == "/" || SHELL_PATHS.iter().any(|p| dest.starts_with(p))
-                    }),
-                _ => false,
-            }
-        })
+/// The first instruction of a stage's lineage that sets a SHELL or copies
+/// a shell in: what comes after it has a shell. Found once per stage, not
+/// once per shell-form instruction (a walk of the lineage each).
+fn shell_from(cx: &Context, stage: usize) -> Option<usize> {
+    // The lineage is in file order: the first found is the earliest.
+    cx.model.lineage(stage).into_iter().find(|&i| {
+        let read = [Keyword::Shell, Keyword::Copy, Keyword::Add];
+        let Some(ins) = cx.df.instruction_of(i, &read) else {
+            return false;
+        };
+        match ins.keyword {
+            Keyword::Shell => true,
+            Keyword::Copy | Keyword::Add => ins
+                .words()
+                .last()
+                // A copy to `/` may bring a whole file system, shell included.
+                .is_some_and(|dest| dest == "/" || SHELL_PATHS.iter().any(|p| dest.starts_with(p))),
+            _ => false,
+        }
+    })
 }
 
 /// The exec form of a shell-form command line, when it is a plain program
@@ -155,6 +152,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let ships = cx.model.ships(stage_idx);
         // A CMD or ENTRYPOINT matters in the stages that ship; a RUN fails
         // the build in any stage.
+        let shell = shell_from(cx, stage_idx);
         let has_cmd = cx
             .model
             .lineage(stage_idx)
@@ -181,7 +179,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 }
                 _ => continue,
             };
-            if shell_provided(cx, stage_idx, item) {
+            if shell.is_some_and(|from| from < item) {
                 continue;
             }
             let when = if word == "RUN" {
@@ -212,6 +210,35 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What comes after a SHELL, or a COPY of a shell, in the stage or a
+    /// stage it is built on has a shell; what comes before does not.
+    #[test]
+    fn a_shell_counts_from_where_it_is_provided() {
+        let text = "\
+FROM gcr.io/distroless/python3-debian12 AS base
+RUN echo one
+COPY --from=busybox:1.36 /bin/sh /bin/sh
+RUN echo two
+FROM base
+RUN echo three
+FROM gcr.io/distroless/python3-debian12
+RUN echo four
+SHELL [\"/busybox/sh\", \"-c\"]
+RUN echo five
+";
+        let df = crate::parse_valid(text).expect("a valid file");
+        let cx = Context::new(&df, None, None, crate::semantics::Profile::default());
+        let lines: Vec<usize> = check(&cx)
+            .iter()
+            .map(|d| df.line_col(d.span.start).0)
+            .collect();
+        assert_eq!(lines, [2, 8]);
+        assert_eq!(
+            (shell_from(&cx, 0), shell_from(&cx, 1), shell_from(&cx, 2)),
+            (Some(2), Some(2), Some(8))
+        );
+    }
 
     #[test]
     fn exec_form_only_when_unambiguous() {
