@@ -43,161 +43,81 @@ import sys
 
 FROM = "FROM python:3.11 AS base"
 
-
-def relative_workdirs(n):
-    return [FROM] + [f"WORKDIR part{i}" for i in range(n)]
-
-
-def empty_continuations(n):
-    return [FROM] + [f"RUN echo {i} \\\n\n  && true" for i in range(n)]
-
-
-def copy_install_pairs(n):
-    return [FROM] + [
-        f"COPY src{i}/ /app/{i}/\nRUN pip install -r /app/{i}/requirements.txt" for i in range(n)
-    ]
-
-
-def copies_then_installs(n):
-    return (
-        [FROM]
-        + [f"COPY src{i}/ /app/{i}/" for i in range(n)]
-        + [f"RUN pip install -r /app/{i}/requirements.txt" for i in range(n)]
-    )
-
-
-def copies_unused(n):
-    return [FROM] + [f"COPY src{i}/ /app/{i}/\nRUN echo {i}" for i in range(n)]
-
-
-def copy_from_chain(n):
-    return ["FROM python:3.11 AS s0"] + [
-        f"FROM python:3.11 AS s{i}\nCOPY --from=s{i - 1} /a /a" for i in range(1, n)
-    ]
-
-
-def env_chain(n):
-    return [FROM, "ENV A0=x"] + [f"ENV A{i}=${{A{i - 1}}}x" for i in range(1, n)]
-
-
-def env_pairs(n):
-    return [FROM, "ENV A0=0 \\"] + [f"  A{i}=$A{i - 1}x \\" for i in range(1, n)] + ["  Z=1"]
-
-
-def arg_pairs(n):
-    return [FROM, "ARG A0=0 \\"] + [f"  A{i}=$A{i - 1} \\" for i in range(1, n)] + ["  Z=1"]
-
-
-def users(n):
-    return [FROM] + [f"USER u{i}\nRUN echo {i}" for i in range(n)]
-
-
-def shells(n):
-    return [FROM] + ['SHELL ["/bin/sh", "-c"]\nRUN a | b' for _ in range(n)]
-
-
-def cmds(n):
-    return [FROM] + [f'CMD ["run{i}"]' for i in range(n)]
-
-
-def healthchecks(n):
-    return [FROM] + [f"HEALTHCHECK CMD curl -f http://localhost:{i % 60000}/" for i in range(n)]
-
-
-def labels(n):
-    return [FROM] + [f'LABEL org.example.k{i}="v{i}" other{i}="w{i}"' for i in range(n)]
-
-
-def stages(n):
-    return [f"FROM python:3.11 AS s{i}\nRUN pip install p{i}" for i in range(n)]
-
-
-def onbuild(n):
-    return [FROM] + [f"ONBUILD RUN pip install p{i}\nONBUILD COPY a{i} b/" for i in range(n)]
-
-
-def pragmas(n):
-    return [FROM] + [
-        f"# dflint ignore=DF002\n# hadolint ignore=DL3013\nRUN pip install p{i}" for i in range(n)
-    ]
-
-
-def apt_then_cleanup(n):
-    return (
-        [FROM]
-        + [f"RUN apt-get update && apt-get install -y p{i}" for i in range(n)]
-        + ["RUN rm -rf /var/lib/apt/lists/*"]
-    )
-
-
-def volumes(n):
-    return [FROM] + [f"VOLUME /v{i}\nRUN mkdir -p /v{i}" for i in range(n)]
-
-
-def from_args(n):
-    return ["ARG BASE=python:3.11"] + [
-        f"FROM ${{BASE}} AS s{i}\nARG BASE\nRUN echo $BASE" for i in range(n)
-    ]
-
-
-def mounts(n):
-    return (
-        [FROM, "RUN \\"]
-        + [f"  --mount=type=cache,target=/cache/{i} \\" for i in range(n)]
-        + ["  pip install x"]
-    )
-
-
-def heredocs(n):
-    return (
-        [FROM, "RUN <<E0 \\"]
-        + [f"  <<E{i} \\" for i in range(1, n)]
-        + ["  true"]
-        + [f"pip install p{i}\nE{i}" for i in range(n)]
-    )
-
-
-def copy_sources(n):
-    return [FROM, "COPY s0 \\"] + [f"  s{i} \\" for i in range(1, n)] + ["  /dst/"]
-
-
-def distroless_runs(n):
-    return ["FROM gcr.io/distroless/python3-debian12"] + [f"RUN echo {i}" for i in range(n)]
-
-
-def model_clones(n):
-    return [FROM, "RUN apt-get install -y git-lfs && git lfs install"] + [
-        f"RUN git clone https://huggingface.co/org/model{i}" for i in range(n)
-    ]
-
-
+# name: (lines before, the block repeated N times, lines after). In a block,
+# {i} is the repetition (0 to N-1) and {p} the one before it; a block whose
+# first repetition is among the lines before starts from 1 (a leading "1:").
 SHAPES = {
-    "relative-workdirs": relative_workdirs,
-    "empty-continuations": empty_continuations,
-    "copy-install-pairs": copy_install_pairs,
-    "copies-then-installs": copies_then_installs,
-    "copies-unused": copies_unused,
-    "copy-from-chain": copy_from_chain,
-    "env-chain": env_chain,
-    "env-pairs": env_pairs,
-    "arg-pairs": arg_pairs,
-    "users": users,
-    "shells": shells,
-    "cmds": cmds,
-    "healthchecks": healthchecks,
-    "labels": labels,
-    "stages": stages,
-    "onbuild": onbuild,
-    "pragmas": pragmas,
-    "apt-then-cleanup": apt_then_cleanup,
-    "volumes": volumes,
-    "from-args": from_args,
-    "mounts": mounts,
-    "heredocs": heredocs,
-    "copy-sources": copy_sources,
-    "distroless-runs": distroless_runs,
-    "model-clones": model_clones,
+    "relative-workdirs": ([FROM], "WORKDIR part{i}", []),
+    "empty-continuations": ([FROM], "RUN echo {i} \\\n\n  && true", []),
+    "copy-install-pairs": (
+        [FROM],
+        "COPY src{i}/ /app/{i}/\nRUN pip install -r /app/{i}/requirements.txt",
+        [],
+    ),
+    "copies-then-installs": (
+        [FROM],
+        "COPY src{i}/ /app/{i}/",
+        ["RUN pip install -r /app/{i}/requirements.txt"],
+    ),
+    "copies-unused": ([FROM], "COPY src{i}/ /app/{i}/\nRUN echo {i}", []),
+    "copy-from-chain": (
+        ["FROM python:3.11 AS s0"],
+        "1:FROM python:3.11 AS s{i}\nCOPY --from=s{p} /a /a",
+        [],
+    ),
+    "env-chain": ([FROM, "ENV A0=x"], "1:ENV A{i}=${{A{p}}}x", []),
+    "env-pairs": ([FROM, "ENV A0=0 \\"], "1:  A{i}=$A{p}x \\", ["  Z=1"]),
+    "arg-pairs": ([FROM, "ARG A0=0 \\"], "1:  A{i}=$A{p} \\", ["  Z=1"]),
+    "users": ([FROM], "USER u{i}\nRUN echo {i}", []),
+    "shells": ([FROM], 'SHELL ["/bin/sh", "-c"]\nRUN a | b', []),
+    "cmds": ([FROM], 'CMD ["run{i}"]', []),
+    "healthchecks": ([FROM], "HEALTHCHECK CMD curl -f http://localhost/{i}", []),
+    "labels": ([FROM], 'LABEL org.example.k{i}="v{i}" other{i}="w{i}"', []),
+    "stages": ([], "FROM python:3.11 AS s{i}\nRUN pip install p{i}", []),
+    "onbuild": ([FROM], "ONBUILD RUN pip install p{i}\nONBUILD COPY a{i} b/", []),
+    "pragmas": (
+        [FROM],
+        "# dflint ignore=DF002\n# hadolint ignore=DL3013\nRUN pip install p{i}",
+        [],
+    ),
+    "apt-then-cleanup": (
+        [FROM],
+        "RUN apt-get update && apt-get install -y p{i}",
+        ["RUN rm -rf /var/lib/apt/lists/*"],
+    ),
+    "volumes": ([FROM], "VOLUME /v{i}\nRUN mkdir -p /v{i}", []),
+    "from-args": (
+        ["ARG BASE=python:3.11"],
+        "FROM ${{BASE}} AS s{i}\nARG BASE\nRUN echo $BASE",
+        [],
+    ),
+    "mounts": ([FROM, "RUN \\"], "  --mount=type=cache,target=/cache/{i} \\", ["  pip install x"]),
+    "heredocs": ([FROM, "RUN <<E0 \\"], "1:  <<E{i} \\", ["  true", "pip install p{i}\nE{i}"]),
+    "copy-sources": ([FROM, "COPY s0 \\"], "1:  s{i} \\", ["  /dst/"]),
+    "distroless-runs": (["FROM gcr.io/distroless/python3-debian12"], "RUN echo {i}", []),
+    "model-clones": (
+        [FROM, "RUN apt-get install -y git-lfs && git lfs install"],
+        "RUN git clone https://huggingface.co/org/model{i}",
+        [],
+    ),
 }
+
+
+def shape(name, n):
+    """The lines of a shape with N repetitions. A line after the block that
+    names {i} is repeated N times too (from 0), after the block."""
+    before, block, after = SHAPES[name]
+    start = 0
+    if block.startswith("1:"):
+        start, block = 1, block[2:]
+    lines = list(before)
+    lines += [block.format(i=i, p=i - 1) for i in range(start, n)]
+    for line in after:
+        if "{i}" in line:
+            lines += [line.format(i=i, p=i - 1) for i in range(n)]
+        else:
+            lines.append(line)
+    return lines
 
 
 def main(argv):
@@ -220,7 +140,7 @@ def main(argv):
     for name in chosen:
         path = os.path.join(out_dir, name + ".Dockerfile")
         with open(path, "w") as f:
-            f.write("\n".join(SHAPES[name](n)) + "\n")
+            f.write("\n".join(shape(name, n)) + "\n")
         print(path)
 
 

@@ -415,6 +415,18 @@ pub use crate::semantics::commands::{
     apt_subcommand, package_install, removes_apt_lists, Installer,
 };
 
+/// The lines where a rule's check reports, on a file of default settings
+/// with no build context: for the rules' own tests.
+#[cfg(test)]
+pub fn finding_lines(check: fn(&Context) -> Vec<Diagnostic>, text: &str) -> Vec<usize> {
+    let df = crate::parse_valid(text).expect("a valid file");
+    let cx = Context::new(&df, None, None, crate::semantics::Profile::default());
+    check(&cx)
+        .iter()
+        .map(|d| df.line_col(d.span.start).0)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
