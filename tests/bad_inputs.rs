@@ -113,6 +113,27 @@ fn a_binary_file_is_not_a_dockerfile() {
 }
 
 #[test]
+fn a_line_too_long_for_buildkit_is_one_error_with_a_short_frame() {
+    let mut content = b"FROM python:3.11\nRUN echo".to_vec();
+    while content.len() < 80_000 {
+        content.extend_from_slice(b" && echo word");
+    }
+    content.push(b'\n');
+    assert_rejected_everywhere(
+        &content,
+        "2:1",
+        "dockerfile line greater than max allowed size of 65535",
+    );
+    // The frame shows a window of the line, not all 80 KB of it.
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "Dockerfile", &content);
+    let out = run(&["check", s(&path)], b"");
+    let stderr = text(&out.stderr);
+    assert!(stderr.len() < 1_000, "{} bytes", stderr.len());
+    assert!(stderr.contains("2 | RUN echo && echo word") && stderr.contains("...\n"));
+}
+
+#[test]
 fn utf16_with_a_byte_order_mark_is_named_as_such() {
     let mut le = vec![0xFF, 0xFE];
     le.extend("FROM a\n".encode_utf16().flat_map(u16::to_le_bytes));

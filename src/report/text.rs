@@ -54,6 +54,17 @@ pub fn render_text(report: &FileReport, look: Look) -> String {
     out
 }
 
+/// A source line longer than this many columns is shown as a window around
+/// the carets, `...` marking what is left out: a generated file's line of
+/// tens of kilobytes (or one BuildKit refuses as too long) was printed whole
+/// under every finding and error on it. No line of the real-world corpus
+/// comes near it.
+const LONG_LINE: usize = 4096;
+/// How many columns of a long line are shown before the carets, and at
+/// most from where they start.
+const SHOWN_BEFORE: usize = 80;
+const SHOWN_FROM_CARETS: usize = 240;
+
 /// The source line of `offset` with carets under `[start, end)` (cut at the
 /// line's end), in the gutter style of the findings.
 fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: Style, color: bool) {
@@ -77,11 +88,31 @@ fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: S
         .map(|c| if c == '\t' { 4 } else { 1 })
         .sum();
     let line_end = index.line_start(line) + raw.len();
-    let caret_len = if end > start {
+    let mut caret_len = if end > start {
         let (_, end_col) = index.line_col(end.min(line_end).max(start));
         end_col.saturating_sub(col).max(1)
     } else {
         1
+    };
+    let mut caret_from = caret_from;
+    let columns = src.chars().count();
+    let src = if columns > LONG_LINE {
+        // Columns are characters here: tabs are already spaces.
+        let from = caret_from.saturating_sub(SHOWN_BEFORE);
+        let to = (caret_from + SHOWN_FROM_CARETS).min(columns);
+        let mut shown = String::with_capacity(to - from + 6);
+        if from > 0 {
+            shown.push_str("...");
+        }
+        shown.extend(src.chars().skip(from).take(to - from));
+        if to < columns {
+            shown.push_str("...");
+        }
+        caret_len = caret_len.min(to.saturating_sub(caret_from)).max(1);
+        caret_from = caret_from - from + if from > 0 { 3 } else { 0 };
+        Cow::Owned(shown)
+    } else {
+        src
     };
     let _ = writeln!(out, "{dim}{line:>width$} |{dim:#} {src}");
     let _ = write!(
@@ -231,6 +262,40 @@ mod tests {
             plain.contains("2 |     RUN pip install x\n  |     ^^^\n"),
             "{plain}"
         );
+    }
+
+    #[test]
+    fn a_long_line_is_shown_as_a_window_around_the_carets() {
+        let frame_of = |source: &str, start: usize, end: usize| {
+            let index = LineIndex::new(source);
+            let mut out = String::new();
+            frame(&mut out, &index, start, end, Style::new(), false);
+            out
+        };
+        // 10,000 columns, the span in the middle: 80 before it, 240 from it.
+        let line: String = (0..10_000)
+            .map(|i| char::from(b'a' + (i % 26) as u8))
+            .collect();
+        let source = format!("FROM a\n{line}\n");
+        let at = 7 + 5_000;
+        let out = frame_of(&source, at, at + 3);
+        let lines: Vec<&str> = out.lines().collect();
+        let shown = lines[0].strip_prefix("2 | ").expect("the gutter");
+        assert_eq!(shown.len(), 3 + 320 + 3);
+        assert!(shown.starts_with("...") && shown.ends_with("..."));
+        let carets = lines[1].strip_prefix("  | ").expect("the gutter");
+        let under = carets.find('^').expect("carets");
+        assert_eq!(carets.trim_start().len(), 3);
+        assert_eq!(&shown[under..under + 3], &line[5_000..5_003]);
+        // Near the start, nothing is cut before; a span to the line's end
+        // is marked up to the window's end.
+        let out = frame_of(&source, 7 + 10, 7 + 10_000);
+        let lines: Vec<&str> = out.lines().collect();
+        assert!(lines[0].starts_with("2 | abcdefghij") && lines[0].ends_with("..."));
+        assert_eq!(lines[1].matches('^').count(), 240);
+        // A line under the limit is shown whole.
+        let short = format!("FROM a\n{}\n", &line[..4_000]);
+        assert!(frame_of(&short, 7 + 3_990, 7 + 3_995).contains(&line[..4_000]));
     }
 
     #[test]
