@@ -39,23 +39,27 @@ const ALLOWED_PARTS: &[&str] = &["public", "file", "version"];
 
 /// Whether a variable name reads as a secret's.
 pub fn looks_secret(name: &str) -> bool {
-    let parts: Vec<String> = name.split('_').map(str::to_ascii_lowercase).collect();
-    let has = |list: &[&str]| parts.iter().any(|p| list.contains(&p.as_str()));
+    // Read in place, in any case (the lists are lower case): asked of every
+    // ENV and ARG name.
+    let has = |list: &[&str]| {
+        name.split('_')
+            .any(|p| list.iter().any(|l| l.eq_ignore_ascii_case(p)))
+    };
     has(SECRET_PARTS) && !has(ALLOWED_PARTS)
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (_, ins) in cx.df.instructions_of(&[Keyword::Env, Keyword::Arg]) {
-        let (word, names): (&str, Vec<String>) = match (ins.keyword, &ins.args) {
+        let (word, names): (&str, Vec<&str>) = match (ins.keyword, &ins.args) {
             (Keyword::Env, Args::KeyValues(kvs)) => {
-                ("ENV", kvs.iter().map(|kv| kv.key.clone()).collect())
+                ("ENV", kvs.iter().map(|kv| kv.key.as_str()).collect())
             }
             (Keyword::Arg, _) => (
                 "ARG",
                 ins.words()
                     .iter()
-                    .map(|w| w.split('=').next().unwrap_or(w).to_string())
+                    .map(|w| w.split('=').next().unwrap_or(w))
                     .collect(),
             ),
             _ => continue,

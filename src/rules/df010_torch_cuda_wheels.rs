@@ -69,6 +69,17 @@ const GPU_SIGNS: &[&str] = &[
     "LD_LIBRARY_PATH=/usr/local/cuda",
 ];
 
+/// Whether `sign` occurs in `key=value`, read without writing the pair out
+/// (asked of every ENV pair of the final stage's lineage). A sign has no
+/// blank, so it cannot run from one pair of an ENV into the next.
+fn in_pair(sign: &str, key: &str, value: &str) -> bool {
+    key.contains(sign)
+        || value.contains(sign)
+        || sign
+            .match_indices('=')
+            .any(|(at, _)| key.ends_with(&sign[..at]) && value.starts_with(&sign[at + 1..]))
+}
+
 /// Parts of a file name that say which build it is for.
 const GPU_FILE_WORDS: &[&str] = &["gpu", "cuda", "nvidia"];
 
@@ -109,11 +120,15 @@ fn gpu_intended(cx: &Context, final_stage: usize) -> bool {
             continue;
         };
         let text = match (ins.keyword, &ins.args) {
-            (Keyword::Env, Args::KeyValues(kvs)) => kvs
-                .iter()
-                .map(|kv| format!("{}={}", kv.key, kv.value))
-                .collect::<Vec<_>>()
-                .join(" "),
+            (Keyword::Env, Args::KeyValues(kvs)) => {
+                if kvs
+                    .iter()
+                    .any(|kv| GPU_SIGNS.iter().any(|s| in_pair(s, &kv.key, &kv.value)))
+                {
+                    return true;
+                }
+                continue;
+            }
             (Keyword::Cmd | Keyword::Entrypoint, _) => ins.command_text(),
             _ => continue,
         };
@@ -235,6 +250,35 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
 mod tests {
     use super::*;
     use crate::syntax::shell::commands;
+
+    /// A sign is in a pair exactly when it is in the pair written out.
+    #[test]
+    fn signs_are_found_in_pairs_as_in_the_pairs_written_out() {
+        let parts = [
+            "",
+            "LD_LIBRARY_PATH",
+            "X_LD_LIBRARY_PATH",
+            "/usr/local/cuda",
+            "/usr/local/cuda/lib64",
+            "/usr/local/cu",
+            "CUDA_HOME",
+            "a=b",
+            "CUDA_VISIBLE_DEVICES=0",
+            "x CUDA_HOME y",
+            "=",
+        ];
+        for key in parts {
+            for value in parts {
+                for sign in GPU_SIGNS.iter().chain(&["=", "H=/", "a=b=", "=b"]) {
+                    assert_eq!(
+                        in_pair(sign, key, value),
+                        format!("{key}={value}").contains(sign),
+                        "{sign:?} in {key:?}={value:?}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn pip_config_names_an_index() {

@@ -119,13 +119,13 @@ fn sensitive(name: &str) -> bool {
             .any(|w| SECRET_PAIRS.contains(&(w[0].as_str(), w[1].as_str())))
 }
 
-fn names(ins: &Instruction) -> Vec<String> {
+fn names(ins: &Instruction) -> Vec<&str> {
     match (&ins.keyword, &ins.args) {
-        (Keyword::Env, Args::KeyValues(pairs)) => pairs.iter().map(|p| p.key.clone()).collect(),
+        (Keyword::Env, Args::KeyValues(pairs)) => pairs.iter().map(|p| p.key.as_str()).collect(),
         (Keyword::Arg, _) => ins
             .words()
             .iter()
-            .map(|w| w.split('=').next().unwrap_or(w).to_string())
+            .map(|w| w.split('=').next().unwrap_or(w))
             .collect(),
         _ => Vec::new(),
     }
