@@ -82,7 +82,7 @@ fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: S
         Cow::Borrowed(raw)
     };
     let width = digits(line);
-    let caret_from: usize = raw
+    let mut caret_from: usize = raw
         .chars()
         .take(col - 1)
         .map(|c| if c == '\t' { 4 } else { 1 })
@@ -94,7 +94,6 @@ fn frame(out: &mut String, index: &LineIndex, start: usize, end: usize, style: S
     } else {
         1
     };
-    let mut caret_from = caret_from;
     let columns = src.chars().count();
     let src = if columns > LONG_LINE {
         // Columns are characters here: tabs are already spaces.

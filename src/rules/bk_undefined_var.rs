@@ -153,13 +153,13 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     // takes its parent's set instead of copying it, so a chain of thousands
     // of stages (each `FROM` the one before) stays linear.
     let mut children_left = vec![0usize; cx.model.stages.len()];
-    for (s, stage) in cx.model.stages.iter().enumerate() {
-        if let Some(p) = stage.parent.filter(|&p| p < s) {
+    for s in 0..cx.model.stages.len() {
+        if let Some(p) = cx.model.parent(s) {
             children_left[p] += 1;
         }
     }
     for (s, stage) in cx.model.stages.iter().enumerate() {
-        let parent = stage.parent.filter(|&p| p < s);
+        let parent = cx.model.parent(s);
         let mut env: HashSet<String> = match parent {
             Some(p) => {
                 children_left[p] -= 1;

@@ -275,7 +275,7 @@ fn in_stages(cx: &Context) -> Vec<Diagnostic> {
     // that stage has its children's, in one pass rather than one walk up
     // the chain per RUN.
     for s in (0..cx.model.stages.len()).rev() {
-        if let Some(p) = cx.model.stages[s].parent.filter(|&p| p < s) {
+        if let Some(p) = cx.model.parent(s) {
             last_reliant[p] = last_reliant[p].max(last_reliant[s]);
         }
     }

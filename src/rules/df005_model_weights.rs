@@ -161,7 +161,7 @@ fn lfs_in_lineage<'c>(cx: &Context, lfs: &'c OnceCell<Vec<bool>>) -> &'c [bool] 
         // A stage is built on earlier stages only: its parent is done.
         let mut lineage = own.clone();
         for s in 0..lineage.len() {
-            if let Some(p) = cx.model.stages[s].parent.filter(|&p| p < s) {
+            if let Some(p) = cx.model.parent(s) {
                 lineage[s] |= lineage[p];
             }
         }

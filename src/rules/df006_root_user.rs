@@ -268,17 +268,16 @@ fn drops_privileges(cx: &Context, stage: usize) -> Option<&'static str> {
 /// USER) of the stage, creating the user when none exists yet; or why not.
 fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Result<Fix, String> {
     let items = &cx.model.stages[stage].items;
-    let kind = |idx: usize| cx.df.keyword(idx);
     let after = items
         .iter()
         .rev()
-        .find(|&&i| matches!(kind(i), Some(Keyword::Run | Keyword::User)))
+        .find(|&&i| matches!(cx.df.keyword(i), Some(Keyword::Run | Keyword::User)))
         .copied();
     let at = match after {
         Some(i) => cx.df.items[i].span.end,
         None => match items
             .iter()
-            .find(|&&i| matches!(kind(i), Some(Keyword::Cmd | Keyword::Entrypoint)))
+            .find(|&&i| matches!(cx.df.keyword(i), Some(Keyword::Cmd | Keyword::Entrypoint)))
         {
             Some(&i) => cx.df.items[i].span.start,
             None => items.last().map_or(

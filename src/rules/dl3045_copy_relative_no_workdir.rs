@@ -49,10 +49,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     // order fills both (a chain of stages is not walked again per stage).
     let mut workdir_end = vec![false; stages.len()];
     let mut onbuild_workdir_end = vec![false; stages.len()];
-    let keyword_of = |item: usize| cx.df.keyword(item);
     let trigger_of = |item: usize| cx.instruction(item).and_then(trigger).map(|i| i.keyword);
     for (s, stage) in stages.iter().enumerate() {
-        let parent = stage.parent.filter(|&p| p < s);
+        let parent = cx.model.parent(s);
         let mut workdir = parent.is_some_and(|p| workdir_end[p]);
         let mut onbuild_workdir = parent.is_some_and(|p| onbuild_workdir_end[p]);
         // A trigger runs in the child image, after every WORKDIR of this one.
@@ -60,7 +59,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             || stage
                 .items
                 .iter()
-                .any(|&i| keyword_of(i) == Some(Keyword::Workdir));
+                .any(|&i| cx.df.keyword(i) == Some(Keyword::Workdir));
         // A base image that sets a working directory of its own other than
         // `/` (the NVIDIA and PyTorch images' /workspace) counts as one.
         let root_sets_one = cx

@@ -24,7 +24,7 @@ fn users(cx: &Context) -> Vec<Vec<usize>> {
     let stages = &cx.model.stages;
     let mut out = vec![Vec::new(); stages.len()];
     for (s, stage) in stages.iter().enumerate() {
-        if let Some(p) = stage.parent.filter(|&p| p < s) {
+        if let Some(p) = cx.model.parent(s) {
             out[p].push(s);
         }
         for &item in &stage.items {
@@ -69,7 +69,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
         }
         for s in 0..stages.len() {
-            if let Some(p) = stages[s].parent.filter(|&p| p < s) {
+            if let Some(p) = cx.model.parent(s) {
                 has[s] |= has[p];
             }
         }

@@ -384,9 +384,23 @@ impl Model {
         model
     }
 
-    /// A stage's parent, which is always an earlier stage.
-    fn parent(&self, stage: usize) -> Option<usize> {
+    /// A stage's parent: the earlier stage it is built `FROM`, if any (a
+    /// `FROM` can only name a stage above it).
+    pub fn parent(&self, stage: usize) -> Option<usize> {
         self.stages[stage].parent.filter(|&p| p < stage)
+    }
+
+    /// Whether `stage` is `ancestor` or is built on it, by `FROM`.
+    pub fn built_on(&self, stage: usize, ancestor: usize) -> bool {
+        // Parents are earlier stages: walk up until at or past it.
+        let mut at = Some(stage);
+        while let Some(s) = at {
+            if s <= ancestor {
+                return s == ancestor;
+            }
+            at = self.parent(s);
+        }
+        false
     }
 
     /// Leave a stage's subtree at `position`: each variable it set is back

@@ -91,7 +91,13 @@ pub fn context_path(cx: &Context, dir: &Path, run: &Run, image_path: &str) -> Op
     let mut items: Vec<usize> = dests
         .iter()
         .flat_map(|d| cx.context_copies_to(d).iter().copied())
-        .filter(|&i| i < run.item && in_chain(cx, run.stage, i))
+        .filter(|&i| {
+            i < run.item
+                && cx
+                    .model
+                    .stage_of(i)
+                    .is_some_and(|s| cx.model.built_on(run.stage, s))
+        })
         .collect();
     // The last COPY first, as the build would leave the file.
     items.sort_unstable_by(|a, b| b.cmp(a));
@@ -139,25 +145,6 @@ pub fn context_path(cx: &Context, dir: &Path, run: &Run, image_path: &str) -> Op
         }
     }
     None
-}
-
-/// Whether the item is in `stage` or a stage it is built on.
-fn in_chain(cx: &Context, stage: usize, item: usize) -> bool {
-    let Some(of) = cx.model.stage_of(item) else {
-        return false;
-    };
-    // A stage is built on earlier ones only: walk up until past it.
-    let mut at = Some(stage);
-    while let Some(s) = at {
-        if s == of {
-            return true;
-        }
-        if s < of {
-            return false;
-        }
-        at = cx.model.stages[s].parent.filter(|&p| p < s);
-    }
-    false
 }
 
 /// Read a requirements file of the context and the files it includes.

@@ -477,14 +477,8 @@ impl Dockerfile {
         &'s self,
         keywords: &'s [Keyword],
     ) -> impl Iterator<Item = (usize, &'s Instruction)> + 's {
-        self.keywords
-            .iter()
-            .enumerate()
-            .filter(|(_, k)| k.is_some_and(|k| keywords.contains(&k)))
-            .filter_map(|(item, _)| match &self.items[item].kind {
-                ItemKind::Instruction(ins) => Some((item, &**ins)),
-                _ => None,
-            })
+        (0..self.items.len())
+            .filter_map(move |item| Some((item, self.instruction_of(item, keywords)?)))
     }
 
     pub fn instructions(&self) -> impl Iterator<Item = (&Item, &Instruction)> {
