@@ -162,7 +162,7 @@ fn our_view(ins: &syntax::Instruction) -> serde_json::Value {
     let value: Vec<String> = match &ins.args {
         syntax::Args::KeyValues(kv) => kv
             .iter()
-            .flat_map(|p| [p.key.clone(), p.value.clone()])
+            .flat_map(|p| [p.key.to_string(), p.value.to_string()])
             .collect(),
         _ => dump::buildkit_values(ins),
     };

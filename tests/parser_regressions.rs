@@ -295,7 +295,7 @@ fn exec_args(text: &str) -> Option<Vec<String>> {
     let df = parse(text);
     let ins = instructions(&df);
     match &ins.last()?.args {
-        Args::Exec(w) => Some(w.clone()),
+        Args::Exec(w) => Some(w.iter().map(|w| w.to_string()).collect()),
         _ => None,
     }
 }

@@ -609,8 +609,8 @@ pub fn plan_explained(
     let builder_name = fresh(&["builder"]);
     let runtime_name = stage
         .name
-        .clone()
-        .unwrap_or_else(|| fresh(&["runtime", "final"]));
+        .as_deref()
+        .map_or_else(|| fresh(&["runtime", "final"]), str::to_string);
 
     // The file's own ENV already points installs (and the app) at its venv.
     let venv_active = file_venv.is_some()
@@ -689,7 +689,7 @@ pub fn plan_explained(
     let mut arg_edit: Option<Edit> = None;
     let runtime_ref = if !root.base_raw.contains('$') {
         runtime_base.to_string()
-    } else if let Some(r) = runtime_of(&root.base_raw).filter(|r| r != &root.base_raw) {
+    } else if let Some(r) = runtime_of(&root.base_raw).filter(|r| *r != root.base_raw) {
         r
     } else if let Some((name, item)) = whole_arg(cx, &root.base_raw) {
         let arg = format!("{name}_RUNTIME");
@@ -979,7 +979,7 @@ fn run_paths(cx: &Context, stage: usize, unit: &Unit) -> Vec<String> {
 /// The program a CMD or ENTRYPOINT starts, as written.
 fn command_program(ins: &Instruction) -> Option<String> {
     match &ins.args {
-        Args::Exec(words) => words.first().cloned(),
+        Args::Exec(words) => words.first().map(|w| w.to_string()),
         _ => ins
             .command_text()
             .split_whitespace()
@@ -1197,7 +1197,7 @@ fn place(
             // Settings that send installs somewhere other than the active
             // virtual environment.
             let names: Vec<String> = match &ins.args {
-                Args::KeyValues(kv) => kv.iter().map(|p| p.key.clone()).collect(),
+                Args::KeyValues(kv) => kv.iter().map(|p| p.key.to_string()).collect(),
                 _ => ins
                     .words()
                     .iter()

@@ -40,7 +40,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         };
         let (what, names): (&str, Vec<String>) = match ins.keyword {
             Keyword::From => match ins.words().get(2) {
-                Some(name) => ("stage", vec![name.clone()]),
+                Some(name) => ("stage", vec![name.to_string()]),
                 None => continue,
             },
             Keyword::Arg => (

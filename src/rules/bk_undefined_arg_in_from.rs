@@ -35,10 +35,12 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             continue;
         };
         // The image and the `--platform` value are both expanded.
-        let mut places: Vec<(String, Span)> =
-            vec![(stage.base_raw.clone(), cx.from_image_span(stage.from_item))];
+        let mut places: Vec<(String, Span)> = vec![(
+            stage.base_raw.to_string(),
+            cx.from_image_span(stage.from_item),
+        )];
         if let Some(f) = ins.flag("platform") {
-            places.push((f.value.clone().unwrap_or_default(), f.span));
+            places.push((f.value.as_deref().unwrap_or_default().to_string(), f.span));
         }
         for (text, span) in places {
             for r in var_refs(&text, cx.df.escape) {

@@ -122,7 +122,7 @@ fn expanded_parts(ins: &Instruction) -> (Option<usize>, Vec<(String, Span)>) {
         .flags
         .iter()
         .filter(|f| matches!(f.name.as_str(), "chown" | "chmod" | "checksum"))
-        .map(|f| (f.value.clone().unwrap_or_default(), f.span))
+        .map(|f| (f.value.as_deref().unwrap_or_default().to_string(), f.span))
         .collect();
     let after_flags = ins
         .flags
@@ -134,7 +134,7 @@ fn expanded_parts(ins: &Instruction) -> (Option<usize>, Vec<(String, Span)>) {
 /// The names an instruction defines for the instructions after it.
 fn defines(ins: &Instruction) -> Vec<String> {
     match (ins.keyword, &ins.args) {
-        (Keyword::Env, Args::KeyValues(kvs)) => kvs.iter().map(|kv| kv.key.clone()).collect(),
+        (Keyword::Env, Args::KeyValues(kvs)) => kvs.iter().map(|kv| kv.key.to_string()).collect(),
         (Keyword::Arg, _) => ins
             .words()
             .iter()

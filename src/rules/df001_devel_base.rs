@@ -185,7 +185,7 @@ fn justifying_comment(cx: &Context, root: usize, final_stage: usize) -> bool {
 /// `/bin/sh -c <text>`.
 fn command_words(ins: &crate::syntax::Instruction) -> Vec<String> {
     match &ins.args {
-        Args::Exec(words) => words.clone(),
+        Args::Exec(words) => words.iter().map(|w| w.to_string()).collect(),
         _ => vec!["/bin/sh".into(), "-c".into(), ins.command_text()],
     }
 }

@@ -82,20 +82,40 @@ fn fetches_lists(sub: &Option<&str>) -> bool {
     *sub == Some("update")
 }
 
-/// What the rule asks of every command of a RUN, asked once: its apt
-/// subcommand and whether it deletes the lists.
-struct AptFacts<'r> {
-    subs: Vec<Option<&'r str>>,
-    removes: Vec<bool>,
+/// What the rule asks of a RUN's commands, read once and kept as a few
+/// figures (a file holds one for every RUN, and a vector per RUN was a
+/// tenth of the peak memory of a RUN-heavy file's lint).
+struct AptFacts {
+    /// The first command that fetches the lists (`apt-get update`), by
+    /// its index among the RUN's commands.
+    first_fetch: Option<usize>,
+    /// A command at or after that one removes the lists.
+    removed_after_fetch: bool,
+    /// Any command removes the lists.
+    cleans: bool,
+    /// An install runs before any fetch, on lists from an earlier layer.
+    uses_unfetched: bool,
 }
 
-impl<'r> AptFacts<'r> {
-    fn of(run: &'r Run) -> AptFacts<'r> {
-        let (subs, removes) = run
-            .commands()
-            .map(|(_, c)| (apt_subcommand(c), removes_apt_lists(c)))
-            .unzip();
-        AptFacts { subs, removes }
+impl AptFacts {
+    fn of(run: &Run) -> AptFacts {
+        let mut facts = AptFacts {
+            first_fetch: None,
+            removed_after_fetch: false,
+            cleans: false,
+            uses_unfetched: false,
+        };
+        for (n, (_, c)) in run.commands().enumerate() {
+            if facts.first_fetch.is_none() && fetches_lists(&apt_subcommand(c)) {
+                facts.first_fetch = Some(n);
+            }
+            if removes_apt_lists(c) {
+                facts.cleans = true;
+                facts.removed_after_fetch |= facts.first_fetch.is_some();
+            }
+        }
+        facts.uses_unfetched = uses_lists_unfetched(run.commands().map(|(_, c)| apt_subcommand(c)));
+        facts
     }
 }
 
@@ -212,16 +232,17 @@ fn onbuild_findings(cx: &Context) -> Vec<Diagnostic> {
     // stage they sit in.
     for run in cx.triggers() {
         let facts = AptFacts::of(run);
-        let Some(first) = facts.subs.iter().position(fetches_lists) else {
+        let Some(first) = facts.first_fetch else {
             continue;
         };
-        if facts.removes[first..].iter().any(|&r| r) || lists_on_mount(run) {
+        if facts.removed_after_fetch || lists_on_mount(run) {
             continue;
         }
         let Some((script, cmd)) = run.commands().nth(first) else {
             continue;
         };
-        let sub = facts.subs[first].unwrap_or("update");
+        // What fetches the lists is always `update`.
+        let sub = "update";
         let program = resolve(cmd).program().to_string();
         let mut d = RULE.diagnostic(
             run.command_span(script, cmd),
@@ -243,14 +264,14 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
 fn in_stages(cx: &Context) -> Vec<Diagnostic> {
     let runs = cx.shipping_runs();
     let facts: Vec<AptFacts> = runs.iter().map(|r| AptFacts::of(r)).collect();
-    let cleans = |n: usize| facts[n].removes.iter().any(|&r| r);
+    let cleans = |n: usize| facts[n].cleans;
     // RUNs that leave the lists behind: (index, first apt command).
     let mut flagged = Vec::new();
     for (n, run) in runs.iter().enumerate() {
-        let Some(first) = facts[n].subs.iter().position(fetches_lists) else {
+        let Some(first) = facts[n].first_fetch else {
             continue;
         };
-        if facts[n].removes[first..].iter().any(|&r| r) {
+        if facts[n].removed_after_fetch {
             continue;
         }
         if lists_on_mount(run) {
@@ -266,7 +287,7 @@ fn in_stages(cx: &Context) -> Vec<Diagnostic> {
     // before it would break it.
     let mut last_reliant: Vec<usize> = vec![0; cx.model.stages.len()];
     for (later, f) in runs.iter().zip(&facts) {
-        if uses_lists_unfetched(f.subs.iter().copied()) {
+        if f.uses_unfetched {
             last_reliant[later.stage] = last_reliant[later.stage].max(later.item);
         }
     }
@@ -318,7 +339,7 @@ fn in_stages(cx: &Context) -> Vec<Diagnostic> {
         let Some((script, cmd)) = run.commands().nth(first) else {
             continue;
         };
-        let sub = facts[n].subs[first].unwrap_or("update");
+        let sub = "update";
         let program = resolve(cmd).program().to_string();
         let later = next_cleaner[n].map(|i| runs[i]);
         let (message, help) = match later {

@@ -8,6 +8,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::build_context::human_bytes;
 use crate::semantics::commands::{resolve, Resolved};
 use crate::syntax::{Keyword, Span};
+use compact_str::CompactString;
 
 pub static RULE: Rule = Rule {
     code: "DF005",
@@ -196,7 +197,7 @@ fn download_script(r: &Resolved) -> Option<String> {
 /// its ignore file honoured; `None` without a context on disk, or when
 /// nothing there matches (the copy would fail or copy nothing: no size to
 /// tell).
-fn baked_bytes(cx: &Context, sources: &[String]) -> Option<u64> {
+fn baked_bytes(cx: &Context, sources: &[CompactString]) -> Option<u64> {
     let files = cx.context_files?;
     let mut total = 0;
     let mut any = false;

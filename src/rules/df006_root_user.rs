@@ -548,8 +548,8 @@ fn owned_dirs(cx: &Context, stage: usize) -> Vec<String> {
         };
         let scope = cx.model.scope(stage, idx);
         let paths: Vec<String> = match &ins.args {
-            Args::Exec(v) | Args::Words(v) => v.clone(),
-            _ => ins.words().to_vec(),
+            Args::Exec(v) | Args::Words(v) => v.iter().map(|w| w.to_string()).collect(),
+            _ => ins.words().iter().map(|w| w.to_string()).collect(),
         };
         for p in paths {
             if let Some(p) = crate::semantics::expand(&p, &|k| scope.get(k).map(str::to_string)) {

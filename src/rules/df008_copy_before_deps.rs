@@ -388,7 +388,7 @@ fn tree_copy<'a>(
         item,
         ins,
         source,
-        dest_written: dest_written.clone(),
+        dest_written: dest_written.to_string(),
         dest,
         shown,
     })

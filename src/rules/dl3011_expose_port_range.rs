@@ -36,7 +36,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 continue;
             };
             let shown = if port == u64::MAX {
-                word.clone()
+                word.to_string()
             } else {
                 port.to_string()
             };

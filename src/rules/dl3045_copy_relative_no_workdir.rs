@@ -38,7 +38,7 @@ fn destination(ins: &Instruction) -> Option<&str> {
     ins.words()
         .iter()
         .rfind(|w| !w.starts_with("<<"))
-        .map(String::as_str)
+        .map(|w| w.as_str())
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {

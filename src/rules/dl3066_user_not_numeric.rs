@@ -34,7 +34,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             }
             None => None,
         };
-        let Some(value) = resolved.or_else(|| (!text.contains('$')).then(|| text.clone())) else {
+        let Some(value) = resolved.or_else(|| (!text.contains('$')).then(|| text.to_string()))
+        else {
             continue;
         };
         let user = value.split(':').next().unwrap_or(&value).trim().to_string();

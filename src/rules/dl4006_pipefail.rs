@@ -40,11 +40,11 @@ enum Shell {
     Other,
 }
 
-fn shell_of(words: &[String]) -> Shell {
+fn shell_of(words: &[impl AsRef<str>]) -> Shell {
     let Some(program) = words.first() else {
         return Shell::NoPipefail { default: false };
     };
-    let name = basename(program).to_ascii_lowercase();
+    let name = basename(program.as_ref()).to_ascii_lowercase();
     let name = name.strip_suffix(".exe").unwrap_or(&name);
     if OTHER_SHELLS.contains(&name) {
         return Shell::Other;

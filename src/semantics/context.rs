@@ -304,7 +304,7 @@ impl<'a> Context<'a> {
         let Some(ins) = self.instruction(item) else {
             return Span::default();
         };
-        let image = ins.words().first().map(String::as_str).unwrap_or("");
+        let image = ins.words().first().map(|w| w.as_str()).unwrap_or("");
         let after_flags = ins
             .flags
             .last()

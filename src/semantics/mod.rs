@@ -20,6 +20,8 @@ use foldhash::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
+use compact_str::CompactString;
+
 use crate::syntax::shell::Word;
 use crate::syntax::{narrow, Args, Dockerfile, Instruction, ItemKind, Keyword, Span};
 pub use vars::expand;
@@ -27,12 +29,13 @@ pub use vars::expand;
 /// One build stage: a FROM and the instructions up to the next FROM.
 #[derive(Debug, Clone)]
 pub struct Stage {
-    /// The stage name after `AS`, lower-cased.
-    pub name: Option<String>,
+    /// The stage name after `AS`, lower-cased. Inline up to 24 bytes, as
+    /// the image reference: a file may chain thousands of stages.
+    pub name: Option<CompactString>,
     /// Index into `Dockerfile::items` of the FROM.
     pub from_item: usize,
     /// The image reference as written.
-    pub base_raw: String,
+    pub base_raw: CompactString,
     /// The image reference with global ARG defaults substituted, when they resolve.
     pub base: Option<String>,
     /// The earlier stage this one is built `FROM`, if any.
@@ -126,7 +129,7 @@ struct StageFacts {
     vars: Vars,
     users: Vec<UserSetting>,
     /// WORKDIR values made absolute, when they resolve.
-    workdirs: Vec<(usize, Option<String>)>,
+    workdirs: Vec<(usize, Option<CompactString>)>,
     /// The working directory the stage starts in (its parent's, or the
     /// base image's when known).
     initial_workdir: Option<String>,
@@ -138,13 +141,14 @@ struct StageFacts {
 /// (a file of many small stages holds one for each). A lookup searches the
 /// hashes, which lie together apart from the names (a stage of thousands of
 /// variables is searched in a few cache lines), and compares a name only
-/// when its hash matches.
+/// when its hash matches. Names and values up to 24 bytes (most of them)
+/// are held inline, not each in a block of its own.
 #[derive(Debug, Clone, Default)]
 struct Vars {
     hashes: Box<[u64]>,
     /// `(name, start, end)` of its settings in `values`, in `hashes`' order.
-    names: Box<[(String, u32, u32)]>,
-    values: Box<[(usize, String)]>,
+    names: Box<[(CompactString, u32, u32)]>,
+    values: Box<[(usize, CompactString)]>,
 }
 
 /// The hash a variable name is ordered by (fixed, so a file's order is the
@@ -167,9 +171,9 @@ impl Vars {
         let mut names = Vec::with_capacity(groups.len());
         for (hash, name, list) in groups {
             let start = narrow(values.len());
-            values.extend(list);
+            values.extend(list.into_iter().map(|(i, v)| (i, CompactString::from(v))));
             hashes.push(hash);
-            names.push((name, start, narrow(values.len())));
+            names.push((CompactString::from(name), start, narrow(values.len())));
         }
         Vars {
             hashes: hashes.into_boxed_slice(),
@@ -179,7 +183,7 @@ impl Vars {
     }
 
     /// A name's `(item, value)` settings, in item order.
-    fn get(&self, name: &str) -> &[(usize, String)] {
+    fn get(&self, name: &str) -> &[(usize, CompactString)] {
         let hash = name_hash(name);
         let first = self.hashes.partition_point(|&h| h < hash);
         let same = self.hashes[first..]
@@ -238,7 +242,7 @@ impl Model {
     pub fn new(df: &Dockerfile, target: Option<&str>) -> Model {
         let mut stages: Vec<Stage> = Vec::new();
         let mut global_args = HashMap::default();
-        let mut by_name: HashMap<String, usize> = HashMap::default();
+        let mut by_name: HashMap<CompactString, usize> = HashMap::default();
         for (idx, item) in df.items.iter().enumerate() {
             let ItemKind::Instruction(ins) = &item.kind else {
                 continue;
@@ -247,7 +251,11 @@ impl Model {
                 Keyword::From => {
                     let words = ins.words();
                     let base_raw = words.first().cloned().unwrap_or_default();
-                    let name = words.get(2).map(|n| n.to_ascii_lowercase());
+                    let name = words.get(2).map(|n| {
+                        let mut n = n.clone();
+                        n.make_ascii_lowercase();
+                        n
+                    });
                     let base = expand(&base_raw, &|k| {
                         global_args.get(k).cloned().flatten().or_else(|| {
                             // Automatic platform ARGs have values in every build.
@@ -256,7 +264,7 @@ impl Model {
                     });
                     // `FROM builder` or `FROM build-$TARGETOS`: an earlier stage.
                     let reference = base.as_deref().unwrap_or(&base_raw).to_ascii_lowercase();
-                    let parent = by_name.get(&reference).copied();
+                    let parent = by_name.get(reference.as_str()).copied();
                     if let Some(n) = &name {
                         by_name.insert(n.clone(), stages.len());
                     }
@@ -284,7 +292,7 @@ impl Model {
             }
         }
         let final_stage = match target {
-            Some(t) => by_name.get(&t.to_ascii_lowercase()).copied(),
+            Some(t) => by_name.get(t.to_ascii_lowercase().as_str()).copied(),
             None => stages.len().checked_sub(1),
         };
         let mut shipping = vec![false; stages.len()];
@@ -456,7 +464,7 @@ impl Model {
                             let value = expand(&raw, &lookup)
                                 .filter(|v| growth.allow(raw.len(), v))
                                 .unwrap_or(raw);
-                            (kv.key.clone(), value)
+                            (kv.key.to_string(), value)
                         })
                         .collect();
                     for (k, v) in values {
@@ -497,7 +505,7 @@ impl Model {
                     facts.users.push(UserSetting {
                         item: idx,
                         raw: text.clone(),
-                        resolved,
+                        resolved: resolved.map(CompactString::from),
                     });
                 }
                 (Keyword::Workdir, Args::Text(text)) => {
@@ -511,7 +519,9 @@ impl Model {
                             }
                         })
                         .filter(|v| growth.allow(text.len(), v));
-                    facts.workdirs.push((idx, workdir.clone()));
+                    facts
+                        .workdirs
+                        .push((idx, workdir.as_deref().map(CompactString::from)));
                 }
                 _ => {}
             }
@@ -525,12 +535,12 @@ impl Model {
     fn inherited_var(&self, stage: usize, name: &str) -> Option<&str> {
         let p = self.setter(name, self.parent(stage)?)?;
         let (_, v) = self.facts[p].vars.get(name).last()?;
-        Some(v)
+        Some(v.as_str())
     }
 
     fn workdir_in(own: &StageFacts, item: usize) -> Option<String> {
         match last_before(&own.workdirs, item, |e| e.0) {
-            Some((_, dir)) => dir.clone(),
+            Some((_, dir)) => dir.as_deref().map(str::to_string),
             None => own.initial_workdir.clone(),
         }
     }
@@ -643,9 +653,11 @@ impl Model {
 #[derive(Debug, Clone)]
 pub struct UserSetting {
     pub item: usize,
-    pub raw: String,
+    /// Inline up to 24 bytes, as the model's values (a file may set a
+    /// user many times).
+    pub raw: CompactString,
     /// The value with variables substituted, when they resolve.
-    pub resolved: Option<String>,
+    pub resolved: Option<CompactString>,
 }
 
 impl UserSetting {
@@ -712,7 +724,7 @@ fn arg_pairs(ins: &Instruction) -> Vec<(String, Option<String>)> {
         .iter()
         .map(|w| match w.split_once('=') {
             Some((k, v)) => (k.to_string(), Some(unquote(v))),
-            None => (w.clone(), None),
+            None => (w.to_string(), None),
         })
         .collect()
 }

@@ -1,6 +1,7 @@
 //! The syntax tree. Every node keeps byte spans into the original text; line
 //! and column are computed only when something is rendered.
 
+use compact_str::CompactString;
 use serde::Serialize;
 use thin_vec::ThinVec;
 
@@ -266,11 +267,11 @@ impl LogicalLine {
 #[derive(Debug, Clone)]
 pub struct Flag {
     /// The name without the leading dashes.
-    pub name: String,
+    pub name: CompactString,
     /// The value with quotes and escapes removed; `None` for a bare `--name`.
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
     /// The flag as BuildKit reports it (`--name=value`, quotes removed).
-    pub text: String,
+    pub text: CompactString,
     pub span: Span,
 }
 
@@ -309,8 +310,8 @@ pub struct Heredoc {
 /// One ENV or LABEL pair. `sep` is `=` for `k=v`, empty for the legacy `k v`.
 #[derive(Debug, Clone, Serialize)]
 pub struct KeyValue {
-    pub key: String,
-    pub value: String,
+    pub key: CompactString,
+    pub value: CompactString,
     pub sep: &'static str,
 }
 
@@ -319,7 +320,7 @@ pub struct KeyValue {
 pub enum Args {
     None,
     /// JSON (exec) form: `["a", "b"]`.
-    Exec(Vec<String>),
+    Exec(Vec<CompactString>),
     /// Shell form: the rest of the line as one string, the logical line's
     /// `[start, end)` (read with [`Instruction::shell_text`]; not a copy).
     Shell {
@@ -327,14 +328,14 @@ pub enum Args {
         end: usize,
     },
     /// Whitespace-separated words (FROM, EXPOSE, COPY, ADD, VOLUME, ARG).
-    Words(Vec<String>),
+    Words(Vec<CompactString>),
     /// ENV and LABEL pairs.
     KeyValues(Vec<KeyValue>),
     /// The whole rest of the line (USER, WORKDIR, STOPSIGNAL, MAINTAINER).
-    Text(String),
+    Text(CompactString),
     /// HEALTHCHECK: the type word (`CMD`, `NONE`) and the command.
     Healthcheck {
-        kind: String,
+        kind: CompactString,
         cmd: Box<Args>,
     },
     /// ONBUILD: the wrapped trigger.
@@ -402,7 +403,7 @@ impl Instruction {
     }
 
     /// The argument words of a word-list instruction, or the exec array.
-    pub fn words(&self) -> &[String] {
+    pub fn words(&self) -> &[CompactString] {
         match &self.args {
             Args::Words(w) | Args::Exec(w) => w,
             _ => &[],

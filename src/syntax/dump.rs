@@ -10,17 +10,17 @@ use super::ast::*;
 pub fn buildkit_values(ins: &Instruction) -> Vec<String> {
     match &ins.args {
         Args::None | Args::Onbuild(_) => Vec::new(),
-        Args::Exec(w) | Args::Words(w) => w.clone(),
+        Args::Exec(w) | Args::Words(w) => w.iter().map(|w| w.to_string()).collect(),
         Args::Shell { .. } => vec![shell_of(ins)],
-        Args::Text(text) => vec![text.clone()],
+        Args::Text(text) => vec![text.to_string()],
         Args::KeyValues(kv) => kv
             .iter()
-            .flat_map(|p| [p.key.clone(), p.value.clone(), p.sep.to_string()])
+            .flat_map(|p| [p.key.to_string(), p.value.to_string(), p.sep.to_string()])
             .collect(),
         Args::Healthcheck { kind, cmd } => {
-            let mut v = vec![kind.clone()];
+            let mut v = vec![kind.to_string()];
             match cmd.as_ref() {
-                Args::Exec(w) => v.extend(w.iter().cloned()),
+                Args::Exec(w) => v.extend(w.iter().map(|w| w.to_string())),
                 Args::Shell { .. } => v.push(shell_of(ins)),
                 _ => {}
             }

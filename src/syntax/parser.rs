@@ -9,6 +9,7 @@ use super::words::{
     ceil_boundary, extract_flags, is_space_byte, parse_words, shell_words, split_first,
     split_whitespace,
 };
+use compact_str::CompactString;
 use thin_vec::ThinVec;
 
 /// BuildKit's limit on one physical line.
@@ -423,14 +424,14 @@ fn instruction(line: LogicalLine, escape: char) -> Result<Instruction, String> {
         let (words, args_at) = extract_flags(rest);
         for w in words {
             let (name, value) = match w.text.trim_start_matches('-').split_once('=') {
-                Some((n, v)) => (n.to_string(), Some(v.to_string())),
-                None => (w.text.trim_start_matches('-').to_string(), None),
+                Some((n, v)) => (n.into(), Some(v.into())),
+                None => (w.text.trim_start_matches('-').into(), None),
             };
             flags.push(Flag {
                 name,
                 value,
                 span: line.span(rest_at + w.start, rest_at + w.end),
-                text: w.text,
+                text: w.text.into(),
             });
         }
         let after = &rest[args_at..];
@@ -471,7 +472,7 @@ fn arguments(
             if rest.is_empty() {
                 Args::None
             } else {
-                Args::Text(rest.to_string())
+                Args::Text(rest.into())
             }
         }
         Healthcheck => {
@@ -490,7 +491,7 @@ fn arguments(
                 let next = ceil_boundary(rest, next);
                 let cmd = maybe_json(&rest[next..], at + next)?;
                 Args::Healthcheck {
-                    kind: String::from_utf8_lossy(&b[..sep]).into_owned(),
+                    kind: String::from_utf8_lossy(&b[..sep]).into(),
                     cmd: Box::new(cmd),
                 }
             }
@@ -523,7 +524,7 @@ fn maybe_json(rest: &str, at: usize) -> Result<Args, String> {
 
 /// `Some(words)` for a JSON array of strings, `None` for anything that is not
 /// JSON to Go, an error for a JSON array holding something other than strings.
-fn json_array(rest: &str) -> Result<Option<Vec<String>>, String> {
+fn json_array(rest: &str) -> Result<Option<Vec<CompactString>>, String> {
     let rest = rest.trim_start();
     if !rest.starts_with('[') {
         return Ok(None);
@@ -546,7 +547,7 @@ fn json_array(rest: &str) -> Result<Option<Vec<String>>, String> {
 enum GoJson {
     Invalid,
     NotStrings,
-    Strings(Vec<String>),
+    Strings(Vec<CompactString>),
 }
 
 /// Go's `maxNestingDepth` for JSON.
@@ -590,7 +591,13 @@ fn go_json_array(text: &str) -> GoJson {
     if items.iter().any(Option::is_none) {
         return GoJson::NotStrings;
     }
-    GoJson::Strings(items.into_iter().flatten().collect())
+    GoJson::Strings(
+        items
+            .into_iter()
+            .flatten()
+            .map(CompactString::from)
+            .collect(),
+    )
 }
 
 /// A JSON reader over bytes; every method returns `None` on a syntax error.
@@ -838,8 +845,8 @@ fn name_values(keyword: Keyword, rest: &str, escape: char) -> Result<Args, Strin
             return Err(format!("{name} must have two arguments"));
         };
         return Ok(Args::KeyValues(vec![KeyValue {
-            key: key.to_string(),
-            value: value.to_string(),
+            key: key.into(),
+            value: value.into(),
             sep: "",
         }]));
     }
@@ -851,8 +858,8 @@ fn name_values(keyword: Keyword, rest: &str, escape: char) -> Result<Args, Strin
             ));
         };
         pairs.push(KeyValue {
-            key: key.to_string(),
-            value: value.to_string(),
+            key: key.into(),
+            value: value.into(),
             sep: "=",
         });
     }

@@ -2,6 +2,8 @@
 //! `extractBuilderFlags`, the `reWhitespace` split). Quotes and escapes are
 //! kept in the words, as in BuildKit's AST; only flags lose them.
 
+use compact_str::CompactString;
+
 /// BuildKit's `reWhitespace`: `[\t\v\f\r ]+`.
 fn is_ws_byte(b: u8) -> bool {
     matches!(b, b'\t' | 0x0b | 0x0c | b'\r' | b' ')
@@ -9,13 +11,13 @@ fn is_ws_byte(b: u8) -> bool {
 
 /// Split on runs of `[\t\v\f\r ]`, as Go's `regexp.Split(s, -1)`; the text
 /// is expected to be trimmed already.
-pub fn split_whitespace(text: &str) -> Vec<String> {
+pub fn split_whitespace(text: &str) -> Vec<CompactString> {
     if text.is_empty() {
         return Vec::new();
     }
     text.split(|c: char| c.is_ascii() && is_ws_byte(c as u8))
         .filter(|w| !w.is_empty())
-        .map(str::to_string)
+        .map(CompactString::from)
         .collect()
 }
 
@@ -35,9 +37,9 @@ pub fn split_first(text: &str) -> (&str, Option<(&str, usize)>) {
 
 /// BuildKit's `parseWords`: split on whitespace outside quotes, keeping the
 /// quotes and escape characters in the words.
-pub fn parse_words(rest: &str, escape: char) -> Vec<String> {
+pub fn parse_words(rest: &str, escape: char) -> Vec<CompactString> {
     let mut words = Vec::new();
-    let mut word = String::new();
+    let mut word = CompactString::default();
     let mut in_word = false;
     let mut quote: Option<char> = None;
     let mut blank_ok = false;
