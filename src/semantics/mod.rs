@@ -71,8 +71,10 @@ pub struct Model {
     /// For every variable name, which stage's value is in effect from each
     /// position of the walk on: `(position, stage + 1)`, 0 for none, in
     /// position order. The value a stage inherits is the last entry at or
-    /// before its parent's position.
-    inherited: HashMap<String, Vec<(usize, usize)>>,
+    /// before its parent's position. 32-bit, the first two entries inline
+    /// (a variable a stage sets is usually set and undone once): a chain
+    /// of stages records every variable of each.
+    inherited: HashMap<CompactString, Inherited>,
     /// For every item of the file, the stage it is in (`NO_STAGE` before
     /// the first FROM): asked at every instruction, and a search of the
     /// stages grew with the file.
@@ -212,10 +214,13 @@ fn last_before<T>(list: &[T], item: usize, key: impl Fn(&T) -> usize) -> Option<
     n.checked_sub(1).map(|i| &list[i])
 }
 
+/// A name's `(position, stage + 1)` list in [`Model`]'s `inherited`.
+type Inherited = smallvec::SmallVec<[(u32, u32); 2]>;
+
 /// The stage in effect at `position` in a name's `(position, stage + 1)` list.
-fn in_effect(list: &[(usize, usize)], position: usize) -> Option<usize> {
-    let n = list.partition_point(|&(at, _)| at <= position);
-    list[n.checked_sub(1)?].1.checked_sub(1)
+fn in_effect(list: &[(u32, u32)], position: usize) -> Option<usize> {
+    let n = list.partition_point(|&(at, _)| at as usize <= position);
+    (list[n.checked_sub(1)?].1 as usize).checked_sub(1)
 }
 
 /// The stages in depth-first order, parents before their children.
@@ -371,12 +376,12 @@ impl Model {
             };
             if has_child[s] {
                 for name in facts.vars.names() {
+                    let entry = (narrow(position), narrow(s + 1));
                     match model.inherited.get_mut(name) {
-                        Some(list) => list.push((position, s + 1)),
+                        Some(list) => list.push(entry),
                         None => {
-                            model
-                                .inherited
-                                .insert(name.to_string(), vec![(position, s + 1)]);
+                            let list = Inherited::from_slice(&[entry]);
+                            model.inherited.insert(name.into(), list);
                         }
                     }
                 }
@@ -419,7 +424,7 @@ impl Model {
                 .and_then(|e| self.setter(name, e))
                 .map_or(0, |s| s + 1);
             if let Some(list) = self.inherited.get_mut(name) {
-                list.push((position, back));
+                list.push((narrow(position), narrow(back)));
             }
         }
     }
