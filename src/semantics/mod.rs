@@ -532,6 +532,9 @@ impl Model {
             }
         }
         facts.vars = Vars::new(vars);
+        // Grown by doubling; kept for the life of the lint.
+        facts.users.shrink_to_fit();
+        facts.workdirs.shrink_to_fit();
         facts
     }
 
