@@ -7,33 +7,10 @@ linear pass takes about 4x the time, a quadratic one about 16x.
   scripts/gen-adversarial.py OUT_DIR N [--shapes a,b,...]
 
 writes OUT_DIR/SHAPE.Dockerfile for every shape (or those named), each with
-N repetitions of its block. The shapes:
-
-  relative-workdirs   WORKDIRs each relative to the one before
-  empty-continuations RUNs with an empty line inside their continuation
-  copy-install-pairs  COPY a tree, then RUN pip install -r from it, repeated
-  copies-then-installs every tree COPY first, then every install
-  copies-unused       tree COPYs that no RUN installs from
-  copy-from-chain     stages each copying from the stage before
-  env-chain           ENVs each built from the one before (`A2=${A1}x`)
-  env-pairs           one ENV of N pairs over continuation lines
-  arg-pairs           one ARG of N names over continuation lines
-  users               USER and RUN, repeated
-  shells              SHELL and a piped RUN, repeated
-  cmds                CMDs overriding each other in one stage
-  healthchecks        HEALTHCHECKs overriding each other
-  labels              LABELs of two pairs each
-  stages              independent stages
-  onbuild             ONBUILD RUN and ONBUILD COPY, repeated
-  pragmas             suppression comments above every RUN
-  apt-then-cleanup    apt-get installs, and one cleanup at the end
-  volumes             VOLUME and a mkdir of it, repeated
-  from-args           stages FROM a global ARG, each redeclaring it
-  mounts              one RUN with N cache mounts
-  heredocs            one RUN with N heredocs
-  copy-sources        one COPY of N sources
-  distroless-runs     shell-form RUNs on an image without a shell
-  model-clones        git clones of model repositories, git-lfs installed
+N repetitions of its block (`--list` prints the shapes and what each
+repeats). A shape may also write files beside the Dockerfiles, in the
+build context they share: a COPY of a pattern is compared with the
+context's files.
 
 Every file is valid for BuildKit's parser, and the output is deterministic.
 """
@@ -43,70 +20,144 @@ import sys
 
 FROM = "FROM python:3.11 AS base"
 
-# name: (lines before, the block repeated N times, lines after). In a block,
-# {i} is the repetition (0 to N-1) and {p} the one before it; a block whose
-# first repetition is among the lines before starts from 1 (a leading "1:").
+# name: (what it repeats, lines before, the block repeated N times, lines
+# after). In a block, {i} is the repetition (0 to N-1) and {p} the one before
+# it; a block whose first repetition is among the lines before starts from 1
+# (a leading "1:").
 SHAPES = {
-    "relative-workdirs": ([FROM], "WORKDIR part{i}", []),
-    "empty-continuations": ([FROM], "RUN echo {i} \\\n\n  && true", []),
+    "relative-workdirs": (
+        "WORKDIRs each relative to the one before",
+        [FROM], "WORKDIR part{i}", [],
+    ),
+    "empty-continuations": (
+        "RUNs with an empty line inside their continuation",
+        [FROM], "RUN echo {i} \\\n\n  && true", [],
+    ),
     "copy-install-pairs": (
+        "COPY a tree, then RUN pip install -r from it, repeated",
         [FROM],
         "COPY src{i}/ /app/{i}/\nRUN pip install -r /app/{i}/requirements.txt",
         [],
     ),
     "copies-then-installs": (
+        "every tree COPY first, then every install",
         [FROM],
         "COPY src{i}/ /app/{i}/",
         ["RUN pip install -r /app/{i}/requirements.txt"],
     ),
-    "copies-unused": ([FROM], "COPY src{i}/ /app/{i}/\nRUN echo {i}", []),
+    "copies-unused": (
+        "tree COPYs that no RUN installs from",
+        [FROM], "COPY src{i}/ /app/{i}/\nRUN echo {i}", [],
+    ),
     "copy-from-chain": (
+        "stages each copying from the stage before",
         ["FROM python:3.11 AS s0"],
         "1:FROM python:3.11 AS s{i}\nCOPY --from=s{p} /a /a",
         [],
     ),
-    "env-chain": ([FROM, "ENV A0=x"], "1:ENV A{i}=${{A{p}}}x", []),
-    "env-pairs": ([FROM, "ENV A0=0 \\"], "1:  A{i}=$A{p}x \\", ["  Z=1"]),
-    "arg-pairs": ([FROM, "ARG A0=0 \\"], "1:  A{i}=$A{p} \\", ["  Z=1"]),
-    "users": ([FROM], "USER u{i}\nRUN echo {i}", []),
-    "shells": ([FROM], 'SHELL ["/bin/sh", "-c"]\nRUN a | b', []),
-    "cmds": ([FROM], 'CMD ["run{i}"]', []),
-    "healthchecks": ([FROM], "HEALTHCHECK CMD curl -f http://localhost/{i}", []),
-    "labels": ([FROM], 'LABEL org.example.k{i}="v{i}" other{i}="w{i}"', []),
-    "stages": ([], "FROM python:3.11 AS s{i}\nRUN pip install p{i}", []),
-    "onbuild": ([FROM], "ONBUILD RUN pip install p{i}\nONBUILD COPY a{i} b/", []),
+    "env-chain": (
+        "ENVs each built from the one before (`A2=${A1}x`)",
+        [FROM, "ENV A0=x"], "1:ENV A{i}=${{A{p}}}x", [],
+    ),
+    "env-pairs": (
+        "one ENV of N pairs over continuation lines",
+        [FROM, "ENV A0=0 \\"], "1:  A{i}=$A{p}x \\", ["  Z=1"],
+    ),
+    "arg-pairs": (
+        "one ARG of N names over continuation lines",
+        [FROM, "ARG A0=0 \\"], "1:  A{i}=$A{p} \\", ["  Z=1"],
+    ),
+    "users": (
+        "USER and RUN, repeated",
+        [FROM], "USER u{i}\nRUN echo {i}", [],
+    ),
+    "shells": (
+        "SHELL and a piped RUN, repeated",
+        [FROM], 'SHELL ["/bin/sh", "-c"]\nRUN a | b', [],
+    ),
+    "cmds": (
+        "CMDs overriding each other in one stage",
+        [FROM], 'CMD ["run{i}"]', [],
+    ),
+    "healthchecks": (
+        "HEALTHCHECKs overriding each other",
+        [FROM], "HEALTHCHECK CMD curl -f http://localhost/{i}", [],
+    ),
+    "labels": (
+        "LABELs of two pairs each",
+        [FROM], 'LABEL org.example.k{i}="v{i}" other{i}="w{i}"', [],
+    ),
+    "stages": (
+        "independent stages",
+        [], "FROM python:3.11 AS s{i}\nRUN pip install p{i}", [],
+    ),
+    "onbuild": (
+        "ONBUILD RUN and ONBUILD COPY, repeated",
+        [FROM], "ONBUILD RUN pip install p{i}\nONBUILD COPY a{i} b/", [],
+    ),
     "pragmas": (
+        "suppression comments above every RUN",
         [FROM],
         "# dflint ignore=DF002\n# hadolint ignore=DL3013\nRUN pip install p{i}",
         [],
     ),
     "apt-then-cleanup": (
+        "apt-get installs, and one cleanup at the end",
         [FROM],
         "RUN apt-get update && apt-get install -y p{i}",
         ["RUN rm -rf /var/lib/apt/lists/*"],
     ),
-    "volumes": ([FROM], "VOLUME /v{i}\nRUN mkdir -p /v{i}", []),
+    "volumes": (
+        "VOLUME and a mkdir of it, repeated",
+        [FROM], "VOLUME /v{i}\nRUN mkdir -p /v{i}", [],
+    ),
     "from-args": (
+        "stages FROM a global ARG, each redeclaring it",
         ["ARG BASE=python:3.11"],
         "FROM ${{BASE}} AS s{i}\nARG BASE\nRUN echo $BASE",
         [],
     ),
-    "mounts": ([FROM, "RUN \\"], "  --mount=type=cache,target=/cache/{i} \\", ["  pip install x"]),
-    "heredocs": ([FROM, "RUN <<E0 \\"], "1:  <<E{i} \\", ["  true", "pip install p{i}\nE{i}"]),
-    "copy-sources": ([FROM, "COPY s0 \\"], "1:  s{i} \\", ["  /dst/"]),
-    "distroless-runs": (["FROM gcr.io/distroless/python3-debian12"], "RUN echo {i}", []),
+    "mounts": (
+        "one RUN with N cache mounts",
+        [FROM, "RUN \\"], "  --mount=type=cache,target=/cache/{i} \\", ["  pip install x"],
+    ),
+    "heredocs": (
+        "one RUN with N heredocs",
+        [FROM, "RUN <<E0 \\"], "1:  <<E{i} \\", ["  true", "pip install p{i}\nE{i}"],
+    ),
+    "copy-sources": (
+        "one COPY of N sources",
+        [FROM, "COPY s0 \\"], "1:  s{i} \\", ["  /dst/"],
+    ),
+    "distroless-runs": (
+        "shell-form RUNs on an image without a shell",
+        ["FROM gcr.io/distroless/python3-debian12"], "RUN echo {i}", [],
+    ),
+    "glob-copies": (
+        "COPYs of a pattern, each over a directory of the context",
+        [FROM],
+        "COPY models/m{i}/*.bin /models/m{i}/",
+        [],
+    ),
     "model-clones": (
+        "git clones of model repositories, git-lfs installed",
         [FROM, "RUN apt-get install -y git-lfs && git lfs install"],
         "RUN git clone https://huggingface.co/org/model{i}",
         [],
     ),
 }
 
+# Files a shape writes into the build context (beside the Dockerfiles), for
+# every repetition {i}: paths and sizes in bytes.
+CONTEXT = {
+    "glob-copies": [("models/m{i}/w0.bin", 1), ("models/m{i}/w1.bin", 1), ("models/m{i}/cfg.json", 1)],
+}
+
 
 def shape(name, n):
     """The lines of a shape with N repetitions. A line after the block that
     names {i} is repeated N times too (from 0), after the block."""
-    before, block, after = SHAPES[name]
+    _, before, block, after = SHAPES[name]
     start = 0
     if block.startswith("1:"):
         start, block = 1, block[2:]
@@ -130,8 +181,12 @@ def main(argv):
             chosen = a.split("=", 1)[1].split(",")
         else:
             args.append(a)
+    if args == ["--list"]:
+        for name, (what, *_rest) in SHAPES.items():
+            print("%-22s %s" % (name, what))
+        return
     if len(args) != 2 or not args[1].isdigit():
-        sys.exit("usage: gen-adversarial.py OUT_DIR N [--shapes a,b,...]")
+        sys.exit("usage: gen-adversarial.py OUT_DIR N [--shapes a,b,...] | --list")
     out_dir, n = args[0], int(args[1])
     unknown = [s for s in chosen if s not in SHAPES]
     if unknown:
@@ -141,6 +196,12 @@ def main(argv):
         path = os.path.join(out_dir, name + ".Dockerfile")
         with open(path, "w") as f:
             f.write("\n".join(shape(name, n)) + "\n")
+        for template, size in CONTEXT.get(name, []):
+            for i in range(n):
+                file = os.path.join(out_dir, template.format(i=i))
+                os.makedirs(os.path.dirname(file), exist_ok=True)
+                with open(file, "wb") as f:
+                    f.write(b"x" * size)
         print(path)
 
 

@@ -87,21 +87,28 @@ impl ContextFiles {
         let files = self.files()?;
         let selector = Selector::new(clean(source));
         let candidates = match &selector {
-            // In a listing sorted by path, what a path selects lies from the
-            // path itself to the end of `path/`, before `path0` (`0` follows
-            // `/`): found by two searches, not a walk of every file.
-            Selector::Path(path) => {
-                let from = files.partition_point(|f| f.path.as_str() < path.as_str());
-                let after = format!("{path}0");
-                let to = files.partition_point(|f| f.path.as_str() < after.as_str());
-                &files[from..to.max(from)]
-            }
-            Selector::All | Selector::Glob(_) => files,
+            Selector::Path(path) => under(files, path),
+            // A pattern's leading parts without pattern characters must be
+            // the file's own: only what lies under them is compared (a
+            // file of many `COPY models/x/*.bin` lines against a large
+            // context compared every pattern with every file).
+            Selector::Glob(_, dir) if !dir.is_empty() => under(files, dir),
+            Selector::All | Selector::Glob(..) => files,
         };
         Some(candidates.iter().filter(move |f| {
             selector.selects(&f.path) && !ignore.is_some_and(|i| i.excludes(&f.path))
         }))
     }
+}
+
+/// The files of a listing sorted by path that are `path` or lie under it.
+/// They lie from the path itself to the end of `path/`, before `path0`
+/// (`0` follows `/`): found by two searches, not a walk of every file.
+fn under<'f>(files: &'f [ContextFile], path: &str) -> &'f [ContextFile] {
+    let from = files.partition_point(|f| f.path.as_str() < path);
+    let after = format!("{path}0");
+    let to = files.partition_point(|f| f.path.as_str() < after.as_str());
+    &files[from..to.max(from)]
 }
 
 /// The characters of the ignore file's pattern syntax: a source without
@@ -117,7 +124,10 @@ enum Selector {
     /// copy a different path on every line, and compiling each was most of
     /// the lint of one.
     Path(String),
-    Glob(DockerIgnore),
+    /// The pattern, and its leading parts that hold no pattern character
+    /// (`models/v1` of `models/v1/*.bin`), which every file it selects
+    /// lies under.
+    Glob(DockerIgnore, String),
 }
 
 impl Selector {
@@ -125,7 +135,11 @@ impl Selector {
         if source.is_empty() {
             Selector::All
         } else if source.contains(GLOB_CHARS) {
-            Selector::Glob(DockerIgnore::parse("", &source))
+            let literal: Vec<&str> = source
+                .split('/')
+                .take_while(|part| !part.contains(GLOB_CHARS))
+                .collect();
+            Selector::Glob(DockerIgnore::parse("", &source), literal.join("/"))
         } else {
             Selector::Path(source)
         }
@@ -139,7 +153,7 @@ impl Selector {
             Selector::Path(path) => file
                 .strip_prefix(path.as_str())
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with('/')),
-            Selector::Glob(pattern) => pattern.excludes(file),
+            Selector::Glob(pattern, _) => pattern.excludes(file),
         }
     }
 }
@@ -316,8 +330,68 @@ mod tests {
             assert_eq!(sent, want, "{source}");
             assert!(matches!(Selector::new(clean(source)), Selector::Path(_)));
         }
-        assert!(matches!(Selector::new(clean("a/*.bin")), Selector::Glob(_)));
         assert!(matches!(Selector::new(clean(".")), Selector::All));
+    }
+
+    #[test]
+    fn a_pattern_is_compared_only_with_the_files_under_its_literal_parts() {
+        let paths = [
+            "a",
+            "a-b",
+            "a.bin",
+            "a/x.bin",
+            "a/y/z.bin",
+            "a/y/w.txt",
+            "a0/x.bin",
+            "ab/x.bin",
+            "b/a/x.bin",
+            "m/v1/a.bin",
+            "m/v1/sub/b.bin",
+            "m/v10/c.bin",
+            "m/v2/a.bin",
+            "x.bin",
+        ];
+        let mut listing: Vec<String> = paths.iter().map(|p| format!("{p} 1")).collect();
+        listing.sort();
+        let files = ContextFiles::from_listing(&listing.join(
+            "
+",
+        ));
+        for (source, dir) in [
+            ("a/*.bin", "a"),
+            ("./a/y/*", "a/y"),
+            ("m/v1/*.bin", "m/v1"),
+            ("m/v1*/*.bin", "m"),
+            ("m/**/a.bin", "m"),
+            ("*/x.bin", ""),
+            ("*.bin", ""),
+            ("a[0-9]/x.bin", ""),
+            ("m/v?/a.bin", "m"),
+        ] {
+            let selector = Selector::new(clean(source));
+            let Selector::Glob(_, literal) = &selector else {
+                panic!("{source} is a pattern");
+            };
+            assert_eq!(literal, dir, "{source}");
+            // What is sent is what the pattern selects among all files.
+            let sent: Vec<&str> = files
+                .sent_by(source, None)
+                .unwrap()
+                .map(|f| f.path.as_str())
+                .collect();
+            let want: Vec<&str> = files
+                .files()
+                .unwrap()
+                .iter()
+                .map(|f| f.path.as_str())
+                .filter(|p| selector.selects(p))
+                .collect();
+            assert_eq!(sent, want, "{source}");
+        }
+        let sent = |source| files.sent_by(source, None).unwrap().count();
+        assert_eq!(sent("m/v1/*.bin"), 1);
+        assert_eq!(sent("m/v1*/*.bin"), 2);
+        assert_eq!(sent("a/y/*"), 2);
     }
 
     #[test]
