@@ -88,12 +88,17 @@ impl ContextFiles {
         let selector = Selector::new(clean(source));
         let candidates = match &selector {
             Selector::Path(path) => under(files, path),
-            // A pattern's leading parts without pattern characters must be
-            // the file's own: only what lies under them is compared (a
-            // file of many `COPY models/x/*.bin` lines against a large
-            // context compared every pattern with every file).
-            Selector::Glob(_, dir) if !dir.is_empty() => under(files, dir),
-            Selector::All | Selector::Glob(..) => files,
+            // What a pattern selects starts with its text before the first
+            // pattern character (patterns are anchored at the context's
+            // root): only the files that do are compared (a file of many
+            // `COPY models/x/*.bin` lines against a large context compared
+            // every pattern with every file).
+            Selector::Glob(_, literal) => {
+                let from = files.partition_point(|f| f.path.as_str() < literal.as_str());
+                let len = files[from..].partition_point(|f| f.path.starts_with(literal.as_str()));
+                &files[from..from + len]
+            }
+            Selector::All => files,
         };
         Some(candidates.iter().filter(move |f| {
             selector.selects(&f.path) && !ignore.is_some_and(|i| i.excludes(&f.path))
@@ -124,9 +129,9 @@ enum Selector {
     /// copy a different path on every line, and compiling each was most of
     /// the lint of one.
     Path(String),
-    /// The pattern, and its leading parts that hold no pattern character
-    /// (`models/v1` of `models/v1/*.bin`), which every file it selects
-    /// lies under.
+    /// The pattern, and its text before the first pattern character
+    /// (`models/v1/m` of `models/v1/m*.bin`), with which every path it
+    /// selects starts.
     Glob(DockerIgnore, String),
 }
 
@@ -135,11 +140,8 @@ impl Selector {
         if source.is_empty() {
             Selector::All
         } else if source.contains(GLOB_CHARS) {
-            let literal: Vec<&str> = source
-                .split('/')
-                .take_while(|part| !part.contains(GLOB_CHARS))
-                .collect();
-            Selector::Glob(DockerIgnore::parse("", &source), literal.join("/"))
+            let literal = source[..source.find(GLOB_CHARS).unwrap_or(source.len())].to_string();
+            Selector::Glob(DockerIgnore::parse("", &source), literal)
         } else {
             Selector::Path(source)
         }
@@ -334,7 +336,7 @@ mod tests {
     }
 
     #[test]
-    fn a_pattern_is_compared_only_with_the_files_under_its_literal_parts() {
+    fn a_pattern_is_compared_only_with_the_files_that_start_as_it_does() {
         let paths = [
             "a",
             "a-b",
@@ -358,15 +360,17 @@ mod tests {
 ",
         ));
         for (source, dir) in [
-            ("a/*.bin", "a"),
-            ("./a/y/*", "a/y"),
-            ("m/v1/*.bin", "m/v1"),
-            ("m/v1*/*.bin", "m"),
-            ("m/**/a.bin", "m"),
+            ("a/*.bin", "a/"),
+            ("./a/y/*", "a/y/"),
+            ("m/v1/*.bin", "m/v1/"),
+            ("m/v1*/*.bin", "m/v1"),
+            ("m/**/a.bin", "m/"),
             ("*/x.bin", ""),
             ("*.bin", ""),
-            ("a[0-9]/x.bin", ""),
-            ("m/v?/a.bin", "m"),
+            ("a[0-9]/x.bin", "a"),
+            ("m/v?/a.bin", "m/v"),
+            ("a*", "a"),
+            ("a\\-b", "a"),
         ] {
             let selector = Selector::new(clean(source));
             let Selector::Glob(_, literal) = &selector else {
