@@ -11,7 +11,6 @@
 //! a longer one shows as lines removed and added, still a correct diff.
 //! The `similar` crate groups the changes into hunks with their context.
 
-use std::collections::HashMap;
 use std::hash::BuildHasher;
 use std::io::{self, Write};
 
@@ -35,11 +34,17 @@ pub fn line_ops(old: &[&str], new: &[&str]) -> Vec<DiffOp> {
     let new_hash: Vec<u64> = new.iter().map(|l| state.hash_one(l)).collect();
     let same = |i: usize, j: usize| old_hash[i] == new_hash[j] && old[i] == new[j];
     // Where each line of the new side is, to find the next copy of an old
-    // line without comparing it with every line of the window.
-    let mut at: HashMap<u64, Vec<usize>> = HashMap::new();
-    for (j, &h) in new_hash.iter().enumerate() {
-        at.entry(h).or_default().push(j);
-    }
+    // line without comparing it with every line of the window: the lines
+    // by hash, then position, in one array (a map of a list per distinct
+    // line held four times the size of a file of short lines).
+    let mut at: Vec<(u64, usize)> = new_hash.iter().enumerate().map(|(j, &h)| (h, j)).collect();
+    at.sort_unstable();
+    // The new side's positions of lines with hash `h`, in order.
+    let positions = |h: u64| -> &[(u64, usize)] {
+        let from = at.partition_point(|&(k, _)| k < h);
+        let len = at[from..].partition_point(|&(k, _)| k == h);
+        &at[from..from + len]
+    };
     let (n, m) = (old.len(), new.len());
     // The nearest pair of equal lines at or after `(i, j)` within the window:
     // the fewest lines skipped on both sides together.
@@ -49,13 +54,11 @@ pub fn line_ops(old: &[&str], new: &[&str]) -> Vec<DiffOp> {
             if best.is_some_and(|(ba, bb)| a >= ba + bb) {
                 break;
             }
-            let Some(list) = at.get(&old_hash[i + a]) else {
-                continue;
-            };
-            let k = list.partition_point(|&p| p < j);
+            let list = positions(old_hash[i + a]);
+            let k = list.partition_point(|&(_, p)| p < j);
             let Some(b) = list[k..]
                 .iter()
-                .map(|&p| p - j)
+                .map(|&(_, p)| p - j)
                 .take_while(|&b| b <= WINDOW)
                 .find(|&b| same(i + a, j + b))
             else {
