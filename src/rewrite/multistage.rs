@@ -681,7 +681,7 @@ pub fn plan_explained(
     let root_from = cx.instruction(root.from_item).ok_or("no FROM")?;
     let platform = root_from
         .flag("platform")
-        .map(|f| format!("--platform={} ", f.value.as_deref().unwrap_or("")))
+        .map(|f| format!("--platform={} ", f.value().unwrap_or("")))
         .unwrap_or_default();
     // Keep an ARG in the reference: `FROM nvidia/cuda:${CUDA}-devel-...`
     // becomes `...-runtime-...`; a whole `FROM ${IMAGE}` gets an ARG of its

@@ -25,7 +25,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(flag) = ins.flag("platform") else {
             continue;
         };
-        let value = flag.value.as_deref().unwrap_or("");
+        let value = flag.value().unwrap_or("");
         if value.is_empty() || value.contains('$') {
             continue;
         }

@@ -64,7 +64,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some((os, arch)) = named_platform(image) else {
             continue;
         };
-        let Some(platform) = flag.value.as_deref().and_then(|v| expand_word(v, &lookup)) else {
+        let Some(platform) = flag.value().and_then(|v| expand_word(v, &lookup)) else {
             continue;
         };
         let lower = platform.to_ascii_lowercase();

@@ -40,7 +40,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             cx.from_image_span(stage.from_item),
         )];
         if let Some(f) = ins.flag("platform") {
-            places.push((f.value.as_deref().unwrap_or_default().to_string(), f.span));
+            places.push((f.value().unwrap_or_default().to_string(), f.span));
         }
         for (text, span) in places {
             for r in var_refs(&text, cx.df.escape) {

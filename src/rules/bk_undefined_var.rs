@@ -121,8 +121,8 @@ fn expanded_parts(ins: &Instruction) -> (Option<usize>, Vec<(String, Span)>) {
     let flags = ins
         .flags
         .iter()
-        .filter(|f| matches!(f.name.as_str(), "chown" | "chmod" | "checksum"))
-        .map(|f| (f.value.as_deref().unwrap_or_default().to_string(), f.span))
+        .filter(|f| matches!(f.name(), "chown" | "chmod" | "checksum"))
+        .map(|f| (f.value().unwrap_or_default().to_string(), f.span))
         .collect();
     let after_flags = ins
         .flags

@@ -108,7 +108,7 @@ fn gpu_intended(cx: &Context, final_stage: usize) -> bool {
         let from = cx.instruction(cx.model.stages[stage].from_item);
         if from
             .and_then(|f| f.flag("platform"))
-            .and_then(|f| f.value.as_deref())
+            .and_then(|f| f.value())
             .is_some_and(|p| p.contains("arm64") || p.contains("aarch64"))
         {
             return true;

@@ -81,7 +81,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let add_only = ins.flags.iter().any(|f| {
             ADD_ONLY_FLAGS
                 .iter()
-                .any(|n| f.name.eq_ignore_ascii_case(n))
+                .any(|n| f.name().eq_ignore_ascii_case(n))
         });
         if all_local && !add_only {
             let copy = if ins.keyword_text().chars().all(|c| c.is_ascii_lowercase()) {

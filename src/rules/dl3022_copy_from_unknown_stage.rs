@@ -52,7 +52,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let Some(flag) = ins.flag("from") else {
                 continue;
             };
-            let value = unquote(flag.value.as_deref().unwrap_or(""));
+            let value = unquote(flag.value().unwrap_or(""));
             if value.is_empty() || value.contains('$') || looks_like_image(&value) {
                 continue;
             }

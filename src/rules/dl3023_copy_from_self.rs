@@ -27,7 +27,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let Some(flag) = ins.flag("from") else {
                 continue;
             };
-            let value = unquote(flag.value.as_deref().unwrap_or(""));
+            let value = unquote(flag.value().unwrap_or(""));
             let own = match value.parse::<usize>() {
                 Ok(index) => index == n,
                 Err(_) => stage

@@ -71,13 +71,13 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             let from_values: Vec<(String, Span)> = match ins.keyword {
                 Keyword::Copy | Keyword::Add => ins
                     .flag("from")
-                    .map(|f| (unquote(f.value.as_deref().unwrap_or("")), f.span))
+                    .map(|f| (unquote(f.value().unwrap_or("")), f.span))
                     .into_iter()
                     .collect(),
                 Keyword::Run => ins
                     .flags
                     .iter()
-                    .filter(|f| f.name.eq_ignore_ascii_case("mount"))
+                    .filter(|f| f.name().eq_ignore_ascii_case("mount"))
                     .flat_map(|f| {
                         f.fields()
                             .into_iter()

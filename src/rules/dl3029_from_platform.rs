@@ -24,7 +24,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(flag) = ins.flag("platform") else {
             continue;
         };
-        let value = flag.value.as_deref().unwrap_or("");
+        let value = flag.value().unwrap_or("");
         // `$BUILDPLATFORM`, `$TARGETPLATFORM` and other build arguments
         // follow the build's own platforms.
         if value.contains('$') {

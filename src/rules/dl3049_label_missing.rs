@@ -32,7 +32,7 @@ fn users(cx: &Context) -> Vec<Vec<usize>> {
                 .instruction(item)
                 .filter(|i| i.keyword == Keyword::Copy)
                 .and_then(|i| i.flag("from"))
-                .and_then(|f| f.value.as_deref())
+                .and_then(|f| f.value())
             else {
                 continue;
             };

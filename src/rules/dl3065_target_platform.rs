@@ -23,7 +23,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let Some(flag) = ins.flag("platform") else {
             continue;
         };
-        let value = flag.value.as_deref().unwrap_or("");
+        let value = flag.value().unwrap_or("");
         if !matches!(value, "$TARGETPLATFORM" | "${TARGETPLATFORM}") {
             continue;
         }

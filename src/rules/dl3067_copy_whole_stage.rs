@@ -24,7 +24,7 @@ fn is_root(word: &str) -> bool {
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (_, ins) in cx.df.instructions_of(&[Keyword::Copy]) {
-        let Some(from) = ins.flag("from").and_then(|f| f.value.as_deref()) else {
+        let Some(from) = ins.flag("from").and_then(|f| f.value()) else {
             continue;
         };
         if !matches!(ins.words(), [src, dest] if is_root(src) && is_root(dest)) {

@@ -133,7 +133,7 @@ impl<'a> Run<'a> {
 pub fn mount_targets(ins: &Instruction, types: &[&str]) -> Vec<String> {
     ins.flags
         .iter()
-        .filter(|f| f.name.eq_ignore_ascii_case("mount"))
+        .filter(|f| f.name().eq_ignore_ascii_case("mount"))
         .filter_map(|f| {
             let fields = f.fields();
             let get = |keys: &[&str]| {

@@ -266,20 +266,31 @@ impl LogicalLine {
 /// A `--name[=value]` flag before an instruction's arguments.
 #[derive(Debug, Clone)]
 pub struct Flag {
-    /// The name without the leading dashes.
-    pub name: CompactString,
-    /// The value with quotes and escapes removed; `None` for a bare `--name`.
-    pub value: Option<CompactString>,
     /// The flag as BuildKit reports it (`--name=value`, quotes removed).
+    /// Its name and value are read from it, not kept apart: every RUN of
+    /// a file may carry a `--mount`.
     pub text: CompactString,
     pub span: Span,
 }
 
 impl Flag {
+    /// The name without the leading dashes.
+    pub fn name(&self) -> &str {
+        let bare = self.text.trim_start_matches('-');
+        bare.split_once('=').map_or(bare, |(name, _)| name)
+    }
+
+    /// The value with quotes and escapes removed; `None` for a bare `--name`.
+    pub fn value(&self) -> Option<&str> {
+        self.text
+            .trim_start_matches('-')
+            .split_once('=')
+            .map(|(_, v)| v)
+    }
+
     /// The comma-separated `key=value` fields of a `--mount` value.
     pub fn fields(&self) -> Vec<(String, String)> {
-        self.value
-            .as_deref()
+        self.value()
             .unwrap_or("")
             .split(',')
             .filter(|f| !f.trim().is_empty())
@@ -386,7 +397,7 @@ impl Instruction {
     pub fn flag(&self, name: &str) -> Option<&Flag> {
         self.flags
             .iter()
-            .find(|f| f.name.eq_ignore_ascii_case(name))
+            .find(|f| f.name().eq_ignore_ascii_case(name))
     }
 
     /// The shell text of a shell-form RUN/CMD/ENTRYPOINT, with its logical offset.
@@ -586,6 +597,34 @@ mod tests {
         assert_eq!((trigger.start_line(), trigger.end_line()), (3, 4));
         // The node a file holds for every instruction stays small.
         assert!(std::mem::size_of::<Instruction>() <= 120);
+    }
+
+    #[test]
+    fn a_flag_s_name_and_value_are_read_from_its_text() {
+        let text = "FROM a\nRUN --mount=type=cache,target=/a --network=none --LINK=x=y echo\nCOPY --link --chmod= a b\n";
+        let df = crate::syntax::parser::parse(text).expect("parses");
+        let flags: Vec<(&str, Option<&str>)> = df
+            .instructions()
+            .flat_map(|(_, ins)| ins.flags.iter().map(|f| (f.name(), f.value())))
+            .collect();
+        assert_eq!(
+            flags,
+            [
+                ("mount", Some("type=cache,target=/a")),
+                ("network", Some("none")),
+                ("LINK", Some("x=y")),
+                ("link", None),
+                ("chmod", Some("")),
+            ]
+        );
+        let Some((_, run)) = df.instructions().nth(1) else {
+            panic!("no RUN");
+        };
+        assert_eq!(run.flag("link").map(Flag::value), Some(Some("x=y")));
+        assert_eq!(
+            run.flag("mount").map(Flag::fields).map(|f| f.len()),
+            Some(2)
+        );
     }
 
     #[test]

@@ -102,7 +102,7 @@ pub fn instruction_json(df: &Dockerfile, ins: &Instruction) -> Value {
         "line": line,
         "column": column,
         "end_line": ins.end_line(),
-        "flags": ins.flags.iter().map(|f| json!({"name": f.name, "value": f.value})).collect::<Vec<_>>(),
+        "flags": ins.flags.iter().map(|f| json!({"name": f.name(), "value": f.value()})).collect::<Vec<_>>(),
         "form": form,
         "args": args,
     });

@@ -423,13 +423,7 @@ fn instruction(line: LogicalLine, escape: char) -> Result<Instruction, String> {
         let rest_at = lead + rest_at;
         let (words, args_at) = extract_flags(rest);
         for w in words {
-            let (name, value) = match w.text.trim_start_matches('-').split_once('=') {
-                Some((n, v)) => (n.into(), Some(v.into())),
-                None => (w.text.trim_start_matches('-').into(), None),
-            };
             flags.push(Flag {
-                name,
-                value,
                 span: line.span(rest_at + w.start, rest_at + w.end),
                 text: w.text.into(),
             });

@@ -90,8 +90,8 @@ fn check_instruction(ins: &Instruction) -> Result<(), (Span, String)> {
     let here = ins.keyword_span();
     if let Some(allowed) = allowed_flags(ins) {
         for flag in &ins.flags {
-            if !allowed.contains(&flag.name.to_ascii_lowercase().as_str()) {
-                return Err((flag.span, format!("unknown flag: --{}", flag.name)));
+            if !allowed.contains(&flag.name().to_ascii_lowercase().as_str()) {
+                return Err((flag.span, format!("unknown flag: --{}", flag.name())));
             }
         }
     }
@@ -130,7 +130,7 @@ fn check_instruction(ins: &Instruction) -> Result<(), (Span, String)> {
         }
         Copy => {
             if let Some(from) = ins.flag("from") {
-                if from.value.as_deref().unwrap_or("").contains('$') {
+                if from.value().unwrap_or("").contains('$') {
                     return Err((
                         from.span,
                         "variable expansion is not supported for --from".into(),
