@@ -10,7 +10,7 @@ writes OUT_DIR/SHAPE.Dockerfile for every shape (or those named), each with
 N repetitions of its block (`--list` prints the shapes and what each
 repeats). A shape may also write files beside the Dockerfiles, in the
 build context they share: a COPY of a pattern is compared with the
-context's files.
+context's files (`--list-context` names those shapes).
 
 Every file is valid for BuildKit's parser, and the output is deterministic.
 """
@@ -185,8 +185,11 @@ def main(argv):
         for name, (what, *_rest) in SHAPES.items():
             print("%-22s %s" % (name, what))
         return
+    if args == ["--list-context"]:
+        print("\n".join(CONTEXT))
+        return
     if len(args) != 2 or not args[1].isdigit():
-        sys.exit("usage: gen-adversarial.py OUT_DIR N [--shapes a,b,...] | --list")
+        sys.exit("usage: gen-adversarial.py OUT_DIR N [--shapes a,b,...] | --list | --list-context")
     out_dir, n = args[0], int(args[1])
     unknown = [s for s in chosen if s not in SHAPES]
     if unknown:
