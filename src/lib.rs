@@ -59,15 +59,6 @@ pub fn lint_in_build_context<'a>(
     lint_keeping(df, settings, dockerignore, files).0
 }
 
-/// A rule's findings, in a vector no larger than they are: a rule's
-/// vector grows by doubling, and on a large file one rule's slack (up to
-/// as much again as its findings) was held while the other rules ran.
-fn found_by(rule: &rules::Rule, cx: &Context) -> Vec<Diagnostic> {
-    let mut found = (rule.check)(cx);
-    found.shrink_to_fit();
-    found
-}
-
 /// [`lint_in_build_context`], and the context it built, for the caller to
 /// free where it costs least.
 fn lint_keeping<'a>(
@@ -90,9 +81,9 @@ fn lint_keeping<'a>(
     // share the cores (a small one is done before threads would start).
     let mut per_rule: Vec<Vec<Diagnostic>> = if df.text.len() >= PARALLEL_FROM {
         use rayon::prelude::*;
-        enabled.par_iter().map(|r| found_by(r, &cx)).collect()
+        enabled.par_iter().map(|r| (r.check)(&cx)).collect()
     } else {
-        enabled.iter().map(|r| found_by(r, &cx)).collect()
+        enabled.iter().map(|r| (r.check)(&cx)).collect()
     };
     // Severities are set rule by rule, before the findings are mixed: a
     // file can have a finding a line, and a lookup of each one's rule was
