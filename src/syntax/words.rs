@@ -38,6 +38,22 @@ pub fn split_first(text: &str) -> (&str, Option<(&str, usize)>) {
 /// BuildKit's `parseWords`: split on whitespace outside quotes, keeping the
 /// quotes and escape characters in the words.
 pub fn parse_words(rest: &str, escape: char) -> Vec<CompactString> {
+    // Without quotes or escapes (most ENV, LABEL and ARG lines) the words
+    // are the runs between whitespace, taken whole rather than a
+    // character at a time.
+    if !rest.contains(['\'', '"', escape]) {
+        return rest
+            .split(char::is_whitespace)
+            .filter(|w| !w.is_empty())
+            .map(CompactString::from)
+            .collect();
+    }
+    parse_quoted_words(rest, escape)
+}
+
+/// [`parse_words`] character by character, for a text with quotes or
+/// escapes.
+fn parse_quoted_words(rest: &str, escape: char) -> Vec<CompactString> {
     let mut words = Vec::new();
     let mut word = CompactString::default();
     let mut in_word = false;
@@ -555,6 +571,31 @@ mod tests {
             parse_words(r#"a "b c" d\ e 'f\'"#, '\\'),
             vec!["a", "\"b c\"", "d\\ e", "'f\\'"]
         );
+    }
+
+    #[test]
+    fn words_without_quotes_or_escapes_split_as_the_full_reader_splits_them() {
+        for text in [
+            "",
+            "   ",
+            "A=1",
+            "A=1 B=2",
+            "  A=1\t\tB=2  ",
+            "A=1\u{a0}B=2\u{2003}C",
+            "k\u{85}v",
+            "x\u{3000}\u{3000}y z",
+            "caf\u{e9}=cr\u{e8}me  na\u{ef}ve",
+            "a=b=c d== =e",
+            "\ta\n b\r\nc\u{b}d\u{c}e",
+        ] {
+            for escape in ['\\', '`'] {
+                assert_eq!(
+                    parse_words(text, escape),
+                    parse_quoted_words(text, escape),
+                    "{text:?}"
+                );
+            }
+        }
     }
 
     #[test]
