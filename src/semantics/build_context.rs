@@ -303,6 +303,23 @@ mod tests {
         assert_eq!(sum("*.py", None), 100);
     }
 
+    /// What a COPY of `source` sends is what `selects` picks among all the
+    /// files, in order.
+    fn assert_sends_what_it_selects(
+        files: &ContextFiles,
+        source: &str,
+        selects: impl Fn(&str) -> bool,
+    ) {
+        let sent: Vec<&str> = files
+            .sent_by(source, None)
+            .unwrap()
+            .map(|f| f.path.as_str())
+            .collect();
+        let all = files.files().unwrap().iter().map(|f| f.path.as_str());
+        let want: Vec<&str> = all.filter(|p| selects(p)).collect();
+        assert_eq!(sent, want, "{source}");
+    }
+
     #[test]
     fn a_path_selects_as_the_pattern_it_is() {
         // Paths that sort around a source's own: `a-b` and `a.txt` fall
@@ -316,20 +333,8 @@ mod tests {
         for source in [
             "a", "a/", "./a", "a/y", "a/b/c", "ab", "b", "x", "c", "a/x/",
         ] {
-            let sent: Vec<&str> = files
-                .sent_by(source, None)
-                .unwrap()
-                .map(|f| f.path.as_str())
-                .collect();
             let pattern = DockerIgnore::parse("", &clean(source));
-            let want: Vec<&str> = files
-                .files()
-                .unwrap()
-                .iter()
-                .map(|f| f.path.as_str())
-                .filter(|p| pattern.excludes(p))
-                .collect();
-            assert_eq!(sent, want, "{source}");
+            assert_sends_what_it_selects(&files, source, |p| pattern.excludes(p));
             assert!(matches!(Selector::new(clean(source)), Selector::Path(_)));
         }
         assert!(matches!(Selector::new(clean(".")), Selector::All));
@@ -377,20 +382,7 @@ mod tests {
                 panic!("{source} is a pattern");
             };
             assert_eq!(literal, dir, "{source}");
-            // What is sent is what the pattern selects among all files.
-            let sent: Vec<&str> = files
-                .sent_by(source, None)
-                .unwrap()
-                .map(|f| f.path.as_str())
-                .collect();
-            let want: Vec<&str> = files
-                .files()
-                .unwrap()
-                .iter()
-                .map(|f| f.path.as_str())
-                .filter(|p| selector.selects(p))
-                .collect();
-            assert_eq!(sent, want, "{source}");
+            assert_sends_what_it_selects(&files, source, |p| selector.selects(p));
         }
         let sent = |source| files.sent_by(source, None).unwrap().count();
         assert_eq!(sent("m/v1/*.bin"), 1);
