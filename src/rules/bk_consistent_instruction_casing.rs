@@ -34,15 +34,16 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     // again only for a finding: on a large file each read is a cache miss),
     // and only the instructions that are not upper case are kept, with the
     // count of those that are: most files are upper case throughout.
+    let in_stages = || {
+        cx.model
+            .stages
+            .iter()
+            .flat_map(|s| std::iter::once(s.from_item).chain(s.items.iter().copied()))
+            .filter_map(|item| cx.instruction(item))
+    };
     let mut upper = 0usize;
     let mut others: Vec<(&Instruction, bool)> = Vec::new();
-    for ins in cx
-        .model
-        .stages
-        .iter()
-        .flat_map(|s| std::iter::once(s.from_item).chain(s.items.iter().copied()))
-        .filter_map(|item| cx.instruction(item))
-    {
+    for ins in in_stages() {
         let word = ins.keyword_text();
         if all_lower(word) {
             others.push((ins, true));
@@ -59,14 +60,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let flagged: Box<dyn Iterator<Item = &Instruction>> = if lower_wins {
         // The upper-case ones were not kept: read again, a file mostly in
         // lower case being rare.
-        Box::new(
-            cx.model
-                .stages
-                .iter()
-                .flat_map(|s| std::iter::once(s.from_item).chain(s.items.iter().copied()))
-                .filter_map(|item| cx.instruction(item))
-                .filter(|ins| !all_lower(ins.keyword_text())),
-        )
+        Box::new(in_stages().filter(|ins| !all_lower(ins.keyword_text())))
     } else {
         Box::new(others.iter().map(|&(ins, _)| ins))
     };

@@ -62,17 +62,29 @@ fn installs(run: &Run) -> bool {
 /// Whether apt subcommands, in order, install from the lists before any
 /// `update` fetched them.
 fn uses_lists_unfetched<'c>(subs: impl IntoIterator<Item = Option<&'c str>>) -> bool {
-    let mut updated = false;
-    for sub in subs {
+    let mut seen = Unfetched::default();
+    subs.into_iter().for_each(|sub| seen.read(sub));
+    seen.used
+}
+
+/// [`uses_lists_unfetched`] one subcommand at a time, for a reader that
+/// asks other things of each command as it goes.
+#[derive(Default)]
+struct Unfetched {
+    updated: bool,
+    used: bool,
+}
+
+impl Unfetched {
+    fn read(&mut self, sub: Option<&str>) {
         match sub {
-            Some("update") => updated = true,
+            Some("update") => self.updated = true,
             Some(
                 "install" | "upgrade" | "dist-upgrade" | "full-upgrade" | "build-dep" | "source",
-            ) if !updated => return true,
+            ) if !self.updated => self.used = true,
             _ => {}
         }
     }
-    false
 }
 
 /// Whether an apt subcommand writes the package lists. Only `update`
@@ -105,16 +117,20 @@ impl AptFacts {
             cleans: false,
             uses_unfetched: false,
         };
+        // One pass, each command's subcommand read once.
+        let mut unfetched = Unfetched::default();
         for (n, (_, c)) in run.commands().enumerate() {
-            if facts.first_fetch.is_none() && fetches_lists(&apt_subcommand(c)) {
+            let sub = apt_subcommand(c);
+            if facts.first_fetch.is_none() && fetches_lists(&sub) {
                 facts.first_fetch = Some(n);
             }
             if removes_apt_lists(c) {
                 facts.cleans = true;
                 facts.removed_after_fetch |= facts.first_fetch.is_some();
             }
+            unfetched.read(sub);
         }
-        facts.uses_unfetched = uses_lists_unfetched(run.commands().map(|(_, c)| apt_subcommand(c)));
+        facts.uses_unfetched = unfetched.used;
         facts
     }
 }

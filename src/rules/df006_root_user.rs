@@ -15,7 +15,7 @@ use crate::semantics::commands::resolve;
 use crate::semantics::images::{defaults_to_nonroot, distro, distro_of_package_manager, Distro};
 use crate::semantics::normalize_path;
 use crate::semantics::UserSetting;
-use crate::syntax::{Args, Instruction, ItemKind, Keyword};
+use crate::syntax::{Instruction, ItemKind, Keyword};
 
 pub static RULE: Rule = Rule {
     code: "DF006",
@@ -547,12 +547,9 @@ fn owned_dirs(cx: &Context, stage: usize) -> Vec<String> {
             continue;
         };
         let scope = cx.model.scope(stage, idx);
-        let paths: Vec<String> = match &ins.args {
-            Args::Exec(v) | Args::Words(v) => v.iter().map(|w| w.to_string()).collect(),
-            _ => ins.words().iter().map(|w| w.to_string()).collect(),
-        };
-        for p in paths {
-            if let Some(p) = crate::semantics::expand(&p, &|k| scope.get(k).map(str::to_string)) {
+        // The JSON or word form alike (`words()` gives either).
+        for p in ins.words() {
+            if let Some(p) = crate::semantics::expand(p, &|k| scope.get(k).map(str::to_string)) {
                 if p.starts_with('/') {
                     dirs.push(normalize_path(&p));
                 }

@@ -93,11 +93,7 @@ impl ContextFiles {
             // root): only the files that do are compared (a file of many
             // `COPY models/x/*.bin` lines against a large context compared
             // every pattern with every file).
-            Selector::Glob(_, literal) => {
-                let from = files.partition_point(|f| f.path.as_str() < literal.as_str());
-                let len = files[from..].partition_point(|f| f.path.starts_with(literal.as_str()));
-                &files[from..from + len]
-            }
+            Selector::Glob(_, literal) => starting_with(files, literal),
             Selector::All => files,
         };
         Some(candidates.iter().filter(move |f| {
@@ -114,6 +110,14 @@ fn under<'f>(files: &'f [ContextFile], path: &str) -> &'f [ContextFile] {
     let after = format!("{path}0");
     let to = files.partition_point(|f| f.path.as_str() < after.as_str());
     &files[from..to.max(from)]
+}
+
+/// The files of a listing sorted by path whose path starts with `prefix`:
+/// they lie together, from the first at or after it.
+fn starting_with<'f>(files: &'f [ContextFile], prefix: &str) -> &'f [ContextFile] {
+    let from = files.partition_point(|f| f.path.as_str() < prefix);
+    let len = files[from..].partition_point(|f| f.path.starts_with(prefix));
+    &files[from..from + len]
 }
 
 /// The characters of the ignore file's pattern syntax: a source without

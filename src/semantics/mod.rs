@@ -161,7 +161,7 @@ fn name_hash(name: &str) -> u64 {
 }
 
 impl Vars {
-    fn new(by_name: HashMap<String, Vec<(usize, String)>>) -> Vars {
+    fn new(by_name: HashMap<CompactString, Vec<(usize, String)>>) -> Vars {
         // The names are distinct: only they are ordered, not every setting.
         let mut groups: Vec<_> = by_name
             .into_iter()
@@ -175,7 +175,7 @@ impl Vars {
             let start = narrow(values.len());
             values.extend(list.into_iter().map(|(i, v)| (i, CompactString::from(v))));
             hashes.push(hash);
-            names.push((CompactString::from(name), start, narrow(values.len())));
+            names.push((name, start, narrow(values.len())));
         }
         Vars {
             hashes: hashes.into_boxed_slice(),
@@ -438,7 +438,8 @@ impl Model {
     fn stage_facts(&self, df: &Dockerfile, stage: usize, growth: &mut Growth) -> StageFacts {
         let mut facts = StageFacts::default();
         // Name -> `(item, value)` in item order, while the stage is read.
-        let mut vars: HashMap<String, Vec<(usize, String)>> = HashMap::default();
+        // Names as the tree holds them (inline), not copied into strings.
+        let mut vars: HashMap<CompactString, Vec<(usize, String)>> = HashMap::default();
         let mut workdir = match self.parent(stage) {
             Some(p) => Self::workdir_in(&self.facts[p], usize::MAX),
             None => self.stages[stage]
@@ -462,14 +463,14 @@ impl Model {
             match (ins.keyword, &ins.args) {
                 (Keyword::Env, Args::KeyValues(kvs)) => {
                     // Every pair of one ENV sees the values from before it.
-                    let values: Vec<(String, String)> = kvs
+                    let values: Vec<(CompactString, String)> = kvs
                         .iter()
                         .map(|kv| {
                             let raw = unquote(&kv.value);
                             let value = expand(&raw, &lookup)
                                 .filter(|v| growth.allow(raw.len(), v))
                                 .unwrap_or(raw);
-                            (kv.key.to_string(), value)
+                            (kv.key.clone(), value)
                         })
                         .collect();
                     for (k, v) in values {
@@ -502,7 +503,7 @@ impl Model {
                         }
                     }
                     for (k, v) in pending {
-                        vars.entry(k).or_default().push((idx, v));
+                        vars.entry(k.into()).or_default().push((idx, v));
                     }
                 }
                 (Keyword::User, Args::Text(text)) => {
@@ -532,9 +533,6 @@ impl Model {
             }
         }
         facts.vars = Vars::new(vars);
-        // Grown by doubling; kept for the life of the lint.
-        facts.users.shrink_to_fit();
-        facts.workdirs.shrink_to_fit();
         facts
     }
 
@@ -1024,11 +1022,11 @@ mod tests {
 
     #[test]
     fn vars_find_every_name_and_only_those() {
-        let mut by_name: HashMap<String, Vec<(usize, String)>> = HashMap::default();
+        let mut by_name: HashMap<CompactString, Vec<(usize, String)>> = HashMap::default();
         for n in 0..2000 {
             // Names sharing long prefixes, set at two items each.
             let list = vec![(n, format!("first{n}")), (n + 5000, format!("second{n}"))];
-            by_name.insert(format!("VARIABLE_{n}"), list);
+            by_name.insert(format!("VARIABLE_{n}").into(), list);
         }
         let vars = Vars::new(by_name);
         assert_eq!(vars.names().count(), 2000);

@@ -276,16 +276,21 @@ pub struct Flag {
 impl Flag {
     /// The name without the leading dashes.
     pub fn name(&self) -> &str {
-        let bare = self.text.trim_start_matches('-');
-        bare.split_once('=').map_or(bare, |(name, _)| name)
+        self.parts().0
     }
 
     /// The value with quotes and escapes removed; `None` for a bare `--name`.
     pub fn value(&self) -> Option<&str> {
-        self.text
-            .trim_start_matches('-')
-            .split_once('=')
-            .map(|(_, v)| v)
+        self.parts().1
+    }
+
+    /// The text without its leading dashes, split at the first `=`.
+    fn parts(&self) -> (&str, Option<&str>) {
+        let bare = self.text.trim_start_matches('-');
+        match bare.split_once('=') {
+            Some((name, value)) => (name, Some(value)),
+            None => (bare, None),
+        }
     }
 
     /// The comma-separated `key=value` fields of a `--mount` value.
