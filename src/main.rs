@@ -326,7 +326,25 @@ struct FixArgs {
     read: ReadArgs,
 }
 
+/// Keep glibc's malloc from raising the size above which it maps a block
+/// of its own. By default each large block freed (a grown vector's old
+/// buffer, one of the parallel rules' result lists) raises that size to its
+/// own, and later blocks below it come from the heap, where freed ones are
+/// kept, not returned: a large file's peak memory held that many megabytes
+/// of freed blocks. Fixed at glibc's starting value (128 KiB), 5% to 15%
+/// less peak memory on large files, and no measurable change in time (see
+/// README, Speed).
+fn fixed_mmap_threshold() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets a malloc parameter; called before any
+    // thread is started.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 fn main() -> ExitCode {
+    fixed_mmap_threshold();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help, the version or a usage error: clap prints them, and the
