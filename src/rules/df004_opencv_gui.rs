@@ -1,13 +1,14 @@
 //! DF004 opencv-gui-package: `opencv-python` or `opencv-contrib-python`,
 //! which bring Qt and X11 libraries, where the `-headless` builds serve.
 
+use std::collections::HashMap;
 use std::path::Path;
 
 use super::{package_install, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::diagnostic::{Edit, Fix};
 use crate::semantics::commands::{requirement_name, PackageInstall, OPENCV_GUI_PACKAGES};
-use crate::semantics::requirements::{context_dir, context_path, read_all, FILE_OPTIONS};
+use crate::semantics::requirements::{context_dir, context_path, FILE_OPTIONS};
 use crate::semantics::{Run, Script};
 
 pub static RULE: Rule = Rule {
@@ -38,6 +39,7 @@ fn in_requirements_files(
     run: &Run,
     script: &Script,
     install: &PackageInstall,
+    in_files: &mut HashMap<String, Vec<usize>>,
     out: &mut Vec<Diagnostic>,
 ) {
     let args = install.args;
@@ -72,7 +74,19 @@ fn in_requirements_files(
         let Some(context_file) = context_path(cx, dir, run, &image_path) else {
             continue;
         };
-        for req in read_all(dir, &context_file) {
+        let Some(files) = cx.context_files else {
+            continue;
+        };
+        let found = files.requirements(dir, &context_file);
+        // The GUI packages of the file, found once however many RUNs
+        // install from it.
+        let gui_at = in_files.entry(context_file).or_insert_with(|| {
+            (0..found.len())
+                .filter(|&k| gui_package(&found[k].spec).is_some())
+                .collect()
+        });
+        for &k in gui_at.iter() {
+            let req = &found[k];
             let Some((gui, headless)) = gui_package(&req.spec) else {
                 continue;
             };
@@ -93,6 +107,8 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     // Requirements files are read only from a build context on disk.
     let dir = context_dir(cx);
+    // Where each requirements file names a GUI package, by file.
+    let mut in_files = HashMap::new();
     for run in cx.shipping_runs() {
         for (script, cmds) in &run.scripts {
             for cmd in cmds {
@@ -100,7 +116,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     continue;
                 };
                 if let Some(dir) = &dir {
-                    in_requirements_files(cx, dir, run, script, &install, &mut out);
+                    in_requirements_files(cx, dir, run, script, &install, &mut in_files, &mut out);
                 }
                 for word in install.requirements() {
                     // Every GUI package's name starts with `opencv`: most

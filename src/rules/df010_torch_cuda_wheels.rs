@@ -2,12 +2,15 @@
 //! `torchaudio` from the default index (whose Linux x86 wheels pull in the
 //! CUDA libraries) in a final image that shows no sign of using a GPU.
 
+use std::collections::HashMap;
+
 use super::{package_install, Context, FixAvailability, Installer, Rule};
 use crate::diagnostic::{Diagnostic, Edit, Fix, Severity};
-use crate::semantics::build_context::{names_an_index, requirements_of};
+use crate::semantics::build_context::{names_an_index, requirement_files};
 use crate::semantics::commands::{requirement_name, resolve};
 use crate::semantics::cuda::{cuda_base, requirement_build};
 use crate::semantics::images::ImageRef;
+use crate::semantics::requirements::Requirement;
 use crate::syntax::shell::Command;
 use crate::syntax::{Args, Keyword};
 
@@ -158,6 +161,23 @@ fn configures_index(cmd: &Command) -> bool {
         })
 }
 
+/// The PyTorch packages of a requirements file (and the files it
+/// includes) that come from the default index, named with their file and
+/// line.
+fn torch_in_file(cx: &Context, requirements: &[Requirement]) -> Vec<String> {
+    requirements
+        .iter()
+        .filter_map(|req| {
+            let name = requirement_name(&req.spec);
+            (!req.constraint
+                && TORCH_PACKAGES.contains(&name.as_ref())
+                && requirement_build(&req.spec).is_none()
+                && !names_an_index(cx, &req.file))
+            .then(|| format!("`{name}` (`{}:{}`)", req.file, req.line))
+        })
+        .collect()
+}
+
 fn check(cx: &Context) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(final_stage) = cx.model.final_stage else {
@@ -168,6 +188,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     }
     // Once pip's configuration names an index, every later install uses it.
     let mut configured = false;
+    // What each requirements file asks for, read once however many RUNs
+    // install from it.
+    let mut in_files: HashMap<String, Vec<String>> = HashMap::new();
     for run in cx.shipping_runs() {
         let scope = cx.model.scope(run.stage, run.item);
         if INDEX_VARIABLES.iter().any(|v| scope.get(v).is_some()) {
@@ -204,15 +227,11 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 .map(|w| format!("`{}`", requirement_name(w.text.trim_matches(['"', '\'']))))
                 .collect();
             // Requirements files of the context, unless they pick an index.
-            for req in requirements_of(cx, run, &install) {
-                let name = requirement_name(&req.spec);
-                if !req.constraint
-                    && TORCH_PACKAGES.contains(&name.as_ref())
-                    && requirement_build(&req.spec).is_none()
-                    && !names_an_index(cx, &req.file)
-                {
-                    names.push(format!("`{name}` (`{}:{}`)", req.file, req.line));
-                }
+            for (file, found) in requirement_files(cx, run, &install) {
+                let torch = in_files
+                    .entry(file)
+                    .or_insert_with(|| torch_in_file(cx, &found));
+                names.extend(torch.iter().cloned());
             }
             let Some(first) = torch.first().copied().copied().or(install.args.first()) else {
                 continue;

@@ -1,9 +1,11 @@
 //! DF011 dev-tools-in-inference: notebooks, test runners, formatters and
 //! debuggers installed in an image whose command serves a model.
 
+use std::collections::HashMap;
+
 use super::{package_install, Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::semantics::build_context::requirements_of;
+use crate::semantics::build_context::requirement_files;
 use crate::semantics::commands::{apt_subcommand, basename, requirement_name, resolve};
 use crate::syntax::shell::{self, Word};
 use crate::syntax::{Args, Keyword, Span};
@@ -211,6 +213,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     if !serves(cx, final_stage) {
         return out;
     }
+    // The development tools each requirements file names, read once
+    // however many RUNs install from it.
+    let mut in_files: HashMap<String, Vec<String>> = HashMap::new();
     for run in cx.shipping_runs() {
         let mut names: Vec<String> = Vec::new();
         let mut at: Option<Span> = None;
@@ -233,10 +238,19 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 let Some(first) = install.args.first() else {
                     continue;
                 };
-                for req in requirements_of(cx, run, &install) {
-                    let name = requirement_name(&req.spec);
-                    if !req.constraint && is_dev_python(&name) {
-                        hit(format!("`{name}` (`{}:{}`)", req.file, req.line), first);
+                for (file, found) in requirement_files(cx, run, &install) {
+                    let dev = in_files.entry(file).or_insert_with(|| {
+                        found
+                            .iter()
+                            .filter_map(|req| {
+                                let name = requirement_name(&req.spec);
+                                (!req.constraint && is_dev_python(&name))
+                                    .then(|| format!("`{name}` (`{}:{}`)", req.file, req.line))
+                            })
+                            .collect()
+                    });
+                    for name in dev.iter() {
+                        hit(name.clone(), first);
                     }
                 }
                 continue;

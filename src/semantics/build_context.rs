@@ -4,8 +4,9 @@
 //! given as a listing (tests, documentation examples). Also what a pip
 //! install reads from the requirements files of the context.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use super::commands::PackageInstall;
 use super::dockerignore::{clean, DockerIgnore};
@@ -29,6 +30,10 @@ const MAX_ENTRIES: usize = 200_000;
 pub struct ContextFiles {
     root: Option<PathBuf>,
     listing: OnceLock<Option<Vec<ContextFile>>>,
+    /// The requirements files read so far, by path: each RUN that installs
+    /// from a file asks for it again, and reading it each time cost the
+    /// product of the RUNs and the file's lines.
+    requirements: Mutex<HashMap<PathBuf, Arc<[Requirement]>>>,
 }
 
 impl ContextFiles {
@@ -36,7 +41,7 @@ impl ContextFiles {
     pub fn on_disk(root: impl Into<PathBuf>) -> ContextFiles {
         ContextFiles {
             root: Some(root.into()),
-            listing: OnceLock::new(),
+            ..ContextFiles::default()
         }
     }
 
@@ -66,6 +71,7 @@ impl ContextFiles {
         ContextFiles {
             root: None,
             listing,
+            ..ContextFiles::default()
         }
     }
 
@@ -198,11 +204,17 @@ fn walk(root: &Path) -> Option<Vec<ContextFile>> {
     Some(out)
 }
 
-/// The requirements a pip install reads from files of the build context
-/// on disk (`-r FILE`, `-c FILE`, and the files they include), each with
-/// its file and line; empty without a context.
-pub fn requirements_of(cx: &Context, run: &Run, install: &PackageInstall) -> Vec<Requirement> {
-    let Some(dir) = context_dir(cx) else {
+/// The requirements files of the build context on disk that a pip install
+/// reads (`-r FILE`, `-c FILE`), as paths in the context, each with its
+/// requirements and those of the files it includes (each with its file and
+/// line); empty without a context. A file is read once for all the RUNs
+/// that install from it.
+pub fn requirement_files(
+    cx: &Context,
+    run: &Run,
+    install: &PackageInstall,
+) -> Vec<(String, Arc<[Requirement]>)> {
+    let (Some(dir), Some(files)) = (context_dir(cx), cx.context_files) else {
         return Vec::new();
     };
     let workdir = cx
@@ -233,10 +245,32 @@ pub fn requirements_of(cx: &Context, run: &Run, install: &PackageInstall) -> Vec
             format!("{workdir}/{file}")
         };
         if let Some(context_file) = context_path(cx, &dir, run, &image_path) {
-            out.extend(read_all(&dir, &context_file));
+            let found = files.requirements(&dir, &context_file);
+            out.push((context_file, found));
         }
     }
     out
+}
+
+impl ContextFiles {
+    /// The requirements of `file` in the context at `dir` and of the files
+    /// it includes, read on first use.
+    pub fn requirements(&self, dir: &Path, file: &str) -> Arc<[Requirement]> {
+        let key = dir.join(file);
+        // A rule that panicked while holding the lock left the map whole.
+        let map = || {
+            self.requirements
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(found) = map().get(&key) {
+            return Arc::clone(found);
+        }
+        // Read without the lock: another rule may read the same file
+        // meanwhile, and the first to finish is kept.
+        let found: Arc<[Requirement]> = read_all(dir, file).into();
+        Arc::clone(map().entry(key).or_insert(found))
+    }
 }
 
 /// Whether a requirements file of the context on disk names a package
@@ -409,5 +443,70 @@ mod tests {
             .collect();
         assert_eq!(listed, [("app.py", 9), ("models/w.bin", 1234)]);
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// Every RUN that installs from a requirements file gets the file's
+    /// requirements, read from the disk once.
+    #[test]
+    fn a_requirements_file_is_read_once_for_every_run_that_installs_from_it() {
+        let dir = std::env::temp_dir().join(format!("dflint-req-once-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("reqs")).unwrap();
+        std::fs::write(
+            dir.join("requirements.txt"),
+            "-r reqs/base.txt
+flask
+",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.join("reqs/base.txt"),
+            "torch==2.1
+",
+        )
+        .unwrap();
+        let text = "\
+FROM python:3.11
+COPY requirements.txt reqs/ /app/
+WORKDIR /app
+RUN pip install -r requirements.txt
+RUN pip install -r /app/requirements.txt && pip install -rrequirements.txt numpy
+";
+        let df = crate::syntax::parse(text).expect("parses");
+        let files = ContextFiles::on_disk(&dir);
+        let mut cx = Context::new(&df, None, None, Default::default());
+        cx.context_files = Some(&files);
+        let read: Vec<(String, Arc<[Requirement]>)> = cx
+            .runs()
+            .iter()
+            .flat_map(|run| {
+                run.commands()
+                    .filter_map(|(_, cmd)| crate::semantics::commands::package_install(cmd))
+                    .flat_map(|install| requirement_files(&cx, run, &install))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        assert_eq!(read.len(), 3);
+        for (file, found) in &read {
+            assert_eq!(file, "requirements.txt");
+            let specs: Vec<(&str, &str)> = found
+                .iter()
+                .map(|r| (r.file.as_str(), r.spec.as_str()))
+                .collect();
+            assert_eq!(
+                specs,
+                [
+                    ("reqs/base.txt", "torch==2.1"),
+                    ("requirements.txt", "flask")
+                ]
+            );
+            // One reading, shared.
+            assert!(Arc::ptr_eq(found, &read[0].1));
+        }
+        // Asked again after the file is gone, the reading stands.
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(Arc::ptr_eq(
+            &files.requirements(&dir, "requirements.txt"),
+            &read[0].1
+        ));
     }
 }
