@@ -65,9 +65,20 @@ struct Scan {
     prefixes: Vec<String>,
     /// `poetry config virtualenvs.create false` has run.
     poetry_in_env: bool,
+    /// Whether every OpenCV the file installs is headless: asked of every
+    /// apt RUN, and it reads every RUN of the file, so it is worked out
+    /// once.
+    opencv_headless: Option<bool>,
 }
 
 impl Scan {
+    /// Whether the runtime's apt RUNs drop OpenCV's GUI libraries.
+    fn drop_gui(&mut self, cx: &Context) -> bool {
+        *self
+            .opencv_headless
+            .get_or_insert_with(|| opencv_is_headless(cx))
+    }
+
     /// Whether an absolute path lies in a tree the builder cloned.
     fn in_tree(&self, path: &str) -> bool {
         self.trees
@@ -1587,7 +1598,7 @@ fn place_run(
             ));
         }
         let runtime = if has_apt {
-            RuntimeText::Generated(apt_only_run(cx, ins, &all))
+            RuntimeText::Generated(apt_only_run(cx, ins, &all, scan.drop_gui(cx)))
         } else {
             RuntimeText::Edited(Vec::new())
         };
@@ -1605,7 +1616,7 @@ fn place_run(
         // the runtime gets the tree.
         if has_apt {
             return Ok(Placed {
-                runtime: RuntimeText::Generated(apt_only_run(cx, ins, &all)),
+                runtime: RuntimeText::Generated(apt_only_run(cx, ins, &all, scan.drop_gui(cx))),
                 artifacts,
                 ..Placed::to(Dest::Both)
             });
@@ -1639,7 +1650,7 @@ fn place_run(
     }
     if has_apt {
         return Ok(Placed {
-            runtime: RuntimeText::Edited(runtime_package_edits(cx, ins, &all)),
+            runtime: RuntimeText::Edited(runtime_package_edits(cx, ins, &all, scan.drop_gui(cx))),
             ..Placed::to(Dest::Both)
         });
     }
@@ -1890,14 +1901,14 @@ fn runtime_os(cx: &Context) -> Option<(&'static str, String)> {
 
 /// Edits that turn an apt RUN's copy into the runtime one: build-only
 /// packages removed, header packages replaced by their libraries, GUI
-/// libraries dropped once OpenCV is headless, and recommended packages
-/// left out.
+/// libraries dropped when `drop_gui` (every OpenCV of the file is
+/// headless), and recommended packages left out.
 fn runtime_package_edits(
     cx: &Context,
     ins: &Instruction,
     all: &[(&Script, &Command)],
+    drop_gui: bool,
 ) -> Vec<Edit> {
-    let drop_gui = opencv_is_headless(cx);
     // Library names differ between releases: ask for the runtime's.
     let release = runtime_os(cx);
     let os = release.as_ref().map(|(f, v)| (*f, v.as_str()));
@@ -1962,8 +1973,13 @@ fn runtime_package_edits(
 
 /// A runtime RUN with only the apt commands of a RUN that also installs
 /// Python packages.
-fn apt_only_run(cx: &Context, ins: &Instruction, all: &[(&Script, &Command)]) -> String {
-    let edits = runtime_package_edits(cx, ins, all);
+fn apt_only_run(
+    cx: &Context,
+    ins: &Instruction,
+    all: &[(&Script, &Command)],
+    drop_gui: bool,
+) -> String {
+    let edits = runtime_package_edits(cx, ins, all, drop_gui);
     let mut parts = Vec::new();
     for (script, c) in all {
         let program = resolve(c).program().to_string();
