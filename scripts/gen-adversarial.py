@@ -139,6 +139,24 @@ SHAPES = {
         "COPY models/m{i}/*.bin /models/m{i}/",
         [],
     ),
+    "ignore-lines": (
+        "COPYs of context files, its ignore file N lines long",
+        [FROM, "COPY . /app"],
+        "COPY src/s{i}.py /app/src/",
+        [],
+    ),
+    "requirement-installs": (
+        "pip installs from one requirements file, N lines long",
+        [FROM, "COPY reqs/big.txt /app/big.txt"],
+        "RUN pip install -r /app/big.txt",
+        ['CMD ["uvicorn", "app:app"]'],
+    ),
+    "build-tool-installs": (
+        "RUNs installing a build tool with apt beside a pip install",
+        [FROM],
+        "RUN pip install torch{i} && apt-get install -y gcc",
+        [],
+    ),
     "model-clones": (
         "git clones of model repositories, git-lfs installed",
         [FROM, "RUN apt-get install -y git-lfs && git lfs install"],
@@ -151,6 +169,18 @@ SHAPES = {
 # every repetition {i}: paths and sizes in bytes.
 CONTEXT = {
     "glob-copies": [("models/m{i}/w0.bin", 1), ("models/m{i}/w1.bin", 1), ("models/m{i}/cfg.json", 1)],
+    "ignore-lines": [("src/s{i}.py", 1)],
+}
+
+# Text files a shape writes into the build context, once: their paths and
+# the lines repeated in them for every repetition {i}. The ignore file is
+# the Dockerfile's own (`NAME.Dockerfile.dockerignore`), so that the other
+# shapes sharing the context keep theirs empty.
+CONTEXT_LINES = {
+    "ignore-lines": [
+        ("ignore-lines.Dockerfile.dockerignore", "build{i}/\n**/cache{i}/*.tmp\n!build{i}/keep"),
+    ],
+    "requirement-installs": [("reqs/big.txt", "pkg{i}==1.{i}")],
 }
 
 
@@ -186,7 +216,7 @@ def main(argv):
             print("%-22s %s" % (name, what))
         return
     if args == ["--list-context"]:
-        print("\n".join(CONTEXT))
+        print("\n".join(dict.fromkeys([*CONTEXT, *CONTEXT_LINES])))
         return
     if len(args) != 2 or not args[1].isdigit():
         sys.exit("usage: gen-adversarial.py OUT_DIR N [--shapes a,b,...] | --list | --list-context")
@@ -205,6 +235,11 @@ def main(argv):
                 os.makedirs(os.path.dirname(file), exist_ok=True)
                 with open(file, "wb") as f:
                     f.write(b"x" * size)
+        for file, line in CONTEXT_LINES.get(name, []):
+            file = os.path.join(out_dir, file)
+            os.makedirs(os.path.dirname(file), exist_ok=True)
+            with open(file, "w") as f:
+                f.write("".join(line.format(i=i) + "\n" for i in range(n)))
         print(path)
 
 
