@@ -451,19 +451,8 @@ mod tests {
     fn a_requirements_file_is_read_once_for_every_run_that_installs_from_it() {
         let dir = std::env::temp_dir().join(format!("dflint-req-once-{}", std::process::id()));
         std::fs::create_dir_all(dir.join("reqs")).unwrap();
-        std::fs::write(
-            dir.join("requirements.txt"),
-            "-r reqs/base.txt
-flask
-",
-        )
-        .unwrap();
-        std::fs::write(
-            dir.join("reqs/base.txt"),
-            "torch==2.1
-",
-        )
-        .unwrap();
+        std::fs::write(dir.join("requirements.txt"), "-r reqs/base.txt\nflask\n").unwrap();
+        std::fs::write(dir.join("reqs/base.txt"), "torch==2.1\n").unwrap();
         let text = "\
 FROM python:3.11
 COPY requirements.txt reqs/ /app/
