@@ -39,8 +39,8 @@ pub struct Context<'a> {
     /// use: several rules ask at every RUN.
     cuda_bases: OnceLock<Vec<Option<CudaBase>>>,
     /// The COPYs and ADDs from the build context by where they put their
-    /// files, worked out on first use (see [`Context::context_copies_to`]).
-    context_copies: OnceLock<HashMap<String, Vec<usize>>>,
+    /// files, worked out on first use (see [`Context::context_copies_onto`]).
+    context_copies: OnceLock<CopyTargets>,
 }
 
 /// What a [`Context`] owns beyond the file it reads: the model and every
@@ -199,29 +199,26 @@ impl<'a> Context<'a> {
     }
 
     /// The items of the COPYs and ADDs from the build context (no
-    /// `--from`) whose destination, made absolute and without a trailing
-    /// `/`, is `dest` (`""` for `/`), in file order. Where a file in the
-    /// image came from is asked for every `pip install -r FILE`: an index,
-    /// not a walk back through every earlier COPY for each (a generated
-    /// file of thousands of COPY and install pairs took seconds).
-    pub fn context_copies_to(&self, dest: &str) -> &[usize] {
-        let index = self.context_copies.get_or_init(|| {
-            let mut index: HashMap<String, Vec<usize>> = HashMap::default();
-            for (item, ins) in self.df.instructions_of(&[Keyword::Copy, Keyword::Add]) {
-                if ins.flag("from").is_some() {
-                    continue;
-                }
-                let Some(stage) = self.model.stage_of(item) else {
-                    continue;
-                };
-                if let Some(dest) = copy_destination(&self.model, stage, item, ins) {
-                    let key = dest.trim_end_matches('/').to_string();
-                    index.entry(key).or_default().push(item);
-                }
-            }
-            index
-        });
-        index.get(dest).map_or(&[], Vec::as_slice)
+    /// `--from`) that may have put a file at `target` (an absolute, normal
+    /// path in the image), in file order: those with a source that lands
+    /// exactly there, and those into `target`'s directory or one above it
+    /// with a source that is a directory of the context at `dir` or a
+    /// pattern. Where a file in the image came from is asked for every
+    /// `pip install -r FILE`: an index, not a walk back through every
+    /// earlier COPY for each (a generated file of thousands of COPY and
+    /// install pairs took seconds). `dir` is the same for every call.
+    pub fn context_copies_onto(&self, dir: &std::path::Path, target: &str) -> Vec<usize> {
+        let index = self
+            .context_copies
+            .get_or_init(|| CopyTargets::new(self, dir));
+        let mut items: Vec<usize> = index.exact.get(target).cloned().unwrap_or_default();
+        let above = target.match_indices('/').map(|(i, _)| &target[..i]);
+        for d in above.chain([target.trim_end_matches('/')]) {
+            items.extend(index.under.get(d).into_iter().flatten());
+        }
+        items.sort_unstable();
+        items.dedup();
+        items
     }
 
     /// What the base image of a stage's chain brings of CUDA (see
@@ -315,6 +312,61 @@ impl<'a> Context<'a> {
             Some(i) if !image.is_empty() => ins.line.span(from + i, from + i + image.len()),
             _ => ins.keyword_span(),
         }
+    }
+}
+
+/// The COPYs and ADDs from the build context by where their sources land.
+#[derive(Default)]
+struct CopyTargets {
+    /// By the one path a source lands on: a file (or a name the context
+    /// lacks) copied into a directory lands at `dir/name`, and onto a
+    /// destination that is not a directory at the destination.
+    exact: HashMap<String, Vec<usize>>,
+    /// By destination, without a trailing `/` (`""` for `/`): the COPYs
+    /// with a source that can land anywhere under it, a directory of the
+    /// context or a pattern.
+    under: HashMap<String, Vec<usize>>,
+}
+
+impl CopyTargets {
+    fn new(cx: &Context, dir: &std::path::Path) -> CopyTargets {
+        let mut index = CopyTargets::default();
+        for (item, ins) in cx.df.instructions_of(&[Keyword::Copy, Keyword::Add]) {
+            if ins.flag("from").is_some() {
+                continue;
+            }
+            let Some(stage) = cx.model.stage_of(item) else {
+                continue;
+            };
+            let Some(dest_abs) = copy_destination(&cx.model, stage, item, ins) else {
+                continue;
+            };
+            let words = ins.words();
+            let Some((dest, sources)) = words.split_last() else {
+                continue;
+            };
+            let into_dir = dest.ends_with('/') || dest.ends_with('.') || sources.len() > 1;
+            let under = dest_abs.trim_end_matches('/');
+            let push = |map: &mut HashMap<String, Vec<usize>>, key: String| {
+                let items = map.entry(key).or_default();
+                if items.last() != Some(&item) {
+                    items.push(item);
+                }
+            };
+            for source in sources.iter().filter(|s| !s.starts_with("<<")) {
+                let source = super::requirements::clean(source);
+                let name = source.rsplit_once('/').map_or(source.as_str(), |(_, n)| n);
+                if source.is_empty() || name.contains(['*', '?']) || dir.join(&source).is_dir() {
+                    push(&mut index.under, under.to_string());
+                } else {
+                    push(&mut index.exact, format!("{under}/{name}"));
+                    if !into_dir {
+                        push(&mut index.exact, dest_abs.clone());
+                    }
+                }
+            }
+        }
+        index
     }
 }
 

@@ -52,7 +52,7 @@ pub fn context_dir(cx: &Context) -> Option<PathBuf> {
 }
 
 /// A context path made relative and clean (`./a/../b.txt` -> `b.txt`).
-fn clean(path: &str) -> String {
+pub(crate) fn clean(path: &str) -> String {
     normalize_path(&format!("/{path}"))
         .trim_start_matches('/')
         .to_string()
@@ -61,16 +61,35 @@ fn clean(path: &str) -> String {
 /// Whether a file name matches a COPY source pattern's last part, with
 /// `*` and `?` wildcards (`requirements*.txt`).
 fn matches_pattern(pattern: &str, name: &str) -> bool {
-    fn go(p: &[u8], n: &[u8]) -> bool {
-        match (p.first(), n.first()) {
-            (None, None) => true,
-            (Some(b'*'), _) => go(&p[1..], n) || (!n.is_empty() && go(p, &n[1..])),
-            (Some(b'?'), Some(_)) => go(&p[1..], &n[1..]),
-            (Some(a), Some(b)) if a == b => go(&p[1..], &n[1..]),
-            _ => false,
+    // One pass with a single point to go back to, the last `*`: trying
+    // every way of splitting the name among the stars took exponential
+    // time (`COPY a*a*a*a*a*a*a*a*a*a*a*a*a*a*b` hung on a long name).
+    let (p, n) = (pattern.as_bytes(), name.as_bytes());
+    let (mut pi, mut ni) = (0, 0);
+    // The last `*` seen, and where in the name it would next stop.
+    let mut star: Option<(usize, usize)> = None;
+    while ni < n.len() {
+        match p.get(pi) {
+            Some(b'*') => {
+                star = Some((pi, ni));
+                pi += 1;
+            }
+            Some(&c) if c == b'?' || c == n[ni] => {
+                pi += 1;
+                ni += 1;
+            }
+            _ => match star {
+                // The star takes one more byte, and the rest is tried again.
+                Some((sp, sn)) => {
+                    star = Some((sp, sn + 1));
+                    pi = sp + 1;
+                    ni = sn + 1;
+                }
+                None => return false,
+            },
         }
     }
-    go(pattern.as_bytes(), name.as_bytes())
+    p[pi..].iter().all(|&c| c == b'*')
 }
 
 /// The context file that sits at `image_path` when `run` runs, following
@@ -79,29 +98,18 @@ fn matches_pattern(pattern: &str, name: &str) -> bool {
 /// in the context on disk.
 pub fn context_path(cx: &Context, dir: &Path, run: &Run, image_path: &str) -> Option<String> {
     let target = normalize_path(image_path);
-    // Only a COPY into the target's directory or one above it (or onto the
-    // target itself) can have put it there: those are looked up by
-    // destination rather than every earlier COPY read.
-    let mut dests: Vec<&str> = target
-        .match_indices('/')
-        .map(|(i, _)| &target[..i])
-        .collect();
-    dests.push("");
-    dests.push(target.trim_end_matches('/'));
-    let mut items: Vec<usize> = dests
-        .iter()
-        .flat_map(|d| cx.context_copies_to(d).iter().copied())
-        .filter(|&i| {
-            i < run.item
-                && cx
-                    .model
-                    .stage_of(i)
-                    .is_some_and(|s| cx.model.built_on(run.stage, s))
-        })
-        .collect();
+    // Only a COPY whose sources can land on the target can have put it
+    // there: those are looked up rather than every earlier COPY read.
+    let mut items = cx.context_copies_onto(dir, &target);
+    items.retain(|&i| {
+        i < run.item
+            && cx
+                .model
+                .stage_of(i)
+                .is_some_and(|s| cx.model.built_on(run.stage, s))
+    });
     // The last COPY first, as the build would leave the file.
-    items.sort_unstable_by(|a, b| b.cmp(a));
-    items.dedup();
+    items.reverse();
     for item in items {
         let Some(ins) = cx.instruction(item) else {
             continue;
@@ -268,9 +276,54 @@ mod tests {
     #[test]
     fn patterns() {
         assert!(matches_pattern("requirements*.txt", "requirements-gpu.txt"));
+        assert!(!matches_pattern(&"a*".repeat(30), &"b".repeat(60)));
+        assert!(!matches_pattern(
+            &format!("{}b", "a*".repeat(30)),
+            &"a".repeat(60)
+        ));
         assert!(matches_pattern("req?.txt", "req1.txt"));
         assert!(!matches_pattern("requirements*.txt", "setup.py"));
         assert_eq!(clean("./a/../b/c.txt"), "b/c.txt");
+    }
+
+    /// The one-pass matcher against the definition: a star takes any
+    /// number of bytes, a question mark one, anything else itself.
+    #[test]
+    fn patterns_match_as_defined() {
+        fn defined(p: &[u8], n: &[u8]) -> bool {
+            match (p.first(), n.first()) {
+                (None, None) => true,
+                (Some(b'*'), _) => defined(&p[1..], n) || (!n.is_empty() && defined(p, &n[1..])),
+                (Some(b'?'), Some(_)) => defined(&p[1..], &n[1..]),
+                (Some(a), Some(b)) if a == b => defined(&p[1..], &n[1..]),
+                _ => false,
+            }
+        }
+        let mut next = crate::rng(11);
+        let mut word = |alphabet: &[u8], max: u64| -> String {
+            let len = next(max);
+            (0..len)
+                .map(|_| char::from(alphabet[next(alphabet.len() as u64)]))
+                .collect()
+        };
+        let (mut matched, mut tried) = (0, 0);
+        for _ in 0..20_000 {
+            let pattern = word(b"ab*?", 8);
+            let name = word(b"ab", 9);
+            let expected = defined(pattern.as_bytes(), name.as_bytes());
+            assert_eq!(
+                matches_pattern(&pattern, &name),
+                expected,
+                "{pattern:?} {name:?}"
+            );
+            matched += usize::from(expected);
+            tried += 1;
+        }
+        // Both answers were common: the comparison covered both.
+        assert!(
+            matched > tried / 10 && matched < tried * 9 / 10,
+            "{matched} of {tried}"
+        );
     }
 
     #[test]
@@ -359,9 +412,18 @@ RUN pip install -r /srv/requirements.txt -r /opt/later.txt
         assert_eq!(at(2, "/opt/later.txt"), None);
         assert_eq!(at(3, "/opt/later.txt").as_deref(), Some("req.txt"));
         assert_eq!(at(3, "/srv/requirements.txt"), None);
-        assert_eq!(cx.context_copies_to("/app"), [2, 5, 6]);
-        assert_eq!(cx.context_copies_to("/app/requirements.txt"), [9]);
-        assert_eq!(cx.context_copies_to("/opt/req.txt"), [3]);
+        // Onto `/app/requirements.txt`: the trees copied into `/app` and
+        // the file copied there by name; `COPY req.txt /opt/req.txt` is not
+        // asked.
+        assert_eq!(
+            cx.context_copies_onto(&dir, "/app/requirements.txt"),
+            [2, 5, 6, 9]
+        );
+        assert_eq!(cx.context_copies_onto(&dir, "/opt/req.txt"), [3]);
+        assert_eq!(
+            cx.context_copies_onto(&dir, "/opt/other.txt"),
+            [] as [usize; 0]
+        );
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }
