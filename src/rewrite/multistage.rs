@@ -11,6 +11,8 @@
 //! the virtual environment, an exec-form RUN, ONBUILD), it declines with the
 //! reason rather than guess.
 
+use std::collections::BTreeSet;
+
 use super::packages::{runtime_package, RuntimePackage};
 use crate::diagnostic::{self, Edit, Fix};
 use crate::semantics::commands::{self, apt_subcommand, package_install, resolve};
@@ -642,7 +644,7 @@ pub fn plan_explained(
     for (i, (unit, p)) in units.iter().zip(&placed).enumerate() {
         let in_builder = match p.dest {
             Dest::Builder | Dest::Both => true,
-            Dest::Runtime => p.app_copy && manifests.app_copies_in_builder.contains(&i),
+            Dest::Runtime => p.app_copy && manifests.app_copy_in_builder(i),
         };
         if i == first_pip && !prefix_mode {
             if file_venv.is_none() {
@@ -871,7 +873,7 @@ pub fn plan_explained(
                 .enumerate()
                 .filter_map(|(i, (u, p))| {
                     let ins = cx.instruction(u.item)?;
-                    let in_builder_too = manifests.app_copies_in_builder.contains(&i);
+                    let in_builder_too = manifests.app_copy_in_builder(i);
                     let stage = match p.dest {
                         Dest::Builder => "builder",
                         Dest::Runtime if in_builder_too => "both",
@@ -1106,8 +1108,7 @@ fn place_setup_with_their_files(
 ) {
     let dests: Vec<Option<String>> = units.iter().map(|u| copy_dest(cx, stage, u)).collect();
     let in_builder = |k: usize, placed: &[Placed]| {
-        matches!(placed[k].dest, Dest::Builder | Dest::Both)
-            || manifests.app_copies_in_builder.contains(&k)
+        matches!(placed[k].dest, Dest::Builder | Dest::Both) || manifests.app_copy_in_builder(k)
     };
     for j in 0..units.len() {
         if placed[j].dest != Dest::Both || placed[j].pip.is_some() {
@@ -2114,8 +2115,16 @@ fn builder_from(cx: &Context, item: usize, from: &Instruction, name: &str) -> St
 struct Manifests {
     /// Unit index -> COPY lines to put before it in the builder.
     before: std::collections::HashMap<usize, Vec<String>>,
-    /// Unit indexes of app COPYs that also go to the builder.
+    /// Unit indexes of app COPYs that also go to the builder, in order.
     app_copies_in_builder: Vec<usize>,
+}
+
+impl Manifests {
+    /// Whether the app COPY at unit `i` also goes to the builder: asked of
+    /// every unit, so a search of the ordered list.
+    fn app_copy_in_builder(&self, i: usize) -> bool {
+        self.app_copies_in_builder.binary_search(&i).is_ok()
+    }
 }
 
 fn plan_manifests(cx: &Context, units: &[Unit], placed: &[Placed], first_pip: usize) -> Manifests {
@@ -2123,8 +2132,6 @@ fn plan_manifests(cx: &Context, units: &[Unit], placed: &[Placed], first_pip: us
         before: Default::default(),
         app_copies_in_builder: Vec::new(),
     };
-    let copies_before =
-        |i: usize| -> Vec<usize> { (0..i).filter(|&k| placed[k].app_copy).collect() };
     let _ = first_pip;
     // The WORKDIR in effect at each unit, when it is known.
     let mut workdirs = Vec::new();
@@ -2141,27 +2148,47 @@ fn plan_manifests(cx: &Context, units: &[Unit], placed: &[Placed], first_pip: us
             }
         }
     }
+    // What the units before the one at hand hold, kept up as it moves on:
+    // each pip RUN asking of every unit before it cost the square of a
+    // long stage. The app COPYs so far, how many of them are already in
+    // the builder, how many units so far set a WORKDIR, and every word of
+    // the builder's COPYs so far, reversed (whether a word ends with a
+    // name is then a search for the reversed name).
+    let mut app: Vec<usize> = Vec::new();
+    let mut in_builder = 0;
+    let mut workdirs_before = vec![0usize; placed.len() + 1];
+    for (k, p) in placed.iter().enumerate() {
+        workdirs_before[k + 1] = workdirs_before[k] + usize::from(p.workdir);
+    }
+    let mut copied_words: BTreeSet<Vec<u8>> = BTreeSet::new();
     for (i, p) in placed.iter().enumerate() {
+        if let Some(k) = i.checked_sub(1) {
+            if placed[k].app_copy {
+                app.push(k);
+            }
+            if placed[k].dest == Dest::Builder {
+                if let Some(x) = cx
+                    .instruction(units[k].item)
+                    .filter(|x| matches!(x.keyword, Keyword::Copy | Keyword::Add))
+                {
+                    for w in x.words() {
+                        copied_words.insert(w.trim_end_matches('/').bytes().rev().collect());
+                    }
+                }
+            }
+        }
         let Some(needs) = &p.pip else { continue };
-        let app = copies_before(i);
         if app.is_empty() {
             continue;
         }
-        // Files already copied by a manifest-only COPY.
+        // Files already copied by a manifest-only COPY: a word of one of
+        // the builder's COPYs ends with the file's name.
         let provided = |f: &str| {
-            (0..i).any(|k| {
-                placed[k].dest == Dest::Builder
-                    && matches!(
-                        cx.instruction(units[k].item).map(|x| x.keyword),
-                        Some(Keyword::Copy | Keyword::Add)
-                    )
-                    && cx.instruction(units[k].item).is_some_and(|x| {
-                        x.words().iter().any(|w| {
-                            w.trim_end_matches('/')
-                                .ends_with(f.rsplit('/').next().unwrap_or(f))
-                        })
-                    })
-            })
+            let name: Vec<u8> = f.rsplit('/').next().unwrap_or(f).bytes().rev().collect();
+            copied_words
+                .range(name.clone()..)
+                .next()
+                .is_some_and(|w| w.starts_with(&name))
         };
         let missing: Vec<&String> = needs.files.iter().filter(|f| !provided(f)).collect();
         let last_app = *app.last().unwrap_or(&0);
@@ -2169,7 +2196,7 @@ fn plan_manifests(cx: &Context, units: &[Unit], placed: &[Placed], first_pip: us
             && missing
                 .iter()
                 .all(|f| context_path(cx, &units[last_app], f, workdirs[i].as_deref()).is_some())
-            && !(last_app..i).any(|k| placed[k].workdir);
+            && workdirs_before[i] == workdirs_before[last_app];
         if synthesizable {
             let lines: Vec<String> = missing
                 .iter()
@@ -2180,11 +2207,9 @@ fn plan_manifests(cx: &Context, units: &[Unit], placed: &[Placed], first_pip: us
                 .collect();
             out.before.entry(i).or_default().extend(lines);
         } else {
-            for k in app {
-                if !out.app_copies_in_builder.contains(&k) {
-                    out.app_copies_in_builder.push(k);
-                }
-            }
+            // Every app COPY so far, those not there yet in order.
+            out.app_copies_in_builder.extend(&app[in_builder..]);
+            in_builder = app.len();
         }
     }
     out
