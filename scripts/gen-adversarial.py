@@ -157,6 +157,12 @@ SHAPES = {
         "RUN pip install torch{i} && apt-get install -y gcc",
         [],
     ),
+    "rewrite-installs": (
+        "COPY a file into one directory, then pip install from it, a build tool to rewrite for",
+        [FROM, "RUN apt-get update && apt-get install -y gcc"],
+        "COPY req{i}.txt /app/\nRUN pip install -r /app/req{i}.txt",
+        [],
+    ),
     "model-clones": (
         "git clones of model repositories, git-lfs installed",
         [FROM, "RUN apt-get install -y git-lfs && git lfs install"],
