@@ -62,7 +62,7 @@ struct Placed {
 #[derive(Default)]
 struct Scan {
     /// Source trees cloned in the builder (builds inside them stay there).
-    trees: Vec<String>,
+    trees: std::collections::HashSet<String>,
     /// Conda prefixes the builder installs (`Miniconda3.sh -b -p /opt/conda`).
     prefixes: Vec<String>,
     /// `poetry config virtualenvs.create false` has run.
@@ -81,11 +81,16 @@ impl Scan {
             .get_or_insert_with(|| opencv_is_headless(cx))
     }
 
-    /// Whether an absolute path lies in a tree the builder cloned.
+    /// Whether an absolute path lies in a tree the builder cloned: is one,
+    /// or has one among the directories above it. Each RUN asks of each
+    /// of its paths, so the trees are a set asked for those directories,
+    /// not a list compared with every path (thousands of clones and builds
+    /// in them took seconds).
     fn in_tree(&self, path: &str) -> bool {
-        self.trees
-            .iter()
-            .any(|t| path == t || path.starts_with(&format!("{t}/")))
+        self.trees.contains(path)
+            || path
+                .match_indices('/')
+                .any(|(i, _)| self.trees.contains(&path[..i]))
     }
 }
 
@@ -1428,7 +1433,7 @@ fn place_run(
             continue;
         }
         if let Some(dir) = git_clone_target(c, cwd.as_deref()) {
-            scan.trees.push(dir.clone());
+            scan.trees.insert(dir.clone());
             artifacts.push(dir);
             continue;
         }
@@ -2303,4 +2308,32 @@ fn git_clone_target(c: &Command, cwd: Option<&str>) -> Option<String> {
         return Some(normalize_path(&dir));
     }
     Some(normalize_path(&format!("{}/{dir}", cwd?)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_is_in_a_cloned_tree_when_it_is_one_or_lies_below_one() {
+        let mut scan = Scan::default();
+        for tree in ["/src/r1", "/opt/lib/"] {
+            scan.trees.insert(tree.to_string());
+        }
+        for (path, inside) in [
+            ("/src/r1", true),
+            ("/src/r1/a", true),
+            ("/src/r1/a/b.c", true),
+            ("/src/r10", false),
+            ("/src/r1x/a", false),
+            ("/src", false),
+            ("/", false),
+            // A tree named with a trailing slash is that path only, as a
+            // prefix comparison with `/` added would have it.
+            ("/opt/lib/", true),
+            ("/opt/lib/x", false),
+        ] {
+            assert_eq!(scan.in_tree(path), inside, "{path}");
+        }
+    }
 }
