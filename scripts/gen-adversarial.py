@@ -163,6 +163,12 @@ SHAPES = {
         "COPY req{i}.txt /app/\nRUN pip install -r /app/req{i}.txt",
         [],
     ),
+    "clone-builds": (
+        "git clones, each built in a RUN of its own, a build tool to rewrite for",
+        [FROM, "RUN apt-get update && apt-get install -y gcc git && pip install torch"],
+        "RUN git clone https://github.com/x/r{i} /src/r{i}\nRUN make -C /src/r{i} /src/r{i}/a",
+        [],
+    ),
     "model-clones": (
         "git clones of model repositories, git-lfs installed",
         [FROM, "RUN apt-get install -y git-lfs && git lfs install"],
