@@ -227,10 +227,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 .map(|w| format!("`{}`", requirement_name(w.text.trim_matches(['"', '\'']))))
                 .collect();
             // Requirements files of the context, unless they pick an index.
-            for (file, found) in requirement_files(cx, run, &install) {
+            for read in requirement_files(cx, run, &install) {
                 let torch = in_files
-                    .entry(file)
-                    .or_insert_with(|| torch_in_file(cx, &found));
+                    .entry(read.file)
+                    .or_insert_with(|| torch_in_file(cx, &read.requirements));
                 names.extend(torch.iter().cloned());
             }
             let Some(first) = torch.first().copied().copied().or(install.args.first()) else {

@@ -238,9 +238,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 let Some(first) = install.args.first() else {
                     continue;
                 };
-                for (file, found) in requirement_files(cx, run, &install) {
-                    let dev = in_files.entry(file).or_insert_with(|| {
-                        found
+                for read in requirement_files(cx, run, &install) {
+                    let dev = in_files.entry(read.file).or_insert_with(|| {
+                        read.requirements
                             .iter()
                             .filter_map(|req| {
                                 let name = requirement_name(&req.spec);

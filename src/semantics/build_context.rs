@@ -12,6 +12,7 @@ use super::commands::PackageInstall;
 use super::dockerignore::{clean, DockerIgnore};
 use super::requirements::{context_dir, context_path, read_all, Requirement, FILE_OPTIONS};
 use super::{Context, Run};
+use crate::syntax::shell::Word;
 
 /// One regular file of the context: its path from the context root, with
 /// `/` separators, and its size in bytes.
@@ -204,16 +205,25 @@ fn walk(root: &Path) -> Option<Vec<ContextFile>> {
     Some(out)
 }
 
+/// A requirements file of the build context that a pip install reads.
+pub struct RequirementFile<'i> {
+    /// The word that names it (`FILE` of `-r FILE`, or `-rFILE` whole).
+    pub word: &'i Word,
+    /// Its path in the context.
+    pub file: String,
+    /// Its requirements and those of the files it includes, each with its
+    /// file and line.
+    pub requirements: Arc<[Requirement]>,
+}
+
 /// The requirements files of the build context on disk that a pip install
-/// reads (`-r FILE`, `-c FILE`), as paths in the context, each with its
-/// requirements and those of the files it includes (each with its file and
-/// line); empty without a context. A file is read once for all the RUNs
-/// that install from it.
-pub fn requirement_files(
+/// reads (`-r FILE`, `-c FILE`); empty without a context. A file is read
+/// once for all the RUNs that install from it.
+pub fn requirement_files<'i>(
     cx: &Context,
     run: &Run,
-    install: &PackageInstall,
-) -> Vec<(String, Arc<[Requirement]>)> {
+    install: &PackageInstall<'i>,
+) -> Vec<RequirementFile<'i>> {
     let (Some(dir), Some(files)) = (context_dir(cx), cx.context_files) else {
         return Vec::new();
     };
@@ -224,19 +234,20 @@ pub fn requirement_files(
     let args = install.args;
     let mut out = Vec::new();
     for (i, w) in args.iter().enumerate() {
+        // `-r FILE`, `--requirement=FILE`, `-rFILE`.
         let t = w.text.as_str();
-        let file = FILE_OPTIONS.iter().find_map(|opt| {
+        let named = FILE_OPTIONS.iter().find_map(|opt| {
             if t == *opt {
-                args.get(i + 1).map(|n| n.text.as_str())
+                args.get(i + 1).map(|next| (next, next.text.as_str()))
             } else if let Some(v) = t.strip_prefix(opt).and_then(|r| r.strip_prefix('=')) {
-                Some(v)
+                Some((w, v))
             } else if opt.len() == 2 && t.len() > 2 && t.starts_with(opt) {
-                Some(&t[2..])
+                Some((w, &t[2..]))
             } else {
                 None
             }
         });
-        let Some(file) = file.filter(|f| !f.contains('$')) else {
+        let Some((word, file)) = named.filter(|(_, f)| !f.contains('$')) else {
             continue;
         };
         let image_path = if file.starts_with('/') {
@@ -245,8 +256,11 @@ pub fn requirement_files(
             format!("{workdir}/{file}")
         };
         if let Some(context_file) = context_path(cx, &dir, run, &image_path) {
-            let found = files.requirements(&dir, &context_file);
-            out.push((context_file, found));
+            out.push(RequirementFile {
+                word,
+                requirements: files.requirements(&dir, &context_file),
+                file: context_file,
+            });
         }
     }
     out
@@ -464,18 +478,27 @@ RUN pip install -r /app/requirements.txt && pip install -rrequirements.txt numpy
         let files = ContextFiles::on_disk(&dir);
         let mut cx = Context::new(&df, None, None, Default::default());
         cx.context_files = Some(&files);
-        let read: Vec<(String, Arc<[Requirement]>)> = cx
+        let read: Vec<(String, String, Arc<[Requirement]>)> = cx
             .runs()
             .iter()
             .flat_map(|run| {
                 run.commands()
                     .filter_map(|(_, cmd)| crate::semantics::commands::package_install(cmd))
                     .flat_map(|install| requirement_files(&cx, run, &install))
+                    .map(|r| (r.word.text.to_string(), r.file, r.requirements))
                     .collect::<Vec<_>>()
             })
             .collect();
-        assert_eq!(read.len(), 3);
-        for (file, found) in &read {
+        let words: Vec<&str> = read.iter().map(|(w, _, _)| w.as_str()).collect();
+        assert_eq!(
+            words,
+            [
+                "requirements.txt",
+                "/app/requirements.txt",
+                "-rrequirements.txt"
+            ]
+        );
+        for (_, file, found) in &read {
             assert_eq!(file, "requirements.txt");
             let specs: Vec<(&str, &str)> = found
                 .iter()
@@ -489,13 +512,13 @@ RUN pip install -r /app/requirements.txt && pip install -rrequirements.txt numpy
                 ]
             );
             // One reading, shared.
-            assert!(Arc::ptr_eq(found, &read[0].1));
+            assert!(Arc::ptr_eq(found, &read[0].2));
         }
         // Asked again after the file is gone, the reading stands.
         std::fs::remove_dir_all(&dir).unwrap();
         assert!(Arc::ptr_eq(
             &files.requirements(&dir, "requirements.txt"),
-            &read[0].1
+            &read[0].2
         ));
     }
 }
