@@ -40,17 +40,33 @@ fn error(line: usize, column: usize, message: impl Into<String>) -> ParseError {
 }
 
 /// One physical line: `start..content_end` is its text without the trailing
-/// `\r\n`, `start..end` includes the terminator.
+/// `\r\n`, `start..end` includes the terminator. The offsets are 32-bit,
+/// as in the tree (the parser refuses a larger text first): the lines of a
+/// file of short lines are its largest structure while it is parsed.
 #[derive(Clone, Copy)]
 struct Line {
-    start: usize,
-    content_end: usize,
-    end: usize,
+    start: u32,
+    content_end: u32,
+    end: u32,
 }
 
+impl Line {
+    fn start(self) -> usize {
+        self.start as usize
+    }
+    fn content_end(self) -> usize {
+        self.content_end as usize
+    }
+    fn end(self) -> usize {
+        self.end as usize
+    }
+}
+
+/// The lines of a text of at most [`super::ast::MAX_TEXT`] bytes.
 fn split_lines(text: &str) -> Vec<Line> {
     let bytes = text.as_bytes();
-    let mut lines = Vec::new();
+    // Counted first so that the vector is made once, at its size.
+    let mut lines = Vec::with_capacity(bytes.iter().filter(|&&b| b == b'\n').count() + 1);
     let mut start = 0;
     while start < bytes.len() {
         let end = match bytes[start..].iter().position(|&b| b == b'\n') {
@@ -63,9 +79,9 @@ fn split_lines(text: &str) -> Vec<Line> {
             content_end -= 1;
         }
         lines.push(Line {
-            start,
-            content_end,
-            end,
+            start: narrow(start),
+            content_end: narrow(content_end),
+            end: narrow(end),
         });
         start = end;
     }
@@ -169,13 +185,13 @@ fn parse_items(text: &str) -> Result<Parsed, ParseError> {
     let bom = if text.starts_with('\u{feff}') { 3 } else { 0 };
     let content = |n: usize| -> (usize, &str) {
         let l = lines[n];
-        let start = if n == 0 { l.start + bom } else { l.start };
-        (start, &text[start..l.content_end])
+        let start = if n == 0 { l.start() + bom } else { l.start() };
+        (start, &text[start..l.content_end()])
     };
     for (n, l) in lines.iter().enumerate() {
         // bufio.Scanner's 64 KiB buffer must hold the line and its `\n`, so
         // a `\r` before the `\n` counts against the limit.
-        let raw = &text[l.start..l.end];
+        let raw = &text[l.start()..l.end()];
         if raw.strip_suffix('\n').unwrap_or(raw).len() > MAX_LINE {
             return Err(error(
                 n + 1,
@@ -196,7 +212,7 @@ fn parse_items(text: &str) -> Result<Parsed, ParseError> {
         let (start, raw) = content(n);
         let trimmed = raw.trim_start();
         let lead = raw.len() - trimmed.len();
-        let whole = |last: usize| Span::new(lines[first].start, lines[last].end);
+        let whole = |last: usize| Span::new(lines[first].start(), lines[last].end());
 
         if header == Header::Parser && n == 0 && raw.starts_with("#!") {
             items.push(Item {
@@ -307,7 +323,7 @@ fn parse_items(text: &str) -> Result<Parsed, ParseError> {
             push_mapped(&mut line, ckept, cstart);
             ended = cended;
         }
-        let end_of_text = lines[last].content_end;
+        let end_of_text = lines[last].content_end();
         line.finish(end_of_text);
 
         // A logical line left empty by continuation characters (`\` alone on
@@ -321,17 +337,17 @@ fn parse_items(text: &str) -> Result<Parsed, ParseError> {
         if takes_heredocs(&ins) && ins.line.text.contains("<<") {
             let docs = heredocs_of(&ins.line.text).map_err(|m| error(first + 1, 1, m))?;
             for mut doc in docs {
-                let body_start = lines.get(last + 1).map_or(text.len(), |l| l.start);
+                let body_start = lines.get(last + 1).map_or(text.len(), |l| l.start());
                 let mut terminated = false;
                 while last + 1 < lines.len() {
                     last += 1;
                     let l = lines[last];
-                    let mut candidate = &text[l.start..l.content_end];
+                    let mut candidate = &text[l.start()..l.content_end()];
                     if doc.chomp {
                         candidate = candidate.trim_start_matches('\t');
                     }
                     if candidate == doc.name {
-                        doc.content_span = Span::new(body_start, l.start);
+                        doc.content_span = Span::new(body_start, l.start());
                         terminated = true;
                         break;
                     }
@@ -935,6 +951,21 @@ mod tests {
         round_trip("\u{feff}FROM a\r\nRUN x \\\r\n  # c\r\n\r\n  y\r\n");
         round_trip("# escape=`\nFROM a\nRUN b `\n c");
         round_trip("FROM a\n\n\t \nRUN <<EOF\nbody\nEOF\nCMD x   ");
+    }
+
+    #[test]
+    fn lines_are_split_at_their_size_with_32_bit_offsets() {
+        // The parser's largest structure for a file of short lines.
+        assert_eq!(std::mem::size_of::<Line>(), 12);
+        let text = "a\r\nbb\n\nccc";
+        let lines = split_lines(text);
+        assert_eq!(lines.capacity(), 4);
+        let got: Vec<_> = lines
+            .iter()
+            .map(|l| (l.start(), l.content_end(), l.end()))
+            .collect();
+        assert_eq!(got, vec![(0, 1, 3), (3, 5, 6), (6, 6, 7), (7, 10, 10)]);
+        assert!(split_lines("").is_empty());
     }
 
     #[test]
