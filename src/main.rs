@@ -1225,7 +1225,7 @@ fn fix(args: FixArgs) -> Result<ExitCode> {
                 let smoke = args.smoke.as_ref().map(|cmd| {
                     dflint::syntax::shell::commands(cmd)
                         .into_iter()
-                        .flat_map(|c| c.words.into_vec().into_iter().map(|w| w.text.into_string()))
+                        .flat_map(|c| c.words.into_vec().into_iter().map(|w| w.text.to_string()))
                         .collect()
                 });
                 let opts = verify::Options {

@@ -9,13 +9,13 @@
 
 use std::sync::OnceLock;
 
-use compact_str::CompactString;
+use ecow::EcoString;
 
 /// A shell word: its value and its byte range in the script, quotes included.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Word {
-    /// Inline up to 24 bytes (most words): no allocation of its own.
-    pub text: CompactString,
+    /// Inline up to 15 bytes (most words): no allocation of its own.
+    pub text: EcoString,
     /// The range in the script, 32-bit (a script is part of a file, which
     /// the parser keeps under 4 GiB): a RUN-heavy file has a word every
     /// few bytes.
@@ -24,7 +24,7 @@ pub struct Word {
 }
 
 impl Word {
-    pub fn new(text: impl Into<CompactString>, start: usize, end: usize) -> Word {
+    pub fn new(text: impl Into<EcoString>, start: usize, end: usize) -> Word {
         Word {
             text: text.into(),
             start: super::ast::narrow(start),
@@ -241,8 +241,8 @@ impl<'a> Lexer<'a> {
             // Both ends are next to ASCII bytes, so on character boundaries:
             // the text is copied as it is (no check of its UTF-8).
             let text = match self.script.get(start..end) {
-                Some(t) => CompactString::new(t),
-                None => CompactString::from_utf8_lossy(&self.src()[start..end]),
+                Some(t) => EcoString::from(t),
+                None => EcoString::from(String::from_utf8_lossy(&self.src()[start..end])),
             };
             return Token::Word(Word::new(text, start, end));
         }
@@ -340,12 +340,8 @@ impl<'a> Lexer<'a> {
                 }
             }
         }
-        // Short words are held inline; a long one keeps the buffer. Only
-        // ASCII quotes and escapes were left out, so the bytes are UTF-8.
-        let text = match String::from_utf8(bytes) {
-            Ok(t) => CompactString::from(t),
-            Err(e) => CompactString::from_utf8_lossy(e.as_bytes()),
-        };
+        // Only ASCII quotes and escapes were left out, so the bytes are UTF-8.
+        let text = EcoString::from(String::from_utf8_lossy(&bytes));
         Token::Word(Word::new(text, start, self.pos))
     }
 
@@ -378,7 +374,7 @@ mod tests {
                 c.words
                     .into_vec()
                     .into_iter()
-                    .map(|w| w.text.into_string())
+                    .map(|w| w.text.to_string())
                     .collect()
             })
             .collect()
@@ -416,6 +412,19 @@ mod tests {
         let w = &cmd.words[2];
         assert_eq!(&script[w.start()..w.end()], r#""opencv-python==4.8""#);
         assert_eq!(w.text, "opencv-python==4.8");
+    }
+
+    #[test]
+    fn a_word_is_24_bytes_and_keeps_long_text() {
+        // A RUN-heavy file holds a word every few bytes (see README, Speed).
+        assert_eq!(std::mem::size_of::<Word>(), 24);
+        let long = "a-package-name-longer-than-twenty-four==1.0";
+        let script = format!("pip install {long} 'quoted {long}' short");
+        let words = &commands(&script)[0].words;
+        assert_eq!(words[2].text, long);
+        assert_eq!(words[3].text, format!("quoted {long}"));
+        assert_eq!(words[4].text, "short");
+        assert_eq!(&script[words[2].start()..words[2].end()], long);
     }
 
     #[test]
