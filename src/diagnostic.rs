@@ -10,6 +10,7 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::syntax::Span;
 
@@ -319,10 +320,15 @@ impl Applicability {
     }
 }
 
+/// A fix's edits: held in the fix when there is one, as there is for
+/// nearly every fix (a file can have a fixable finding on every line: its
+/// one edit is then not a block of its own; see README, Speed).
+pub type Edits = SmallVec<[Edit; 1]>;
+
 /// Edits that together fix one finding, and how far they can be trusted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fix {
-    pub edits: Vec<Edit>,
+    pub edits: Edits,
     pub applicability: Applicability,
     /// A structural fix reshapes whole stages; the applier runs it alone in
     /// its pass, after every local fix has been applied.
@@ -330,23 +336,23 @@ pub struct Fix {
 }
 
 impl Fix {
-    pub fn safe(edits: Vec<Edit>) -> Fix {
+    pub fn safe(edits: impl IntoIterator<Item = Edit>) -> Fix {
         Fix {
-            edits,
+            edits: edits.into_iter().collect(),
             applicability: Applicability::Safe,
             structural: false,
         }
     }
-    pub fn unsafe_edits(edits: Vec<Edit>) -> Fix {
+    pub fn unsafe_edits(edits: impl IntoIterator<Item = Edit>) -> Fix {
         Fix {
-            edits,
+            edits: edits.into_iter().collect(),
             applicability: Applicability::Unsafe,
             structural: false,
         }
     }
-    pub fn display_only(edits: Vec<Edit>) -> Fix {
+    pub fn display_only(edits: impl IntoIterator<Item = Edit>) -> Fix {
         Fix {
-            edits,
+            edits: edits.into_iter().collect(),
             applicability: Applicability::DisplayOnly,
             structural: false,
         }
@@ -403,6 +409,16 @@ impl std::error::Error for FileError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_fix_holds_its_one_edit() {
+        // Nearly every fix is one edit; a file can have one on every line.
+        let fix = Fix::safe([Edit::insert(3, "x")]);
+        assert!(!fix.edits.spilled());
+        assert_eq!(std::mem::size_of::<Diagnostic>(), 144);
+        let two = Fix::unsafe_edits([Edit::insert(3, "x"), Edit::delete(Span::new(5, 7))]);
+        assert_eq!(apply("abcdefgh", &two.edits), "abcxdeh");
+    }
 
     fn shared(t: &Text) -> &Arc<str> {
         match t {

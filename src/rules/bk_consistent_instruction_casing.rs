@@ -77,7 +77,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             format!("`{word}` is not {case}, as most instructions of this file are"),
             format!("Write `{want}`"),
         );
-        d.fix = Some(Fix::safe(vec![Edit::replace(ins.keyword_span(), want)]));
+        d.fix = Some(Fix::safe([Edit::replace(ins.keyword_span(), want)]));
         out.push(d);
     }
     out

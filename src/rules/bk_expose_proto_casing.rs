@@ -41,10 +41,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             // The word lies on one line when its span is as long as it is.
             if span.len() == word.len() {
                 let at = span.end - proto.len();
-                d.fix = Some(Fix::safe(vec![Edit::replace(
-                    Span::new(at, span.end),
-                    lower,
-                )]));
+                d.fix = Some(Fix::safe([Edit::replace(Span::new(at, span.end), lower)]));
             }
             out.push(d);
         }

@@ -42,7 +42,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             format!("`{word}` does not match the case of `{from}`"),
             format!("Write `{from} ... {want}`"),
         );
-        d.fix = Some(Fix::safe(vec![Edit::replace(span, want)]));
+        d.fix = Some(Fix::safe([Edit::replace(span, want)]));
         out.push(d);
     }
     out

@@ -43,7 +43,7 @@ fn fix_for(ins: &Instruction) -> Option<Fix> {
     let text = text.trim_end();
     let json = exec_form(text)?;
     let span = ins.line.span(start, start + text.len());
-    Some(Fix::unsafe_edits(vec![Edit::replace(span, json)]))
+    Some(Fix::unsafe_edits([Edit::replace(span, json)]))
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {

@@ -52,7 +52,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         if let Some(label) = replacement(ins, text, cx.df.escape) {
             let end = ins.line.offset(ins.line.text.trim_end().len());
             let span = Span::new(ins.keyword_span().start, end);
-            d.fix = Some(Fix::safe(vec![Edit::replace(span, label)]));
+            d.fix = Some(Fix::safe([Edit::replace(span, label)]));
         }
         out.push(d);
     }

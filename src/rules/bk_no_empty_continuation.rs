@@ -54,8 +54,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         // instruction's text exactly as it was.
         let edits = inside
             .iter()
-            .map(|&l| Edit::delete(Span::new(df.line_start(l), df.line_start(l + 1))))
-            .collect();
+            .map(|&l| Edit::delete(Span::new(df.line_start(l), df.line_start(l + 1))));
         d.fix = Some(Fix::safe(edits));
         out.push(d);
     }

@@ -39,7 +39,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         let rest = &cx.df.text[flag.span.end..];
         let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
         let span = Span::new(flag.span.start, flag.span.end + blanks);
-        d.fix = Some(Fix::safe(vec![Edit::delete(span)]));
+        d.fix = Some(Fix::safe([Edit::delete(span)]));
         out.push(d);
     }
     out

@@ -38,7 +38,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         );
         // References to the stage are already matched without regard to
         // case, so renaming the definition alone changes nothing.
-        d.fix = Some(Fix::safe(vec![Edit::replace(span, lower)]));
+        d.fix = Some(Fix::safe([Edit::replace(span, lower)]));
         out.push(d);
     }
     out

@@ -257,7 +257,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 );
                 // In a script with an open quote, the edit could land inside it.
                 if script.is_complete() {
-                    d.fix = Some(Fix::safe(vec![edit]));
+                    d.fix = Some(Fix::safe([edit]));
                 }
                 out.push(d);
             }

@@ -265,7 +265,7 @@ fn onbuild_findings(cx: &Context) -> Vec<Diagnostic> {
             format!("`{program} {sub}` in ONBUILD leaves the package lists in every image built from this one"),
             format!("End this RUN with `&& {CLEANUP}`"),
         );
-        d.fix = cleanup_edit(cx, run).map(|e| Fix::safe(vec![e]));
+        d.fix = cleanup_edit(cx, run).map(|e| Fix::safe([e]));
         out.push(d);
     }
     out
@@ -385,7 +385,7 @@ fn in_stages(cx: &Context) -> Vec<Diagnostic> {
                 {
                     deleting_run(cx, r.item, vec![edit])
                 }
-                _ => Fix::safe(vec![edit]),
+                _ => Fix::safe([edit]),
             });
         }
         out.push(d);

@@ -115,7 +115,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         .unwrap_or(raw.len() - quote);
                     if requirement_name(&raw[quote..quote + name_len]) == *gui {
                         let at = span.start + quote + name_len;
-                        d.fix = Some(Fix::unsafe_edits(vec![Edit::insert(at, "-headless")]));
+                        d.fix = Some(Fix::unsafe_edits([Edit::insert(at, "-headless")]));
                     }
                     out.push(d);
                 }

@@ -305,12 +305,12 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Resu
         if after == Some(root.item) {
             let ins = cx.instruction(root.item).ok_or("no USER instruction")?;
             let span = ins.line.span(0, ins.line.text.trim_end().len());
-            return Ok(Fix::unsafe_edits(vec![Edit::replace(
+            return Ok(Fix::unsafe_edits([Edit::replace(
                 span,
                 format!("USER {name}"),
             )]));
         }
-        return Ok(Fix::unsafe_edits(vec![Edit::insert(
+        return Ok(Fix::unsafe_edits([Edit::insert(
             at,
             format!("{lead}USER {name}{nl}"),
         )]));
@@ -318,7 +318,7 @@ fn user_fix(cx: &Context, stage: usize, last_user: Option<&UserSetting>) -> Resu
 
     // A user the stage creates but never switches to.
     if let Some(name) = created_user(cx, stage) {
-        return Ok(Fix::unsafe_edits(vec![Edit::insert(
+        return Ok(Fix::unsafe_edits([Edit::insert(
             at,
             format!("{lead}USER {name}{nl}"),
         )]));

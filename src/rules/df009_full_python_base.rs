@@ -230,7 +230,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
     let written = cx.df.slice(span);
     if let Some(new) = slim_python(written).filter(|n| n != written) {
         if !span.is_empty() && !written.starts_with('$') {
-            d.fix = Some(Fix::unsafe_edits(vec![Edit::replace(span, new)]));
+            d.fix = Some(Fix::unsafe_edits([Edit::replace(span, new)]));
         }
     }
     vec![d]

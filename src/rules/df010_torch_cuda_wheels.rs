@@ -254,7 +254,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 && (install.installer == Installer::Pip || words.iter().any(|w| w.text == "pip"));
             if plain_install && script.is_complete() {
                 let at = script.word_span(run.ins, sub).end;
-                d.fix = Some(Fix::unsafe_edits(vec![Edit::insert(
+                d.fix = Some(Fix::unsafe_edits([Edit::insert(
                     at,
                     format!(" --extra-index-url {CPU_INDEX}"),
                 )]));

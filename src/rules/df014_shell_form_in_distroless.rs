@@ -196,9 +196,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 // A shell-form ENTRYPOINT ignored CMD; in exec form it
                 // receives it as arguments.
                 d.fix = Some(if word == "ENTRYPOINT" && has_cmd {
-                    Fix::unsafe_edits(vec![edit])
+                    Fix::unsafe_edits([edit])
                 } else {
-                    Fix::safe(vec![edit])
+                    Fix::safe([edit])
                 });
             }
             out.push(d);

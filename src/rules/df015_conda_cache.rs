@@ -66,7 +66,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             ),
             format!("End this RUN with `&& {clean}`, or mount a cache on the `pkgs` directory"),
         );
-        d.fix = append_command(cx, run, &clean).map(|e| Fix::safe(vec![e]));
+        d.fix = append_command(cx, run, &clean).map(|e| Fix::safe([e]));
         out.push(d);
     }
     out

@@ -67,7 +67,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         .filter(|_| keys.len() == pairs.len())
                         .map(|next| Edit::delete(Span::new(span.start, next.start)))
                 };
-                d.fix = edit.map(|e| Fix::unsafe_edits(vec![e]));
+                d.fix = edit.map(|e| Fix::unsafe_edits([e]));
                 out.push(d);
             }
         }

@@ -67,7 +67,7 @@ fn apk_findings(cx: &Context, run: &Run, out: &mut Vec<Diagnostic>) {
                 "`apk update` leaves the package index in the layer",
                 format!("Drop `apk update` and pass `--no-cache` to `apk add`, or end this RUN with `&& {cleanup}`"),
             );
-            d.fix = append_command(cx, run, cleanup).map(|e| Fix::safe(vec![e]));
+            d.fix = append_command(cx, run, cleanup).map(|e| Fix::safe([e]));
             d
         } else {
             let mut d = RULE.diagnostic(
@@ -76,7 +76,7 @@ fn apk_findings(cx: &Context, run: &Run, out: &mut Vec<Diagnostic>) {
                 "Add `--no-cache`, or mount a cache on /var/cache/apk",
             );
             let after = script.word_span(run.ins, call.subcommand).end;
-            d.fix = Some(Fix::safe(vec![Edit::insert(after, " --no-cache")]));
+            d.fix = Some(Fix::safe([Edit::insert(after, " --no-cache")]));
             d
         };
         out.push(d);
@@ -99,7 +99,7 @@ fn rpm_finding(cx: &Context, run: &Run) -> Option<Diagnostic> {
             call.cache_dirs()[0]
         ),
     );
-    d.fix = append_command(cx, run, &clean).map(|e| Fix::safe(vec![e]));
+    d.fix = append_command(cx, run, &clean).map(|e| Fix::safe([e]));
     Some(d)
 }
 

@@ -63,7 +63,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 format!("Add `-y`: `{program} install -y`"),
             );
             let after = run.word_span(script, call.subcommand).end;
-            d.fix = Some(Fix::safe(vec![Edit::insert(after, " -y")]));
+            d.fix = Some(Fix::safe([Edit::insert(after, " -y")]));
             out.push(d);
         }
     }

@@ -52,7 +52,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "Add `--no-install-recommends` and name the packages you need",
             );
             let after = run.word_span(script, call.subcommand).end;
-            d.fix = Some(Fix::unsafe_edits(vec![Edit::insert(
+            d.fix = Some(Fix::unsafe_edits([Edit::insert(
                 after,
                 " --no-install-recommends",
             )]));

@@ -35,7 +35,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "Add `--no-cache`, or mount a cache on /var/cache/apk",
             );
             let after = run.word_span(script, call.subcommand).end;
-            d.fix = Some(Fix::safe(vec![Edit::insert(after, " --no-cache")]));
+            d.fix = Some(Fix::safe([Edit::insert(after, " --no-cache")]));
             out.push(d);
         }
     }

@@ -59,7 +59,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         // A command on continuation lines keeps its layout: no fix.
         let single_line = ins.start_line() == ins.end_line();
         if let Some(exec) = exec_form(command).filter(|_| single_line) {
-            d.fix = Some(Fix::unsafe_edits(vec![Edit::replace(span, exec)]));
+            d.fix = Some(Fix::unsafe_edits([Edit::replace(span, exec)]));
         }
         out.push(d);
     }

@@ -73,7 +73,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 let word = &r.words[0];
                 let span = run.word_span(script, word);
                 if word.text == "apt" && span.len() == 3 {
-                    d.fix = Some(Fix::safe(vec![Edit::replace(span, to)]));
+                    d.fix = Some(Fix::safe([Edit::replace(span, to)]));
                 }
             }
             out.push(d);

@@ -40,7 +40,7 @@ pub(super) fn without_yes(cx: &Context, family: Family, rule: &Rule) -> Vec<Diag
             ),
             "Add `-y`",
         );
-        d.fix = Some(Fix::safe(vec![insert_after(
+        d.fix = Some(Fix::safe([insert_after(
             run,
             script,
             call.sub_word(),

@@ -28,7 +28,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             format!("`yum {}` leaves its cache in the layer", call.sub),
             "End this RUN with `&& yum clean all`, or mount a cache on /var/cache/yum",
         );
-        d.fix = append_command(cx, run, "yum clean all").map(|e| Fix::safe(vec![e]));
+        d.fix = append_command(cx, run, "yum clean all").map(|e| Fix::safe([e]));
         out.push(d);
     }
     out

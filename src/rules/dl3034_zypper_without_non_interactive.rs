@@ -39,7 +39,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             "Add `--non-interactive` after `zypper`, or `-y` after the command",
         );
         // A global option, right after the program, holds for every command.
-        d.fix = Some(Fix::safe(vec![insert_after(
+        d.fix = Some(Fix::safe([insert_after(
             run,
             script,
             call.program_word(),

@@ -28,7 +28,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             format!("`zypper {}` leaves its cache in the layer", call.sub),
             "End this RUN with `&& zypper clean --all`, or mount a cache on /var/cache/zypp",
         );
-        d.fix = append_command(cx, run, "zypper clean --all").map(|e| Fix::safe(vec![e]));
+        d.fix = append_command(cx, run, "zypper clean --all").map(|e| Fix::safe([e]));
         out.push(d);
     }
     out

@@ -31,8 +31,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "End this RUN with `&& {program} clean all`, or mount a cache on /var/cache/dnf"
             ),
         );
-        d.fix =
-            append_command(cx, run, &format!("{program} clean all")).map(|e| Fix::safe(vec![e]));
+        d.fix = append_command(cx, run, &format!("{program} clean all")).map(|e| Fix::safe([e]));
         out.push(d);
     }
     out

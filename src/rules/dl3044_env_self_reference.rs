@@ -116,7 +116,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     .any(|l| l.trim_start().starts_with('#'))
             });
             if pair.sep == "=" && spans.len() == pairs.len() && !comment_lines {
-                d.fix = split_before(cx, ins, span.start).map(|e| Fix::unsafe_edits(vec![e]));
+                d.fix = split_before(cx, ins, span.start).map(|e| Fix::unsafe_edits([e]));
             }
             out.push(d);
         }

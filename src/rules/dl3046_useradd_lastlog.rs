@@ -71,12 +71,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             format!("`useradd` of UID {id} without `-l` writes a lastlog file sized for that UID"),
             "Add `-l` (`--no-log-init`)",
         );
-        d.fix = Some(Fix::safe(vec![insert_after(
-            run,
-            script,
-            &r.words[0],
-            "-l",
-        )]));
+        d.fix = Some(Fix::safe([insert_after(run, script, &r.words[0], "-l")]));
         out.push(d);
     });
     out

@@ -105,7 +105,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 },
             );
             if let (Some(k), Some(_)) = (better, spans.get(n)) {
-                d.fix = Some(Fix::unsafe_edits(vec![Edit::replace(span, k)]));
+                d.fix = Some(Fix::unsafe_edits([Edit::replace(span, k)]));
             }
             out.push(d);
         }

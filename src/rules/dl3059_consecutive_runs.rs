@@ -103,7 +103,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     ),
                     "Join them into one RUN with `&&`",
                 );
-                d.fix = merge(cx, p, run).map(|e| Fix::unsafe_edits(vec![e]));
+                d.fix = merge(cx, p, run).map(|e| Fix::unsafe_edits([e]));
                 out.push(d);
             }
         }

@@ -71,7 +71,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             "`yarn install` leaves its package cache in the layer",
             "End this RUN with `&& yarn cache clean`, or mount a cache on yarn's cache folder",
         );
-        d.fix = append_command(cx, run, "yarn cache clean").map(|e| Fix::unsafe_edits(vec![e]));
+        d.fix = append_command(cx, run, "yarn cache clean").map(|e| Fix::unsafe_edits([e]));
         out.push(d);
     }
     out

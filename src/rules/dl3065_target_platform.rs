@@ -35,7 +35,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         // The flag and the blanks after it, up to the next word.
         let rest = &cx.df.text[flag.span.end..];
         let blanks = rest.len() - rest.trim_start_matches([' ', '\t']).len();
-        d.fix = Some(Fix::safe(vec![Edit::delete(Span::new(
+        d.fix = Some(Fix::safe([Edit::delete(Span::new(
             flag.span.start,
             flag.span.end + blanks,
         ))]));

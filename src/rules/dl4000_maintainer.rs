@@ -46,7 +46,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 "LABEL"
             };
             let end = ins.line.offset(ins.line.text.trim_end().len());
-            d.fix = Some(Fix::safe(vec![Edit::replace(
+            d.fix = Some(Fix::safe([Edit::replace(
                 Span::new(ins.keyword_span().start, end),
                 format!("{keyword} {AUTHORS}=\"{text}\""),
             )]));

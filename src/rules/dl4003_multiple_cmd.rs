@@ -57,7 +57,7 @@ pub fn overridden(cx: &Context, rule: &Rule, keyword: Keyword) -> Vec<Diagnostic
                 .skip(1)
                 .any(|l| l.trim_start().starts_with('#'));
             if !carries_comments {
-                d.fix = Some(Fix::safe(vec![Edit::delete(span)]));
+                d.fix = Some(Fix::safe([Edit::delete(span)]));
             }
             out.push(d);
         }

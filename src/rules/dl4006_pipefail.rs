@@ -205,7 +205,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                         ),
                     )
                 });
-                d.fix = Some(Fix::unsafe_edits(vec![edit.clone()]));
+                d.fix = Some(Fix::unsafe_edits([edit.clone()]));
             }
             out.push(d);
         }
