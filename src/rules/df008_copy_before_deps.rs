@@ -553,6 +553,9 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         // For each position in the stage, how many instructions before it
         // a COPY cannot be moved over: made when a fix is first asked.
         let mut fixed: Option<Vec<u32>> = None;
+        // How many of `open` are still waiting: with none, a RUN's installs
+        // need not be read at all (most RUNs of most stages).
+        let mut still_open = 0usize;
         for &item in &stage.items {
             // A tree COPY (or ADD), or a RUN that may install from it.
             let read = [Keyword::Copy, Keyword::Add, Keyword::Run];
@@ -565,9 +568,10 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     .or_default()
                     .push(open.len());
                 open.push(Some(copy));
+                still_open += 1;
                 continue;
             }
-            if ins.keyword != Keyword::Run {
+            if ins.keyword != Keyword::Run || still_open == 0 {
                 continue;
             }
             let Some(run) = cx.run_at(item) else { continue };
@@ -642,6 +646,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                     list.retain(|&j| j != k);
                 }
                 open[k] = None;
+                still_open -= 1;
             }
         }
     }
@@ -742,7 +747,7 @@ fn fix(
         } else {
             moved
         };
-    Some(Fix::unsafe_edits(vec![
+    Some(Fix::unsafe_edits([
         Edit::replace(copy_span, inserted),
         Edit::insert(run_span.end, moved),
     ]))
