@@ -70,11 +70,11 @@ fn whitespace_after_bare_heredoc_marker_is_a_heredoc() {
     let ins = instructions(&df);
     assert_eq!(ins.len(), 4);
     assert_eq!(heredoc_names(ins[1]), ["EOF"]);
-    assert_eq!(ins[1].heredocs[0].content, "x\n");
+    assert_eq!(ins[1].heredocs[0].content(&df.text), "x\n");
     assert_eq!(heredoc_names(ins[2]), ["E2"]);
     assert_eq!(heredoc_names(ins[3]), ["-EOF"]);
     assert!(!ins[3].heredocs[0].chomp);
-    assert_eq!(ins[3].heredocs[0].content, "\t-EOF\n");
+    assert_eq!(ins[3].heredocs[0].content(&df.text), "\t-EOF\n");
     // A vertical tab is not one of the blanks `<<` keeps.
     let df = parse("FROM a\nRUN <<\x0bEOF\n");
     assert!(instructions(&df)[1].heredocs.is_empty());
@@ -147,7 +147,7 @@ fn substitutions_the_lexer_accepts_keep_the_heredocs() {
         let ins = instructions(&df);
         assert_eq!(ins.len(), 2, "{line}");
         assert_eq!(heredoc_names(ins[1]), ["EOF"], "{line}");
-        assert_eq!(ins[1].heredocs[0].content, "hi\n");
+        assert_eq!(ins[1].heredocs[0].content(&df.text), "hi\n");
     }
 }
 
@@ -157,7 +157,7 @@ fn heredoc_names_are_lexed_as_buildkit_lexes_them() {
     let df = parse("FROM a\nRUN <<EO\"F\\a\"\nhi\nEO\\aF\nEOF\\a\n");
     let ins = instructions(&df);
     assert_eq!(heredoc_names(ins[1]), ["EOF\\a"]);
-    assert_eq!(ins[1].heredocs[0].content, "hi\nEO\\aF\n");
+    assert_eq!(ins[1].heredocs[0].content(&df.text), "hi\nEO\\aF\n");
     assert!(!ins[1].heredocs[0].expand);
     // A file descriptor too large for Go's ParseUint saturates; here, u32's.
     let df = parse("FROM a\nRUN 99999999999<<EOF\nEOF\n");

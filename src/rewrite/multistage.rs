@@ -1297,7 +1297,7 @@ fn place_run(
     }
     let detached = exec_script.is_some();
     let scripts: Vec<(Script, Vec<Command>)> = exec_script
-        .map_or_else(|| Script::of(ins), |s| vec![s])
+        .map_or_else(|| Script::of(&cx.df.text, ins), |s| vec![s])
         .into_iter()
         .map(|s| {
             let c = shell::commands(&s.text);
@@ -1768,7 +1768,7 @@ fn apt_packages<'a>(cx: &'a Context, item: usize) -> Vec<(&'a Instruction, Word)
         return Vec::new();
     }
     let mut out = Vec::new();
-    for script in Script::of(ins) {
+    for script in Script::of(&cx.df.text, ins) {
         for c in shell::commands(&script.text) {
             if apt_subcommand(&c) != Some("install") {
                 continue;
@@ -1795,7 +1795,7 @@ fn apt_packages<'a>(cx: &'a Context, item: usize) -> Vec<(&'a Instruction, Word)
 fn install_word_end(cx: &Context, item: usize) -> Option<usize> {
     let ins = cx.instruction(item)?;
     let mut found = None;
-    for script in Script::of(ins) {
+    for script in Script::of(&cx.df.text, ins) {
         for c in shell::commands(&script.text) {
             if apt_subcommand(&c) != Some("install") {
                 continue;

@@ -49,7 +49,12 @@ const TRAINING_FRAMEWORKS: &[&str] = &[
 fn installs_training_framework(cx: &Context) -> bool {
     cx.shipping_runs().iter().any(|run| {
         let text = std::iter::once(run.ins.command_text())
-            .chain(run.ins.heredocs.iter().map(|h| h.content.clone()))
+            .chain(
+                run.ins
+                    .heredocs
+                    .iter()
+                    .map(|h| h.content(&cx.df.text).to_string()),
+            )
             .collect::<String>()
             .to_ascii_lowercase();
         TRAINING_FRAMEWORKS.iter().any(|f| text.contains(f))

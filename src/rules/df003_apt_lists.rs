@@ -153,7 +153,8 @@ fn cleanup_edit(cx: &Context, run: &Run) -> Option<Edit> {
             if !script.is_complete() {
                 return None;
             }
-            if !doc.content.is_empty() && !doc.content.ends_with('\n') {
+            let body = doc.content(&cx.df.text);
+            if !body.is_empty() && !body.ends_with('\n') {
                 return None;
             }
             Some(Edit::insert(doc.content_span.end, text!("{CLEANUP}{nl}")))

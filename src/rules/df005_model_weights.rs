@@ -301,7 +301,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
                 .ins
                 .heredocs
                 .iter()
-                .map(|h| (h.content.as_str(), Place::File(h.content_span.start)));
+                .map(|h| (h.content(&cx.df.text), Place::File(h.content_span.start)));
             'texts: for (text, place) in shell.into_iter().chain(bodies) {
                 if !may_call_download(text) {
                     continue;

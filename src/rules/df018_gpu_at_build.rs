@@ -69,7 +69,7 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
             .is_some_and(|p| is_python(p.rsplit('/').next().unwrap_or(p)));
         if found.is_none() && feeds_python {
             for doc in &run.ins.heredocs {
-                if let Some((at, needle, what)) = query_in(&doc.content) {
+                if let Some((at, needle, what)) = query_in(doc.content(&cx.df.text)) {
                     let start = doc.content_span.start + at;
                     found = Some((Span::new(start, start + needle.len()), what.to_string()));
                     break;

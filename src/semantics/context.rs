@@ -83,8 +83,8 @@ pub struct Run<'a> {
 impl<'a> Run<'a> {
     /// A RUN (or an ONBUILD's RUN trigger) at `item` of `stage`, its
     /// scripts split into commands.
-    fn split(stage: usize, item: usize, ins: &'a Instruction) -> Run<'a> {
-        let scripts = Script::of(ins)
+    fn split(file_text: &'a str, stage: usize, item: usize, ins: &'a Instruction) -> Run<'a> {
+        let scripts = Script::of(file_text, ins)
             .into_iter()
             .map(|s| {
                 let cmds = shell::commands(&s.text);
@@ -392,15 +392,15 @@ pub fn copy_destination(
 
 /// Every RUN of a file split into commands, in file order, each at stage 0
 /// until the model says which stage it is in.
-fn split_runs(df: &Dockerfile, parallel: bool) -> Vec<Run<'_>> {
-    fn one((item, it): (usize, &Item)) -> Option<Run<'_>> {
+fn split_runs<'a>(df: &'a Dockerfile, parallel: bool) -> Vec<Run<'a>> {
+    let one = |(item, it): (usize, &'a Item)| -> Option<Run<'a>> {
         match &it.kind {
             ItemKind::Instruction(ins) if ins.keyword == Keyword::Run => {
-                Some(Run::split(0, item, ins))
+                Some(Run::split(&df.text, 0, item, ins))
             }
             _ => None,
         }
-    }
+    };
     if parallel {
         use rayon::prelude::*;
         df.items.par_iter().enumerate().filter_map(one).collect()
@@ -420,7 +420,12 @@ fn onbuild_runs<'a>(df: &'a Dockerfile, model: &Model) -> Vec<Run<'a>> {
         if inner.keyword != Keyword::Run {
             continue;
         }
-        out.push(Run::split(model.stage_of(item).unwrap_or(0), item, inner));
+        out.push(Run::split(
+            &df.text,
+            model.stage_of(item).unwrap_or(0),
+            item,
+            inner,
+        ));
     }
     out
 }

@@ -529,7 +529,7 @@ fn joiner(end: &str) -> Option<&'static str> {
 /// operator. In a heredoc body it joins the last line rather than adding
 /// one, so that the script still fails when that line fails (a heredoc
 /// script's status is its last command's).
-pub fn append_command(_cx: &Context, run: &Run, command: &str) -> Option<Edit> {
+pub fn append_command(cx: &Context, run: &Run, command: &str) -> Option<Edit> {
     let (script, _) = run.commands().last()?;
     match script.body_start() {
         Some(at) => {
@@ -541,7 +541,7 @@ pub fn append_command(_cx: &Context, run: &Run, command: &str) -> Option<Edit> {
             if !script.is_complete() {
                 return None;
             }
-            let body = doc.content.trim_end();
+            let body = doc.content(&cx.df.text).trim_end();
             let line_start = body.rfind('\n').map_or(0, |i| i + 1);
             let last = &body[line_start..];
             if last.contains('#') {

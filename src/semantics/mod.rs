@@ -855,7 +855,9 @@ impl<'a> Script<'a> {
     /// The scripts of a RUN: its shell-form command line, and the heredoc
     /// bodies that the shell runs (`RUN <<EOF`, `RUN bash <<EOF`), but not
     /// bodies fed to another program (`RUN python3 <<EOF`).
-    pub fn of(ins: &'a Instruction) -> Vec<Script<'a>> {
+    /// `file_text` is the text of the file `ins` was parsed from, which
+    /// holds the heredoc bodies.
+    pub fn of(file_text: &'a str, ins: &'a Instruction) -> Vec<Script<'a>> {
         let mut out = Vec::new();
         let Some((text, start)) = ins.shell_text() else {
             return out;
@@ -880,7 +882,8 @@ impl<'a> Script<'a> {
             }
         };
         for doc in &ins.heredocs {
-            let interpreter = doc.content.lines().next().unwrap_or("");
+            let body = doc.content(file_text);
+            let interpreter = body.lines().next().unwrap_or("");
             let shebang_other = interpreter.starts_with("#!")
                 && !["sh", "bash", "dash", "ash"].iter().any(|s| {
                     interpreter.ends_with(&format!("/{s}"))
@@ -888,7 +891,7 @@ impl<'a> Script<'a> {
                 });
             if shell_runs_body && !shebang_other && ins.keyword == Keyword::Run {
                 out.push(Script {
-                    text: doc.content.as_str().into(),
+                    text: body.into(),
                     origin: Origin::File(doc.content_span.start),
                     complete: std::sync::OnceLock::new(),
                 });

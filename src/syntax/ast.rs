@@ -314,13 +314,22 @@ impl Flag {
 #[derive(Debug, Clone, Serialize)]
 pub struct Heredoc {
     pub name: String,
-    pub content: String,
     /// The file span of the body (the lines between the instruction line and
-    /// the terminator).
+    /// the terminator), read with [`Heredoc::content`]: the body is not
+    /// copied (a file of long heredocs is mostly bodies).
     pub content_span: Span,
     pub expand: bool,
     pub chomp: bool,
     pub file_descriptor: u32,
+}
+
+impl Heredoc {
+    /// The body, from the text of the file the heredoc was parsed from.
+    pub fn content<'t>(&self, file_text: &'t str) -> &'t str {
+        file_text
+            .get(self.content_span.start..self.content_span.end)
+            .unwrap_or("")
+    }
 }
 
 /// One ENV or LABEL pair. `sep` is `=` for `k=v`, empty for the legacy `k v`.

@@ -118,7 +118,7 @@ pub fn instruction_json(df: &Dockerfile, ins: &Instruction) -> Value {
             .iter()
             .map(|h| json!({
                 "name": h.name,
-                "content": h.content,
+                "content": h.content(&df.text),
                 "expand": h.expand,
                 "chomp": h.chomp,
                 "file_descriptor": h.file_descriptor,

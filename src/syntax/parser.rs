@@ -355,7 +355,6 @@ fn parse_items(text: &str) -> Result<Parsed, ParseError> {
                 if !terminated {
                     return Err(error(first + 1, 1, "unterminated heredoc"));
                 }
-                doc.content = text[doc.content_span.start..doc.content_span.end].to_string();
                 ins.heredocs.push(doc);
             }
             if let Args::Onbuild(inner) = &mut ins.args {
@@ -928,7 +927,6 @@ fn heredoc_of(word: &str) -> Result<Option<Heredoc>, String> {
     };
     Ok(Some(Heredoc {
         name: name.clone(),
-        content: String::new(),
         content_span: Span::default(),
         expand,
         chomp,
@@ -993,8 +991,8 @@ mod tests {
     fn heredoc_bodies_and_terminators() {
         let df = parse("FROM a\nCOPY <<X <<Y /dest\nY\nX\nX\nY\nRUN <<-'E'\n\tok\n\tE\n").unwrap();
         let ins: Vec<_> = df.instructions().map(|(_, i)| i).collect();
-        assert_eq!(ins[1].heredocs[0].content, "Y\n");
-        assert_eq!(ins[1].heredocs[1].content, "X\n");
+        assert_eq!(ins[1].heredocs[0].content(&df.text), "Y\n");
+        assert_eq!(ins[1].heredocs[1].content(&df.text), "X\n");
         assert!(!ins[2].heredocs[0].expand && ins[2].heredocs[0].chomp);
         assert_eq!(ins[2].end_line(), 9);
     }
