@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::fmt;
 use std::ops::Deref;
 use std::str::FromStr;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock, Mutex};
 
 use serde::Serialize;
 use smallvec::SmallVec;
@@ -67,9 +67,14 @@ impl FromStr for Severity {
 /// one shared with the findings before it that said the same. A generated
 /// file can have a finding a line, most with the same help and the same
 /// edit text: one copy each, not one per finding. Reads as a `str`.
+///
+/// 16 bytes: a fixed sentence is held through a handle of one pointer (see
+/// [`Text::fixed`]), which leaves the tag room beside a shared text's
+/// pointer and length. A finding holds three texts (message, help, its
+/// edit's text), and a file can have a finding on every line.
 #[derive(Clone)]
 pub enum Text {
-    Static(&'static str),
+    Static(&'static &'static str),
     Shared(Arc<str>),
 }
 
@@ -83,7 +88,19 @@ thread_local! {
     /// Where [`Text::format`] composes a text before it knows whether a
     /// recent one already says it.
     static SCRATCH: RefCell<String> = const { RefCell::new(String::new()) };
+    /// The handles of [`ALL_FIXED`] this thread has used, asked without a
+    /// lock (the rules of a file run on several threads).
+    static FIXED: RefCell<FixedHandles> = RefCell::new(FixedHandles::default());
 }
+
+/// A fixed sentence's handle, by the sentence's address and length.
+type FixedHandles = foldhash::HashMap<(usize, usize), &'static &'static str>;
+
+/// The handle of each fixed sentence a text has been made of: one made, and
+/// kept for the run, per sentence of the program (a bounded number, as each
+/// is a literal or an entry of a data table). Held here for the life of the
+/// process, not by a thread, so that every handle stays reachable.
+static ALL_FIXED: LazyLock<Mutex<FixedHandles>> = LazyLock::new(Mutex::default);
 
 /// `format!` for a [`Text`]: `text!("`{what}` keeps its cache")`.
 macro_rules! text {
@@ -105,7 +122,7 @@ impl Text {
     /// finding, nothing is allocated.
     pub fn format(args: fmt::Arguments<'_>) -> Text {
         if let Some(fixed) = args.as_str() {
-            return Text::Static(fixed);
+            return Text::fixed(fixed);
         }
         SCRATCH
             .with(|scratch| {
@@ -144,6 +161,27 @@ impl Text {
         })
     }
 
+    /// A fixed sentence: `&'static str` from the program's own text.
+    pub fn fixed(sentence: &'static str) -> Text {
+        let key = (sentence.as_ptr() as usize, sentence.len());
+        FIXED
+            .with(|handles| {
+                let mut handles = handles.try_borrow_mut().ok()?;
+                if let Some(&handle) = handles.get(&key) {
+                    return Some(Text::Static(handle));
+                }
+                let mut all = ALL_FIXED.lock().ok()?;
+                let handle: &'static &'static str = all
+                    .entry(key)
+                    .or_insert_with(|| Box::leak(Box::new(sentence)));
+                handles.insert(key, handle);
+                Some(Text::Static(handle))
+            })
+            // Only if this thread were already making one (it never is), or
+            // another panicked while it held the lock.
+            .unwrap_or_else(|| Text::Shared(Arc::from(sentence)))
+    }
+
     pub fn as_str(&self) -> &str {
         match self {
             Text::Static(s) => s,
@@ -162,7 +200,7 @@ impl Text {
 
 impl Default for Text {
     fn default() -> Text {
-        Text::Static("")
+        Text::Static(&"")
     }
 }
 
@@ -225,7 +263,7 @@ impl Serialize for Text {
 
 impl From<&'static str> for Text {
     fn from(s: &'static str) -> Text {
-        Text::Static(s)
+        Text::fixed(s)
     }
 }
 
@@ -415,9 +453,21 @@ mod tests {
         // Nearly every fix is one edit; a file can have one on every line.
         let fix = Fix::safe([Edit::insert(3, "x")]);
         assert!(!fix.edits.spilled());
-        assert_eq!(std::mem::size_of::<Diagnostic>(), 144);
+        assert_eq!(std::mem::size_of::<Diagnostic>(), 120);
         let two = Fix::unsafe_edits([Edit::insert(3, "x"), Edit::delete(Span::new(5, 7))]);
         assert_eq!(apply("abcdefgh", &two.edits), "abcxdeh");
+    }
+
+    #[test]
+    fn a_fixed_sentence_is_one_handle() {
+        assert_eq!(std::mem::size_of::<Text>(), 16);
+        static SENTENCE: &str = "Add `--no-cache-dir`";
+        let (a, b) = (Text::from(SENTENCE), Text::fixed(SENTENCE));
+        let (Text::Static(a_handle), Text::Static(b_handle)) = (&a, &b) else {
+            panic!("a fixed sentence is not a composed text");
+        };
+        assert!(std::ptr::eq(*a_handle, *b_handle));
+        assert_eq!((a.as_str(), Text::default().as_str()), (SENTENCE, ""));
     }
 
     fn shared(t: &Text) -> &Arc<str> {
