@@ -69,7 +69,7 @@ impl FromStr for Severity {
 /// edit text: one copy each, not one per finding. Reads as a `str`.
 ///
 /// 16 bytes: a fixed sentence is held through a handle of one pointer (see
-/// [`Text::fixed`]), which leaves the tag room beside a shared text's
+/// [`Text::fixed`]), which leaves room for the tag beside a shared text's
 /// pointer and length. A finding holds three texts (message, help, its
 /// edit's text), and a file can have a finding on every line.
 #[derive(Clone)]

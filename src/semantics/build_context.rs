@@ -224,13 +224,13 @@ pub fn requirement_files<'i>(
     run: &Run,
     install: &PackageInstall<'i>,
 ) -> Vec<RequirementFile<'i>> {
-    let (Some(dir), Some(files)) = (context_dir(cx), cx.context_files) else {
+    let Some(files) = cx.context_files else {
         return Vec::new();
     };
-    let workdir = cx
-        .model
-        .workdir_at(run.stage, run.item)
-        .unwrap_or_else(|| "/".to_string());
+    // The context's directory and the working directory are worked out
+    // only for an install that names a file (most name none, and several
+    // rules ask of every install).
+    let mut place: Option<(PathBuf, String)> = None;
     let args = install.args;
     let mut out = Vec::new();
     for (i, w) in args.iter().enumerate() {
@@ -250,15 +250,28 @@ pub fn requirement_files<'i>(
         let Some((word, file)) = named.filter(|(_, f)| !f.contains('$')) else {
             continue;
         };
+        if place.is_none() {
+            let Some(dir) = context_dir(cx) else {
+                return out;
+            };
+            let workdir = cx
+                .model
+                .workdir_at(run.stage, run.item)
+                .unwrap_or_else(|| "/".to_string());
+            place = Some((dir, workdir));
+        }
+        let Some((dir, workdir)) = &place else {
+            continue;
+        };
         let image_path = if file.starts_with('/') {
             file.to_string()
         } else {
             format!("{workdir}/{file}")
         };
-        if let Some(context_file) = context_path(cx, &dir, run, &image_path) {
+        if let Some(context_file) = context_path(cx, dir, run, &image_path) {
             out.push(RequirementFile {
                 word,
-                requirements: files.requirements(&dir, &context_file),
+                requirements: files.requirements(dir, &context_file),
                 file: context_file,
             });
         }
