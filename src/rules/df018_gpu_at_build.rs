@@ -30,11 +30,20 @@ fn is_python(program: &str) -> bool {
 }
 
 /// The first GPU query in a Python source, and where it is in it.
+///
+/// Every query ends with its only `(` (a test holds the table to that), so
+/// a query can end only at a `(` of the code, and the first `(` at which
+/// one ends is the first query. Asked at each `(`, not by a search of the
+/// code for each query, set up again for every `python -c` (a twentieth of
+/// `check` on a file of RUNs).
 fn query_in(code: &str) -> Option<(usize, &'static str, &'static str)> {
-    GPU_QUERIES
-        .iter()
-        .filter_map(|(needle, what)| code.find(needle).map(|at| (at, *needle, *what)))
-        .min_by_key(|(at, _, _)| *at)
+    code.match_indices('(').find_map(|(paren, _)| {
+        let before = &code[..=paren];
+        GPU_QUERIES
+            .iter()
+            .find(|(query, _)| before.ends_with(query))
+            .map(|(query, what)| (before.len() - query.len(), *query, *what))
+    })
 }
 
 fn check(cx: &Context) -> Vec<Diagnostic> {
@@ -87,4 +96,48 @@ fn check(cx: &Context) -> Vec<Diagnostic> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_query_ends_with_its_only_paren() {
+        for (query, _) in GPU_QUERIES {
+            assert!(
+                query.ends_with('(') && query.matches('(').count() == 1,
+                "{query}"
+            );
+            for (other, _) in GPU_QUERIES {
+                assert!(
+                    query == other || !query.ends_with(other),
+                    "{other} ends {query}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_first_query_is_found() {
+        // The definition: the query whose first occurrence starts first.
+        let first = |code: &str| {
+            GPU_QUERIES
+                .iter()
+                .filter_map(|(q, what)| code.find(q).map(|at| (at, *q, *what)))
+                .min_by_key(|(at, _, _)| *at)
+        };
+        for code in [
+            "import torch; print(torch.cuda.is_available())",
+            "import jax, torch; jax.devices(); torch.cuda.device_count()",
+            "print(len(tf.config.list_physical_devices('GPU'))); cuda.is_available(",
+            "import cupy; cupy.cuda.runtime.getDeviceCount()",
+            "f(g(h())) # cuda.is_available without a paren",
+            "é(x) GPUtil.getGPUs()",
+            "",
+            "(((",
+        ] {
+            assert_eq!(query_in(code), first(code), "{code}");
+        }
+    }
 }
