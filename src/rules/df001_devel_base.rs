@@ -1,6 +1,8 @@
 //! DF001 devel-base-in-final-stage: the shipped image is built on a CUDA or
 //! framework `-devel` image although it serves rather than trains.
 
+use std::borrow::Cow;
+
 use super::{Context, FixAvailability, Rule};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::semantics::images::{devel_image, runtime_counterpart};
@@ -48,12 +50,13 @@ const TRAINING_FRAMEWORKS: &[&str] = &[
 /// Whether a shipping stage installs or builds a training framework.
 fn installs_training_framework(cx: &Context) -> bool {
     cx.shipping_runs().iter().any(|run| {
-        let text = std::iter::once(run.ins.command_text())
+        // The bodies are read in place, not copied one by one.
+        let text = std::iter::once(Cow::Owned(run.ins.command_text()))
             .chain(
                 run.ins
                     .heredocs
                     .iter()
-                    .map(|h| h.content(&cx.df.text).to_string()),
+                    .map(|h| Cow::Borrowed(h.content(&cx.df.text))),
             )
             .collect::<String>()
             .to_ascii_lowercase();

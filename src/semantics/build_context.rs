@@ -250,18 +250,18 @@ pub fn requirement_files<'i>(
         let Some((word, file)) = named.filter(|(_, f)| !f.contains('$')) else {
             continue;
         };
-        if place.is_none() {
-            let Some(dir) = context_dir(cx) else {
-                return out;
-            };
-            let workdir = cx
-                .model
-                .workdir_at(run.stage, run.item)
-                .unwrap_or_else(|| "/".to_string());
-            place = Some((dir, workdir));
-        }
-        let Some((dir, workdir)) = &place else {
-            continue;
+        let (dir, workdir) = match place {
+            Some(ref known) => known,
+            None => {
+                let Some(dir) = context_dir(cx) else {
+                    return out;
+                };
+                let workdir = cx
+                    .model
+                    .workdir_at(run.stage, run.item)
+                    .unwrap_or_else(|| "/".to_string());
+                place.insert((dir, workdir))
+            }
         };
         let image_path = if file.starts_with('/') {
             file.to_string()
